@@ -1,0 +1,3 @@
+//! n6-collectors: write n6 collectors in Rust.
+
+pub use n6_collectors_config as config;
