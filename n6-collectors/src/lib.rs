@@ -1,3 +1,6 @@
 //! n6-collectors: write n6 collectors in Rust.
 
 pub use n6_collectors_config as config;
+
+pub mod message;
+pub mod output;

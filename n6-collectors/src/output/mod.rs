@@ -1,0 +1,65 @@
+//! Where messages go: a [`Sink`] takes messages and *confirms* them. The run lifecycle
+//! never saves state before the sink has confirmed every message the state covers.
+//!
+//! * [`jsonl::JsonLinesSink`] — the embedded default: one JSON object per message, on
+//!   stdout or in a file; confirmed once written and flushed (and fsynced for files).
+//! * `amqp` — RabbitMQ with publisher confirms (the n6 wire contract).
+
+pub mod jsonl;
+
+use std::path::PathBuf;
+
+use crate::message::Message;
+
+/// A destination for messages.
+///
+/// `publish` may return before the message is safe; [`Sink::confirm`] blocks until every
+/// message published so far is safe (written and flushed, or acknowledged by the broker),
+/// or fails. State is saved only after a successful `confirm`.
+pub trait Sink {
+    /// Hands over one message. May block while too many messages are unconfirmed.
+    fn publish(&mut self, message: &Message) -> Result<(), OutputError>;
+
+    /// Blocks until every message published so far is confirmed.
+    fn confirm(&mut self) -> Result<(), OutputError>;
+
+    /// Confirms what is outstanding and releases the connection or file.
+    fn close(&mut self) -> Result<(), OutputError>;
+
+    /// A short description for logs and the run summary, e.g. `stdout` or `amqp://127.0.0.1:5672`.
+    fn describe(&self) -> String;
+}
+
+/// Why a sink could not take or confirm messages.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The broker cannot be reached, refused us, or went away.
+    #[error("broker unavailable: {0}")]
+    Unavailable(String),
+    /// The broker did not take a message: nack, returned as unroutable, or a channel error.
+    #[error("broker rejected a message: {0}")]
+    Rejected(String),
+    /// Confirms did not arrive in time.
+    #[error("broker did not confirm within {seconds} s ({unconfirmed} message(s) unconfirmed)")]
+    ConfirmTimeout {
+        /// The timeout that elapsed.
+        seconds: u64,
+        /// How many messages were still unconfirmed.
+        unconfirmed: usize,
+    },
+    /// Writing a local output (stdout or a file) failed.
+    #[error("cannot write output {}: {source}", path.display())]
+    Io {
+        /// The file written (`-` for stdout).
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl OutputError {
+    /// True when the problem is local I/O rather than the broker.
+    pub fn is_local_io(&self) -> bool {
+        matches!(self, OutputError::Io { .. })
+    }
+}
