@@ -14,6 +14,7 @@
 
 pub mod convert;
 pub mod files;
+pub mod fragments;
 pub mod identity;
 pub mod ini;
 pub mod pyliteral;
