@@ -2,5 +2,9 @@
 
 pub use n6_collectors_config as config;
 
+pub mod cli;
+pub mod exit;
+pub mod logging;
 pub mod message;
 pub mod output;
+pub mod signal;

@@ -1,0 +1,23 @@
+//! Logging to stderr with `tracing`: WARN and above by default, `-v` for INFO+DEBUG...,
+//! `-q` for errors only. `RUST_LOG` overrides the level when set.
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the stderr subscriber for the verbosity given on the command line.
+pub fn init(verbose: u8, quiet: u8) {
+    let level = match (verbose, quiet) {
+        (0, 0) => "warn",
+        (1, _) => "info",
+        (2, _) => "debug",
+        (v, _) if v > 2 => "trace",
+        (_, 1) => "error",
+        _ => "off",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // A second initialisation (tests calling `run` twice) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}
