@@ -1437,4 +1437,126 @@ mod tests {
             expect(&[("s", &[("a", "x")][..])])
         );
     }
+
+    #[test]
+    fn origins_point_at_option_lines() {
+        let files = [
+            (
+                "/etc/n6/10_a.conf",
+                "[DEFAULT]\nd = 1\n[s]\na = 1\n  more\nb = 2\n",
+            ),
+            ("/home/u/.n6/20_b.conf", "# c\n[s]\n\nb = 3\n[t]\n"),
+        ];
+        let config = reader(&files).finish().unwrap();
+        let s = &config.sections["s"];
+        let origin = |sect: &RawSection, name: &str| sect.options[name].origin.to_string();
+        assert_eq!(origin(s, "a"), "/etc/n6/10_a.conf:4");
+        assert_eq!(origin(s, "b"), "/home/u/.n6/20_b.conf:4");
+        assert_eq!(origin(s, "d"), "/etc/n6/10_a.conf:2");
+        assert_eq!(
+            s.files,
+            vec![
+                PathBuf::from("/etc/n6/10_a.conf"),
+                PathBuf::from("/home/u/.n6/20_b.conf")
+            ]
+        );
+        let t = &config.sections["t"];
+        assert_eq!(t.files, vec![PathBuf::from("/home/u/.n6/20_b.conf")]);
+        assert_eq!(origin(t, "d"), "/etc/n6/10_a.conf:2");
+        assert_eq!(t.options.len(), 1);
+        assert!(!config.sections.contains_key(DEFAULT_SECTION));
+    }
+
+    #[test]
+    fn parse_errors_are_collected_with_lines_across_files() {
+        // Python reports the first file only: ParsingError listing
+        // "[line  2]: '=1\n'" and "[line  3]: '  foo\n'".
+        let errs = parse_err(&[
+            ("/etc/n6/10_a.conf", "[s]\n=1\n  foo\nok = 1\nbad line\n"),
+            ("/etc/n6/20_b.conf", "\n# c\nabc = foo\nxyz = 1\n"),
+            ("/etc/n6/30_c.conf", "[t]\nx = 50%\n"),
+        ]);
+        let got: Vec<(String, usize, IniErrorKind)> = errs
+            .0
+            .iter()
+            .map(|e| (e.path.display().to_string(), e.line, e.kind))
+            .collect();
+        let want = vec![
+            ("/etc/n6/10_a.conf".to_owned(), 2, IniErrorKind::Parsing),
+            ("/etc/n6/10_a.conf".to_owned(), 3, IniErrorKind::Parsing),
+            ("/etc/n6/10_a.conf".to_owned(), 5, IniErrorKind::Parsing),
+            (
+                "/etc/n6/20_b.conf".to_owned(),
+                3,
+                IniErrorKind::MissingSectionHeader,
+            ),
+            (
+                "/etc/n6/30_c.conf".to_owned(),
+                2,
+                IniErrorKind::InterpolationSyntax,
+            ),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(
+            errs.to_string(),
+            "/etc/n6/10_a.conf:2: ParsingError: option line without an option name: '=1'\n\
+             /etc/n6/10_a.conf:3: ParsingError: neither a section header nor a `name = value` \
+             line (options without a value are not allowed): '  foo'\n\
+             /etc/n6/10_a.conf:5: ParsingError: neither a section header nor a `name = value` \
+             line (options without a value are not allowed): 'bad line'\n\
+             /etc/n6/20_b.conf:3: MissingSectionHeaderError: File contains no section \
+             headers: line 3 is 'abc = foo'\n\
+             /etc/n6/30_c.conf:2: InterpolationSyntaxError: option 'x' in section 't': \
+             '%' must be followed by '%' or '(', found: '%'"
+        );
+    }
+
+    #[test]
+    fn interpolation_error_messages_match_python() {
+        let errs = parse_err(&[(
+            "/etc/n6/10_a.conf",
+            "[s]\nx = %(nope)s\na = %(a)s\nb = %(b)d\n",
+        )]);
+        let msgs: Vec<String> = errs.0.iter().map(|e| e.to_string()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "/etc/n6/10_a.conf:2: InterpolationMissingOptionError: Bad value substitution: \
+                 option 'x' in section 's' contains an interpolation key 'nope' which is not a \
+                 valid option name. Raw value: '%(nope)s'",
+                "/etc/n6/10_a.conf:3: InterpolationDepthError: Recursion limit exceeded in \
+                 value substitution: option 'a' in section 's' contains an interpolation key \
+                 which cannot be substituted in 10 steps. Raw value: '%(a)s'",
+                "/etc/n6/10_a.conf:4: InterpolationSyntaxError: option 'b' in section 's': \
+                 bad interpolation variable reference '%(b)d'",
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_reported_with_line() {
+        let mut r = IniReader::new();
+        r.read_bytes(Path::new("/x/10_a.conf"), b"[s]\na = 1\nb = \xff\n");
+        r.read_bytes(Path::new("/x/20_b.conf"), b"\xc5");
+        let errs = r.finish().unwrap_err();
+        let got: Vec<(usize, IniErrorKind)> = errs.0.iter().map(|e| (e.line, e.kind)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (3, IniErrorKind::UnicodeDecode),
+                (1, IniErrorKind::UnicodeDecode)
+            ]
+        );
+        assert_eq!(
+            errs.0[0].message,
+            "'utf-8' codec can't decode byte 0xff in position 14: the file is not valid UTF-8"
+        );
+    }
+
+    #[test]
+    fn python_repr() {
+        assert_eq!(py_repr("a'b"), "\"a'b\"");
+        assert_eq!(py_repr("a'\"b"), "'a\\'\"b'");
+        assert_eq!(py_repr("ś\t\u{1}\u{feff}\\"), "'ś\\t\\x01\\ufeff\\\\'");
+    }
 }
