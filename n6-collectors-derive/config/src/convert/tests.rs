@@ -1,0 +1,211 @@
+//! The §2.8 tables of n6-contract, row by row, through [`Converter::convert`].
+
+use super::*;
+use crate::value::PyValue;
+
+fn conv(name: &str, raw: &str) -> Result<Value, ConvertError> {
+    Converter::from_name(name).unwrap().convert(raw)
+}
+
+fn err(name: &str, raw: &str) -> String {
+    conv(name, raw).unwrap_err().to_string()
+}
+
+fn bool_err(shown: &str) -> String {
+    format!(
+        "ValueError: \"{shown}\" is not a valid YES/NO flag (expected one of: \"0\", \"f\", \
+         \"false\", \"n\", \"no\", \"off\", \"1\", \"on\", \"t\", \"true\", \"y\", \"yes\"; or a \
+         variant of any of them with some letters upper-cased)"
+    )
+}
+
+fn strs(v: Value) -> Vec<String> {
+    match v {
+        Value::List(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Value::Str(s) => s,
+                other => panic!("not a str: {other:?}"),
+            })
+            .collect(),
+        other => panic!("not a list: {other:?}"),
+    }
+}
+
+#[test]
+fn names_round_trip_and_are_sorted() {
+    let mut sorted = STANDARD_CONVERTER_NAMES.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(sorted, STANDARD_CONVERTER_NAMES);
+    for name in STANDARD_CONVERTER_NAMES
+        .iter()
+        .chain(FRAMEWORK_CONVERTER_NAMES)
+    {
+        assert_eq!(Converter::from_name(name).unwrap().name(), *name);
+    }
+    assert_eq!(
+        Converter::ListOf(ItemKind::DateTime).to_string(),
+        "list_of_datetime"
+    );
+}
+
+#[test]
+fn unknown_converters() {
+    let e = Converter::from_name("integer").unwrap_err();
+    assert_eq!(e.to_string(), "unknown config value converter `integer`");
+    assert!(!e.is_python_only());
+    let e = Converter::from_name("importable_dotted_name").unwrap_err();
+    assert!(e.is_python_only());
+    assert_eq!(
+        e.to_string(),
+        "the config value converter `importable_dotted_name` imports a Python object and is \
+         not supported (define a custom converter function instead)"
+    );
+    assert!(Converter::from_name("List_of_int").is_err());
+}
+
+#[test]
+fn str_table() {
+    assert!(matches!(conv("str", "abc ś"), Ok(Value::Str(s)) if s == "abc ś"));
+    assert!(matches!(conv("str", ""), Ok(Value::Str(s)) if s.is_empty()));
+}
+
+#[test]
+fn bytes_table() {
+    assert!(matches!(conv("bytes", "abc ś"), Ok(Value::Bytes(b)) if b == b"abc \xc5\x9b"));
+    assert!(matches!(conv("bytes", ""), Ok(Value::Bytes(b)) if b.is_empty()));
+    assert_eq!(to_bytes("ś"), b"\xc5\x9b");
+}
+
+#[test]
+fn bool_table() {
+    for t in ["true", "T", "YES", "y", "On", "1"] {
+        assert!(matches!(conv("bool", t), Ok(Value::Bool(true))), "{t}");
+    }
+    for f in ["false", "F", "no", "N", "OFF", "0"] {
+        assert!(matches!(conv("bool", f), Ok(Value::Bool(false))), "{f}");
+    }
+    for bad in ["", "2", " yes", "enabled"] {
+        assert_eq!(err("bool", bad), bool_err(bad));
+        assert_eq!(conv("bool", bad).unwrap_err().kind, "ValueError");
+    }
+}
+
+#[test]
+fn int_and_float_through_converter() {
+    assert!(matches!(conv("int", " 42 "), Ok(Value::Int(42))));
+    assert!(matches!(conv("int", "٣"), Ok(Value::Int(3))));
+    assert_eq!(
+        err("int", "0x10"),
+        "ValueError: invalid literal for int() with base 10: '0x10'"
+    );
+    assert!(matches!(conv("float", "1_0.5"), Ok(Value::Float(x)) if x == 10.5));
+    assert_eq!(
+        err("float", "abc"),
+        "ValueError: could not convert string to float: 'abc'"
+    );
+}
+
+#[test]
+fn list_of_str_table() {
+    let cases: &[(&str, &[&str])] = &[
+        ("a, b, c, d, e,", &["a", "b", "c", "d", "e"]),
+        (" a, b,c,d , e, ", &["a", "b", "c", "d", "e"]),
+        ("", &[]),
+        (",", &[]),
+        (",,", &["", ""]),
+        ("a,,b", &["a", "", "b"]),
+        ("a\n,b", &["a", "b"]),
+        ("a,b,,", &["a", "b", ""]),
+    ];
+    for (raw, expected) in cases {
+        assert_eq!(
+            strs(conv("list_of_str", raw).unwrap()),
+            *expected,
+            "{raw:?}"
+        );
+        assert_eq!(split_list(raw), *expected, "{raw:?}");
+    }
+}
+
+#[test]
+fn list_of_bytes_table() {
+    let v = conv("list_of_bytes", " a, b,c,d , e, ").unwrap();
+    let Value::List(items) = v else {
+        panic!("{v:?}")
+    };
+    let bytes: Vec<Vec<u8>> = items
+        .into_iter()
+        .map(|i| match i {
+            Value::Bytes(b) => b,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(bytes, [b"a", b"b", b"c", b"d", b"e"]);
+}
+
+#[test]
+fn list_of_bool_table() {
+    let v = conv("list_of_bool", "yes,No , True ,OFF").unwrap();
+    assert_eq!(
+        format!("{v:?}"),
+        "List([Bool(true), Bool(false), Bool(true), Bool(false)])"
+    );
+    assert_eq!(err("list_of_bool", "yes,,no"), bool_err(""));
+}
+
+#[test]
+fn list_of_int_table_and_extra_cases() {
+    let ints = |raw: &str| to_list(raw, to_int).unwrap();
+    assert_eq!(ints("42,43,44,"), [42, 43, 44]);
+    assert_eq!(ints(" \t , \t "), Vec::<i64>::new());
+    assert_eq!(
+        ints(" 42,  43  ,44\n, \t45,46,47 "),
+        [42, 43, 44, 45, 46, 47]
+    );
+    let v = conv("list_of_int", "42,43,44,").unwrap();
+    assert_eq!(format!("{v:?}"), "List([Int(42), Int(43), Int(44)])");
+    assert_eq!(
+        err("list_of_int", "1,x"),
+        "ValueError: invalid literal for int() with base 10: 'x'"
+    );
+}
+
+#[test]
+fn list_of_float_table() {
+    let v = conv("list_of_float", " 0.2 , 0.4 ").unwrap();
+    assert_eq!(format!("{v:?}"), "List([Float(0.2), Float(0.4)])");
+}
+
+#[test]
+fn list_of_path_table_and_extra_cases() {
+    use super::path::{tests::FakeHomes, to_path_with};
+    let paths = |raw: &str| {
+        to_list(raw, |s| to_path_with(s, &FakeHomes)).map(|v| {
+            v.into_iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(
+        paths("/spam, /pram/,/spam/pram,~/foo/bar").unwrap(),
+        ["/spam", "/pram", "/spam/pram", "/home/u/foo/bar"]
+    );
+    assert_eq!(paths("").unwrap(), Vec::<String>::new());
+    assert_eq!(paths(",").unwrap(), Vec::<String>::new());
+    const EMPTY: &str = "ValueError: path is not allowed to be empty or whitespace-only";
+    const RELATIVE: &str = "ValueError: path is required to be absolute (not relative)";
+    for raw in [",,", ",/a", "/a,,/b", "\t,/a"] {
+        assert_eq!(paths(raw).unwrap_err().to_string(), EMPTY, "{raw:?}");
+    }
+    for raw in ["a,/b", "a,/b,/c"] {
+        assert_eq!(paths(raw).unwrap_err().to_string(), RELATIVE, "{raw:?}");
+    }
+    assert!(matches!(conv("list_of_path", "/a//b/"), Ok(Value::List(v))
+        if matches!(&v[..], [Value::Path(p)] if p.as_os_str() == "/a/b")));
+}
+
+#[test]
+fn py_value_helper_is_displayable() {
+    assert_eq!(PyValue::None.to_string(), "None");
+}
