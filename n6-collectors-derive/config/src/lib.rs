@@ -17,6 +17,7 @@ pub mod files;
 pub mod fragments;
 pub mod identity;
 pub mod ini;
+pub mod isotime;
 pub mod pyliteral;
 pub mod raw;
 pub mod spec;
