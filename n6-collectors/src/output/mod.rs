@@ -5,6 +5,7 @@
 //!   stdout or in a file; confirmed once written and flushed (and fsynced for files).
 //! * `amqp` — RabbitMQ with publisher confirms (the n6 wire contract).
 
+pub mod amqp;
 pub mod jsonl;
 
 use std::path::PathBuf;
