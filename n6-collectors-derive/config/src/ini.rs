@@ -248,10 +248,11 @@ impl IniReader {
             if value.is_empty() {
                 // `empty_lines_in_values=True`: a blank line (not a comment line) is
                 // part of the current value (trailing ones are dropped when joining).
-                if comment_start.is_none() && has_option {
-                    if let Some(entry) = self.entry_mut(&cursor, optname.as_deref()) {
-                        entry.parts.push(String::new());
-                    }
+                if comment_start.is_none()
+                    && has_option
+                    && let Some(entry) = self.entry_mut(&cursor, optname.as_deref())
+                {
+                    entry.parts.push(String::new());
                 }
                 continue;
             }
