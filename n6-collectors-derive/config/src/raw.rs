@@ -60,10 +60,10 @@ impl RawConfig {
     /// Sets `section.option = value` (creating the section), as from `origin`.
     pub fn set(&mut self, section: &str, option: &str, value: &str, origin: Origin) {
         let sect = self.sections.entry(section.to_owned()).or_default();
-        if let Origin::File { path, .. } = &origin {
-            if !sect.files.contains(path) {
-                sect.files.push(path.clone());
-            }
+        if let Origin::File { path, .. } = &origin
+            && !sect.files.contains(path)
+        {
+            sect.files.push(path.clone());
         }
         sect.options.insert(
             option.to_owned(),
