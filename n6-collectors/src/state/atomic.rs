@@ -1,0 +1,225 @@
+//! File-system primitives of the state store: the atomic, durable file replacement and
+//! the creation of the private state directory.
+//!
+//! [`write_atomically`] gives the guarantee operators rely on: after a crash (kill -9,
+//! power loss) the target file holds either the complete old content or the complete new
+//! content, never a mix, and once it returns `Ok` the new content is on disk.
+//!
+//! Steps: create a new temporary file beside the target (`O_EXCL`, mode 0600) → write
+//! through a large buffer → `fsync` the file → `rename` it over the target → `fsync` the
+//! directory (so the rename itself survives a power loss). n6's Python collectors skip
+//! both `fsync`s; `tempfile::persist` does too, hence this small std-only helper.
+//!
+//! The temporary file is named `.{target file name}.{pid}-{nonce}.tmp`. On any error
+//! before the rename it is removed; only a crash (or kill -9) between its creation and the
+//! rename can leave one behind, which never affects the target.
+
+use std::ffi::OsStr;
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// **Test-only hook.** When this environment variable holds a number of milliseconds,
+/// [`write_atomically`] sleeps that long after the temporary file is fsynced and before
+/// the rename, so crash tests can kill the process inside that window. Never set it in
+/// production.
+pub const TEST_DELAY_BEFORE_RENAME_ENV: &str = "N6_TEST_DELAY_BEFORE_RENAME_MS";
+
+/// Capacity of the write buffer; large so that a big state is written in few syscalls.
+pub const WRITE_BUFFER_CAPACITY: usize = 256 * 1024;
+
+/// Mode of the state directory when we create it.
+pub const PRIVATE_DIR_MODE: u32 = 0o700;
+
+/// Mode of every file we create in the state directory (state file, lock file).
+pub const PRIVATE_FILE_MODE: u32 = 0o600;
+
+/// How many temporary names to try before giving up (only hit if names keep colliding).
+const TEMP_NAME_ATTEMPTS: u32 = 64;
+
+/// Replaces the file at `path` atomically and durably with what `write` writes.
+///
+/// `write` gets a [`BufWriter`] over the temporary file (capacity
+/// [`WRITE_BUFFER_CAPACITY`]); it need not flush. The target's directory must exist. The
+/// new file has mode 0600 whatever the umask. If `path` is a symbolic link, the link
+/// itself is replaced (rename never follows links); callers that must refuse links check
+/// before calling.
+///
+/// Errors name the step and the file. On any error before the rename the temporary file
+/// is removed and the target is untouched. An error from the final directory `fsync`
+/// means the new content is in place but its durability is not confirmed.
+pub fn write_atomically<F>(path: &Path, write: F) -> io::Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+{
+    let dir = parent_dir(path);
+    let file_name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} has no file name", path.display()),
+        )
+    })?;
+    let (temp_path, file) = create_temp_file(dir, file_name)?;
+    let written = write_and_sync(&temp_path, file, write).and_then(|()| {
+        delay_for_tests();
+        fs::rename(&temp_path, path).map_err(|e| {
+            annotate(
+                e,
+                format_args!("rename {} to {}", temp_path.display(), path.display()),
+            )
+        })
+    });
+    if let Err(e) = written {
+        // Best effort: the original error is what matters.
+        let _ = fs::remove_file(&temp_path);
+        return Err(e);
+    }
+    sync_dir(dir)
+}
+
+/// Makes sure the state directory `dir` exists.
+///
+/// As n6 does: missing parents are created with the default mode (`0777 & !umask`) and
+/// `dir` itself with mode 0700 (set explicitly, so a permissive umask cannot widen it).
+/// An existing directory's mode is **not** changed (the operator may have chosen it);
+/// if it lets group or others in, a warning is logged once per process. `dir` may be a
+/// symbolic link to a directory.
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
+    match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => {
+            warn_if_not_private(dir, meta.permissions().mode());
+            return Ok(());
+        }
+        Ok(_) => {
+            return Err(io::Error::new(
+                io::ErrorKind::NotADirectory,
+                format!("{} exists and is not a directory", dir.display()),
+            ));
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(annotate(e, format_args!("stat {}", dir.display()))),
+    }
+    let parent = parent_dir(dir);
+    fs::create_dir_all(parent)
+        .map_err(|e| annotate(e, format_args!("create directory {}", parent.display())))?;
+    match DirBuilder::new().mode(PRIVATE_DIR_MODE).create(dir) {
+        Ok(()) => {
+            fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR_MODE))
+                .map_err(|e| annotate(e, format_args!("set mode 0700 on {}", dir.display())))?;
+            sync_dir(parent)
+        }
+        // Created concurrently by another process: fine.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(annotate(
+            e,
+            format_args!("create directory {}", dir.display()),
+        )),
+    }
+}
+
+/// The directory containing `path` (`.` for a bare file name).
+pub(crate) fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Prefixes an I/O error's message with the failed step, keeping its kind.
+pub(crate) fn annotate(e: io::Error, step: std::fmt::Arguments<'_>) -> io::Error {
+    io::Error::new(e.kind(), format!("{step}: {e}"))
+}
+
+fn warn_if_not_private(dir: &Path, mode: u32) {
+    static WARNED: AtomicBool = AtomicBool::new(false);
+    if mode & 0o077 != 0 && !WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "state directory {} has mode {:04o}: group/others can access it (0700 is recommended)",
+            dir.display(),
+            mode & 0o7777
+        );
+    }
+}
+
+fn create_temp_file(dir: &Path, file_name: &OsStr) -> io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let pid = std::process::id();
+    let mut last_error = None;
+    for _ in 0..TEMP_NAME_ATTEMPTS {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let nonce = COUNTER.fetch_add(1, Ordering::Relaxed) ^ (u64::from(nanos) << 16);
+        let mut name = std::ffi::OsString::from(".");
+        name.push(file_name);
+        name.push(format!(".{pid}-{nonce:x}.tmp"));
+        let temp_path = dir.join(name);
+        match OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(PRIVATE_FILE_MODE)
+            .open(&temp_path)
+        {
+            Ok(file) => {
+                // The umask may have removed owner bits; make the mode exactly 0600.
+                if let Err(e) = file.set_permissions(fs::Permissions::from_mode(PRIVATE_FILE_MODE))
+                {
+                    drop(file);
+                    let _ = fs::remove_file(&temp_path);
+                    return Err(annotate(
+                        e,
+                        format_args!("set mode 0600 on {}", temp_path.display()),
+                    ));
+                }
+                return Ok((temp_path, file));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last_error = Some(e),
+            Err(e) => {
+                return Err(annotate(
+                    e,
+                    format_args!("create temporary file {}", temp_path.display()),
+                ));
+            }
+        }
+    }
+    let e = last_error.unwrap_or_else(|| io::Error::from(io::ErrorKind::AlreadyExists));
+    Err(annotate(
+        e,
+        format_args!("create a temporary file in {}", dir.display()),
+    ))
+}
+
+fn write_and_sync<F>(temp_path: &Path, file: File, write: F) -> io::Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+{
+    let mut writer = BufWriter::with_capacity(WRITE_BUFFER_CAPACITY, file);
+    write(&mut writer)
+        .and_then(|()| writer.flush())
+        .map_err(|e| annotate(e, format_args!("write {}", temp_path.display())))?;
+    let file = writer.into_inner().map_err(|e| {
+        annotate(
+            e.into_error(),
+            format_args!("write {}", temp_path.display()),
+        )
+    })?;
+    file.sync_all()
+        .map_err(|e| annotate(e, format_args!("fsync {}", temp_path.display())))
+}
+
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| annotate(e, format_args!("fsync directory {}", dir.display())))
+}
+
+fn delay_for_tests() {
+    if let Some(ms) = std::env::var_os(TEST_DELAY_BEFORE_RENAME_ENV)
+        .and_then(|v| v.to_str().and_then(|s| s.trim().parse::<u64>().ok()))
+    {
+        std::thread::sleep(Duration::from_millis(ms));
+    }
+}

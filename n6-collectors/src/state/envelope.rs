@@ -1,0 +1,500 @@
+//! The on-disk format of a state file: a CBOR envelope around the collector's state.
+//!
+//! # Layout (envelope version 1)
+//!
+//! ```text
+//! d9 d9 f7                     tag 55799 "self-described CBOR" (file magic, RFC 8949 §3.4.6)
+//! a7                           map of 7 entries, text keys, written in this order:
+//!   "format"            text   "n6-collectors-state"        (format marker)
+//!   "envelope_version"  uint   1                            (this layout)
+//!   "collector"         text   collector id, e.g. "urlhaus_urls.UrlhausUrlsCollector"
+//!   "schema_version"    uint   the state type's schema version (u32)
+//!   "saved_at"          text   RFC 3339 UTC time of the save, e.g. "2026-11-24T08:41:25Z"
+//!   "written_by"        text   program and crate version, e.g. "urlhaus_urls (n6-collectors 0.1.0)"
+//!   "state"             any    the payload: the state serialized with serde (ciborium)
+//! ```
+//!
+//! The payload comes last so that a reader decodes and checks the header (is this our
+//! format, our collector, a schema version we understand?) before it spends time on a
+//! possibly large payload — and can refuse without touching it.
+//!
+//! # Reading rules
+//!
+//! - The file must start with the three tag bytes; the map may be definite or
+//!   indefinite-length.
+//! - `format` must be the first key and hold the marker: anything else is "not a state
+//!   file".
+//! - `envelope_version` greater than [`ENVELOPE_VERSION`] is refused (a newer layout).
+//! - The other header keys may come in any order; unknown header keys are skipped (room
+//!   for additions that do not need a new envelope version); duplicates are refused.
+//! - `state` must be the last entry and every header field must precede it.
+//! - Nothing may follow the map (ciborium alone would silently ignore trailing bytes).
+//!
+//! Every decode error carries the byte offset at which decoding failed; for a truncated
+//! file that is the offset where the data ran out.
+
+use std::io::{self, BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::error::StateError;
+
+/// The CBOR encoding of tag 55799 (self-described CBOR): the first three bytes of every
+/// state file.
+pub const SELF_DESCRIBE_TAG: [u8; 3] = [0xd9, 0xd9, 0xf7];
+
+/// The value of the `format` entry.
+pub const FORMAT_MARKER: &str = "n6-collectors-state";
+
+/// The envelope version this binary writes, and the newest it reads.
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// The header of a state file: everything but the payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvelopeHeader {
+    /// The layout version of the envelope (1).
+    pub envelope_version: u32,
+    /// The id of the collector that owns the file (`{module path}.{StructName}`).
+    pub collector: String,
+    /// The schema version of the state payload.
+    pub schema_version: u32,
+    /// When the file was saved (UTC, whole seconds).
+    pub saved_at: OffsetDateTime,
+    /// Which program wrote it: program name and crate version.
+    pub written_by: String,
+}
+
+impl EnvelopeHeader {
+    /// A header for a save happening now, with the current envelope version.
+    pub fn now(collector: &str, schema_version: u32, written_by: &str) -> Self {
+        let now = OffsetDateTime::now_utc();
+        EnvelopeHeader {
+            envelope_version: ENVELOPE_VERSION,
+            collector: collector.to_owned(),
+            schema_version,
+            saved_at: now.replace_nanosecond(0).unwrap_or(now),
+            written_by: written_by.to_owned(),
+        }
+    }
+}
+
+/// Why writing an envelope failed.
+#[derive(Debug)]
+pub(crate) enum EncodeError {
+    /// The writer failed.
+    Io(io::Error),
+    /// The value cannot be serialized (its `Serialize` impl refused).
+    Value(String),
+}
+
+impl From<ciborium::ser::Error<io::Error>> for EncodeError {
+    fn from(e: ciborium::ser::Error<io::Error>) -> Self {
+        match e {
+            ciborium::ser::Error::Io(e) => EncodeError::Io(e),
+            ciborium::ser::Error::Value(msg) => EncodeError::Value(msg),
+        }
+    }
+}
+
+/// Writes the whole envelope (tag, header, `state`) to `w`. `w` should be buffered.
+pub(crate) fn write_envelope<W: Write, S: Serialize + ?Sized>(
+    w: &mut W,
+    header: &EnvelopeHeader,
+    state: &S,
+) -> Result<(), EncodeError> {
+    let saved_at = header
+        .saved_at
+        .format(&Rfc3339)
+        .map_err(|e| EncodeError::Value(format!("cannot format saved_at: {e}")))?;
+    w.write_all(&SELF_DESCRIBE_TAG).map_err(EncodeError::Io)?;
+    w.write_all(&[0xa7]).map_err(EncodeError::Io)?; // map(7)
+    put(w, "format", FORMAT_MARKER)?;
+    put(w, "envelope_version", &header.envelope_version)?;
+    put(w, "collector", header.collector.as_str())?;
+    put(w, "schema_version", &header.schema_version)?;
+    put(w, "saved_at", saved_at.as_str())?;
+    put(w, "written_by", header.written_by.as_str())?;
+    put(w, "state", state)?;
+    Ok(())
+}
+
+fn put<W: Write, V: Serialize + ?Sized>(
+    w: &mut W,
+    key: &str,
+    value: &V,
+) -> Result<(), EncodeError> {
+    ciborium::into_writer(key, &mut *w)?;
+    ciborium::into_writer(value, &mut *w)?;
+    Ok(())
+}
+
+/// A reader that counts the bytes consumed, so decode errors can name a byte offset.
+///
+/// `read_exact` is implemented as a loop over `read`, so on a truncated input the count
+/// includes every byte that was available: the position is where the data ran out.
+#[derive(Debug)]
+pub(crate) struct CountingReader<R> {
+    inner: R,
+    position: u64,
+}
+
+impl<R: BufRead> CountingReader<R> {
+    /// Wraps `inner`, starting the count at 0.
+    pub(crate) fn new(inner: R) -> Self {
+        CountingReader { inner, position: 0 }
+    }
+
+    /// Bytes consumed so far.
+    pub(crate) fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// The next byte without consuming it; `None` at end of input.
+    pub(crate) fn peek_byte(&mut self) -> io::Result<Option<u8>> {
+        loop {
+            match self.inner.fill_buf() {
+                Ok(buf) => return Ok(buf.first().copied()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.position += n as u64;
+        Ok(n)
+    }
+
+    fn read_exact(&mut self, mut buf: &mut [u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read(buf) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::UnexpectedEof)),
+                Ok(n) => buf = &mut buf[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The decoded header plus where its checked fields are, for error messages.
+#[derive(Debug)]
+pub(crate) struct DecodedHeader {
+    /// The header.
+    pub(crate) header: EnvelopeHeader,
+    /// Byte offset of the `collector` value.
+    pub(crate) collector_offset: u64,
+    /// Byte offset of the `schema_version` value.
+    pub(crate) schema_offset: u64,
+}
+
+/// How the envelope map ends.
+#[derive(Debug, Clone, Copy)]
+enum MapLength {
+    /// Entries still to read.
+    Definite(u64),
+    /// Ends with a break byte (0xff).
+    Indefinite,
+}
+
+/// Decodes an envelope step by step: [`Self::read_header`], then [`Self::read_payload`],
+/// then [`Self::finish`].
+#[derive(Debug)]
+pub(crate) struct EnvelopeDecoder<'p, R> {
+    path: &'p Path,
+    input: CountingReader<R>,
+    map: MapLength,
+}
+
+impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
+    /// Decodes from `input` (should be buffered); errors name `path`.
+    pub(crate) fn new(path: &'p Path, input: R) -> Self {
+        EnvelopeDecoder {
+            path,
+            input: CountingReader::new(input),
+            map: MapLength::Definite(0),
+        }
+    }
+
+    /// Reads the tag, the map header and every header entry up to and including the
+    /// `state` key. Refuses a wrong format marker and a newer envelope version at once.
+    pub(crate) fn read_header(&mut self) -> Result<DecodedHeader, StateError> {
+        self.read_tag()?;
+        self.map = self.read_map_length()?;
+
+        let key_offset = self.input.position();
+        let first_key = self.next_key()?;
+        if first_key.as_deref() != Some("format") {
+            return Err(self.corrupt(
+                key_offset,
+                "not an n6-collectors state file (the envelope does not start with a `format` entry)",
+            ));
+        }
+        let offset = self.input.position();
+        let format: String = self.decode("the `format` value")?;
+        if format != FORMAT_MARKER {
+            return Err(self.corrupt(
+                offset,
+                format!("not an n6-collectors state file (format marker {format:?}, expected {FORMAT_MARKER:?})"),
+            ));
+        }
+
+        let mut envelope_version = None;
+        let mut collector = None;
+        let mut schema_version = None;
+        let mut saved_at = None;
+        let mut written_by = None;
+        loop {
+            let key_offset = self.input.position();
+            let Some(key) = self.next_key()? else {
+                return Err(self.corrupt(key_offset, "the envelope has no `state` entry"));
+            };
+            let offset = self.input.position();
+            let seen = match key.as_str() {
+                "state" => break,
+                "envelope_version" => {
+                    let version: u64 = self.decode("the `envelope_version` value")?;
+                    let version = match u32::try_from(version) {
+                        Ok(v) if (1..=ENVELOPE_VERSION).contains(&v) => v,
+                        _ if version > u64::from(ENVELOPE_VERSION) => {
+                            return Err(StateError::NewerEnvelope {
+                                path: self.path.to_owned(),
+                                offset,
+                                found: version,
+                                supported: ENVELOPE_VERSION,
+                            });
+                        }
+                        _ => {
+                            return Err(
+                                self.corrupt(offset, format!("invalid envelope version {version}"))
+                            );
+                        }
+                    };
+                    envelope_version.replace(version).is_some()
+                }
+                "collector" => {
+                    let value: String = self.decode("the `collector` value")?;
+                    collector.replace((value, offset)).is_some()
+                }
+                "schema_version" => {
+                    let value: u32 = self.decode("the `schema_version` value")?;
+                    schema_version.replace((value, offset)).is_some()
+                }
+                "saved_at" => {
+                    let text: String = self.decode("the `saved_at` value")?;
+                    let time = OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
+                        self.corrupt(
+                            offset,
+                            format!("`saved_at` {text:?} is not an RFC 3339 time: {e}"),
+                        )
+                    })?;
+                    saved_at.replace(time).is_some()
+                }
+                "written_by" => {
+                    let value: String = self.decode("the `written_by` value")?;
+                    written_by.replace(value).is_some()
+                }
+                "format" => true,
+                _ => {
+                    self.decode::<IgnoredAny>("an unknown header value")?;
+                    false
+                }
+            };
+            if seen {
+                return Err(self.corrupt(key_offset, format!("duplicate `{key}` entry")));
+            }
+        }
+
+        let state_offset = self.input.position();
+        let missing = |name: &str| {
+            self.corrupt(
+                state_offset,
+                format!("the envelope has no `{name}` entry before `state`"),
+            )
+        };
+        let envelope_version = envelope_version.ok_or_else(|| missing("envelope_version"))?;
+        let (collector, collector_offset) = collector.ok_or_else(|| missing("collector"))?;
+        let (schema_version, schema_offset) =
+            schema_version.ok_or_else(|| missing("schema_version"))?;
+        let saved_at = saved_at.ok_or_else(|| missing("saved_at"))?;
+        let written_by = written_by.ok_or_else(|| missing("written_by"))?;
+        Ok(DecodedHeader {
+            header: EnvelopeHeader {
+                envelope_version,
+                collector,
+                schema_version,
+                saved_at,
+                written_by,
+            },
+            collector_offset,
+            schema_offset,
+        })
+    }
+
+    /// Decodes the `state` value (call after [`Self::read_header`]).
+    pub(crate) fn read_payload<T: DeserializeOwned>(&mut self) -> Result<T, StateError> {
+        self.decode("the state")
+    }
+
+    /// Checks that the map ends after `state` and that nothing follows it.
+    pub(crate) fn finish(&mut self) -> Result<(), StateError> {
+        let offset = self.input.position();
+        match self.map {
+            MapLength::Definite(0) => {}
+            MapLength::Definite(_) => {
+                return Err(
+                    self.corrupt(offset, "entries after `state` (it must be the last entry)")
+                );
+            }
+            MapLength::Indefinite => match self.peek()? {
+                Some(0xff) => self.skip_byte()?,
+                Some(_) => {
+                    return Err(
+                        self.corrupt(offset, "entries after `state` (it must be the last entry)")
+                    );
+                }
+                None => {
+                    return Err(
+                        self.corrupt(offset, "the file ends before the end of the envelope")
+                    );
+                }
+            },
+        }
+        let offset = self.input.position();
+        match self.peek()? {
+            None => Ok(()),
+            Some(_) => Err(self.corrupt(offset, "trailing bytes after the end of the envelope")),
+        }
+    }
+
+    fn read_tag(&mut self) -> Result<(), StateError> {
+        for (i, expected) in SELF_DESCRIBE_TAG.into_iter().enumerate() {
+            let offset = self.input.position();
+            match self.read_byte()? {
+                Some(byte) if byte == expected => {}
+                Some(_) => {
+                    return Err(self.corrupt(
+                        offset,
+                        "not an n6-collectors state file (it does not start with the CBOR self-describe tag d9 d9 f7)",
+                    ));
+                }
+                None if i == 0 => return Err(self.corrupt(offset, "the file is empty")),
+                None => {
+                    return Err(
+                        self.corrupt(offset, "the file ends inside the CBOR self-describe tag")
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn read_map_length(&mut self) -> Result<MapLength, StateError> {
+        let offset = self.input.position();
+        let Some(initial) = self.read_byte()? else {
+            return Err(self.corrupt(offset, "the file ends before the envelope map"));
+        };
+        if initial >> 5 != 5 {
+            return Err(self.corrupt(offset, "the envelope is not a CBOR map"));
+        }
+        let extra_bytes = match initial & 0x1f {
+            n @ 0..=23 => return Ok(MapLength::Definite(u64::from(n))),
+            24 => 1,
+            25 => 2,
+            26 => 4,
+            27 => 8,
+            31 => return Ok(MapLength::Indefinite),
+            _ => return Err(self.corrupt(offset, "invalid CBOR map header")),
+        };
+        let mut length = 0u64;
+        for _ in 0..extra_bytes {
+            let at = self.input.position();
+            let Some(byte) = self.read_byte()? else {
+                return Err(self.corrupt(at, "the file ends inside the envelope map header"));
+            };
+            length = (length << 8) | u64::from(byte);
+        }
+        Ok(MapLength::Definite(length))
+    }
+
+    /// The next key of the envelope map, or `None` at the end of the map.
+    fn next_key(&mut self) -> Result<Option<String>, StateError> {
+        match self.map {
+            MapLength::Definite(0) => return Ok(None),
+            MapLength::Definite(n) => self.map = MapLength::Definite(n - 1),
+            MapLength::Indefinite => {
+                if self.peek()? == Some(0xff) {
+                    return Ok(None);
+                }
+            }
+        }
+        self.decode("an envelope key (text)").map(Some)
+    }
+
+    /// Decodes one CBOR item as `T`, mapping errors to offsets in the file.
+    fn decode<T: DeserializeOwned>(&mut self, what: &str) -> Result<T, StateError> {
+        let start = self.input.position();
+        ciborium::from_reader(&mut self.input).map_err(|e| {
+            use ciborium::de::Error;
+            let here = self.input.position();
+            let at = |offset: usize| start.saturating_add(offset as u64);
+            match e {
+                Error::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    self.corrupt(here, format!("the file ends in the middle of {what}"))
+                }
+                Error::Io(source) => self.io("read", source),
+                Error::Syntax(offset) => {
+                    self.corrupt(at(offset), format!("invalid CBOR in {what}"))
+                }
+                Error::Semantic(offset, msg) => self.corrupt(
+                    offset.map_or(here, at),
+                    format!("{what} does not have the expected shape: {msg}"),
+                ),
+                Error::RecursionLimitExceeded => {
+                    self.corrupt(here, format!("{what} is nested too deeply"))
+                }
+            }
+        })
+    }
+
+    fn read_byte(&mut self) -> Result<Option<u8>, StateError> {
+        let mut byte = [0u8; 1];
+        match self.input.read_exact(&mut byte) {
+            Ok(()) => Ok(Some(byte[0])),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(self.io("read", e)),
+        }
+    }
+
+    fn skip_byte(&mut self) -> Result<(), StateError> {
+        self.read_byte().map(drop)
+    }
+
+    fn peek(&mut self) -> Result<Option<u8>, StateError> {
+        self.input.peek_byte().map_err(|e| self.io("read", e))
+    }
+
+    fn corrupt(&self, offset: u64, reason: impl Into<String>) -> StateError {
+        StateError::Corrupt {
+            path: self.path.to_owned(),
+            offset,
+            reason: reason.into(),
+        }
+    }
+
+    fn io(&self, action: &'static str, source: io::Error) -> StateError {
+        StateError::Io {
+            path: PathBuf::from(self.path),
+            action,
+            source,
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The run lock: at most one run per state file at a time.
+//!
+//! An exclusive, non-blocking `flock` on `<state file>.lock` (std [`File::try_lock`]).
+//! The kernel releases it when the process exits in any way (including kill -9), so a
+//! crashed run never blocks the next one and there is no stale-lock cleanup. The lock file
+//! itself is created once (mode 0600) and never deleted: deleting it would let two
+//! processes lock two different inodes of the same name.
+//!
+//! `flock` locks belong to the open file description, so a second [`RunLock::acquire`]
+//! even in the same process fails while the first guard is alive.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use super::atomic::{PRIVATE_FILE_MODE, create_private_dir, parent_dir};
+use super::error::LockError;
+
+/// A held run lock; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct RunLock {
+    // Holding the open file holds the lock.
+    _file: File,
+    path: PathBuf,
+}
+
+impl RunLock {
+    /// Takes the run lock of the state file at `state_path`, without waiting.
+    ///
+    /// Creates the state directory (0700, as on save) and the lock file (0600) if needed.
+    /// The lock file is opened without following symbolic links.
+    ///
+    /// # Errors
+    /// [`LockError::AlreadyRunning`] when another process (or another guard in this
+    /// process) holds the lock; [`LockError::Io`] when the directory or the lock file
+    /// cannot be created, opened or locked.
+    pub fn acquire(state_path: &Path) -> Result<RunLock, LockError> {
+        let lock_path = lock_path_for(state_path);
+        let io_error = |source: io::Error| LockError::Io {
+            lock_path: lock_path.clone(),
+            source,
+        };
+        create_private_dir(parent_dir(&lock_path)).map_err(io_error)?;
+        let file = open_lock_file(&lock_path).map_err(io_error)?;
+        match file.try_lock() {
+            Ok(()) => Ok(RunLock {
+                _file: file,
+                path: lock_path,
+            }),
+            Err(TryLockError::WouldBlock) => Err(LockError::AlreadyRunning { lock_path }),
+            Err(TryLockError::Error(source)) => Err(io_error(source)),
+        }
+    }
+
+    /// The lock file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// The lock file of a state file: the state file's path with `.lock` appended.
+pub fn lock_path_for(state_path: &Path) -> PathBuf {
+    let mut name = OsString::from(state_path.as_os_str());
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+fn open_lock_file(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options
+        .read(true)
+        .write(true)
+        .mode(PRIVATE_FILE_MODE)
+        .custom_flags(libc::O_NOFOLLOW);
+    match options.clone().create_new(true).open(path) {
+        Ok(file) => {
+            // New file: make the mode exactly 0600 whatever the umask.
+            file.set_permissions(fs::Permissions::from_mode(PRIVATE_FILE_MODE))?;
+            Ok(file)
+        }
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => options.open(path),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,34 @@
+//! Persistent collector state: the typed state file, its atomic save, and the run lock.
+//!
+//! - [`StateStore`] loads and saves one collector's state (`Serialize +
+//!   DeserializeOwned`) as CBOR in a versioned envelope ([`envelope`] documents the byte
+//!   layout). File name: [`state_file_name`] (`{module.path}.{StructName}.cbor` in
+//!   `state_dir`).
+//! - Loading: no file → `Ok(None)` (the caller uses the default state and logs a
+//!   warning; nothing is created). A file that is there but unusable — empty, truncated,
+//!   garbage, another collector's, a newer version — is a [`StateError`] naming the file
+//!   and the byte offset; the file is left untouched and the default state is never used
+//!   instead. Older schema versions go through the collector's [`Migration`].
+//! - Saving: [`write_atomically`] (temp file in the same directory → write → fsync →
+//!   rename → fsync directory); directory 0700 when created, file 0600. A symbolic link
+//!   at the state path is refused on load and on save.
+//! - [`RunLock`]: an exclusive non-blocking `flock` on `<state file>.lock`, held for the
+//!   run and released by the kernel if the process dies.
+//!
+//! Test hook: [`TEST_DELAY_BEFORE_RENAME_ENV`] (`N6_TEST_DELAY_BEFORE_RENAME_MS`) makes
+//! every save pause between fsync and rename, for crash tests only.
+
+mod atomic;
+pub mod envelope;
+mod error;
+mod lock;
+mod store;
+
+pub use atomic::{
+    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TEST_DELAY_BEFORE_RENAME_ENV, WRITE_BUFFER_CAPACITY,
+    create_private_dir, write_atomically,
+};
+pub use envelope::{ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
+pub use error::{LockError, StateError, StateErrorKind};
+pub use lock::{RunLock, lock_path_for};
+pub use store::{Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, state_file_name};

@@ -1,0 +1,309 @@
+//! [`StateStore`]: loads and saves one collector's typed state file.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufReader};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::atomic::{create_private_dir, parent_dir, write_atomically};
+use super::envelope::{EncodeError, EnvelopeDecoder, EnvelopeHeader, write_envelope};
+use super::error::StateError;
+use super::lock::RunLock;
+use crate::state::LockError;
+
+/// Capacity of the read buffer (decoding from an unbuffered `File` is ~15× slower).
+pub const READ_BUFFER_CAPACITY: usize = 256 * 1024;
+
+/// Turns the payload of an older schema version into the current state.
+///
+/// Called with the file's schema version and its payload as a generic CBOR value; an
+/// `Err` message is reported to the operator (the file stays untouched).
+pub type Migration<S> = fn(from_version: u32, payload: ciborium::Value) -> Result<S, String>;
+
+/// A state loaded from its file.
+#[derive(Debug, Clone)]
+pub struct Loaded<S> {
+    /// The state, migrated to the current schema version if needed.
+    pub state: S,
+    /// The file's envelope header (collector, versions, when and by whom it was saved).
+    pub header: EnvelopeHeader,
+    /// `Some(old version)` when the state went through the migration.
+    pub migrated_from: Option<u32>,
+}
+
+/// The state file name of a collector: `{module path with :: replaced by .}.{StructName}.cbor`
+/// (n6 uses `{module}.{Class}.pickle`).
+///
+/// ```
+/// # use n6_collectors::state::state_file_name;
+/// assert_eq!(
+///     state_file_name("urlhaus_urls::collectors", "UrlhausUrlsCollector"),
+///     "urlhaus_urls.collectors.UrlhausUrlsCollector.cbor",
+/// );
+/// ```
+pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
+    format!("{}.{struct_name}.cbor", module_path.replace("::", "."))
+}
+
+/// One collector's state file: where it is, whose it is, and who writes it.
+///
+/// Loading never changes anything on disk. Saving replaces the file atomically and
+/// durably (see [`write_atomically`]). Neither follows a symbolic link at the state path.
+/// Take the [`RunLock`] ([`StateStore::lock`]) before loading so that no other run saves
+/// in between.
+#[derive(Debug, Clone)]
+pub struct StateStore {
+    path: PathBuf,
+    collector_id: String,
+    written_by: String,
+}
+
+impl StateStore {
+    /// A store for `state_dir/file_name`, owned by `collector_id` (checked on load, stored
+    /// on save); `written_by` (program name and crate version) is recorded in every save.
+    pub fn new(state_dir: &Path, file_name: &str, collector_id: &str, written_by: &str) -> Self {
+        StateStore {
+            path: state_dir.join(file_name),
+            collector_id: collector_id.to_owned(),
+            written_by: written_by.to_owned(),
+        }
+    }
+
+    /// The state file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The collector id this store checks and writes.
+    pub fn collector_id(&self) -> &str {
+        &self.collector_id
+    }
+
+    /// Takes the run lock of this state file (see [`RunLock::acquire`]).
+    pub fn lock(&self) -> Result<RunLock, LockError> {
+        RunLock::acquire(&self.path)
+    }
+
+    /// Loads the state, expecting `schema_version`.
+    ///
+    /// Returns `Ok(None)` when there is no state file (also when the state directory does
+    /// not exist); nothing is created. The caller uses its default state then and logs
+    /// that at WARN.
+    ///
+    /// A file with an older schema version is decoded as a generic [`ciborium::Value`]
+    /// and passed to `migrate`.
+    ///
+    /// # Errors
+    /// Any file that is there but not a usable state of this collector is an error and
+    /// is left untouched: empty, truncated, garbage, trailing bytes, a payload of the
+    /// wrong shape ([`StateError::Corrupt`], with the byte offset); another collector's
+    /// file; a newer envelope or schema version; an older schema version without a
+    /// migration or with a failing one; a symbolic link or a non-regular file at the path;
+    /// I/O errors. See [`StateError::kind`] for the I/O vs. content split.
+    pub fn load<S: DeserializeOwned>(
+        &self,
+        schema_version: u32,
+        migrate: Option<Migration<S>>,
+    ) -> Result<Option<Loaded<S>>, StateError> {
+        let Some(file) = open_state_file(&self.path)? else {
+            return Ok(None);
+        };
+        let mut decoder = EnvelopeDecoder::new(
+            &self.path,
+            BufReader::with_capacity(READ_BUFFER_CAPACITY, file),
+        );
+        let decoded = decoder.read_header()?;
+        let header = decoded.header;
+        if header.collector != self.collector_id {
+            return Err(StateError::WrongCollector {
+                path: self.path.clone(),
+                offset: decoded.collector_offset,
+                expected: self.collector_id.clone(),
+                found: header.collector,
+            });
+        }
+        let found = header.schema_version;
+        if found > schema_version {
+            return Err(StateError::NewerSchema {
+                path: self.path.clone(),
+                offset: decoded.schema_offset,
+                found,
+                supported: schema_version,
+                written_by: header.written_by,
+            });
+        }
+        if found == schema_version {
+            let state = decoder.read_payload::<S>()?;
+            decoder.finish()?;
+            return Ok(Some(Loaded {
+                state,
+                header,
+                migrated_from: None,
+            }));
+        }
+        let Some(migrate) = migrate else {
+            return Err(StateError::NoMigration {
+                path: self.path.clone(),
+                found,
+                expected: schema_version,
+            });
+        };
+        let payload = decoder.read_payload::<ciborium::Value>()?;
+        decoder.finish()?;
+        let state = migrate(found, payload).map_err(|reason| StateError::Migration {
+            path: self.path.clone(),
+            from: found,
+            to: schema_version,
+            reason,
+        })?;
+        tracing::info!(
+            "migrated the state in {} from schema version {found} to {schema_version}",
+            self.path.display()
+        );
+        Ok(Some(Loaded {
+            state,
+            header,
+            migrated_from: Some(found),
+        }))
+    }
+
+    /// Saves `state` with `schema_version`, atomically and durably.
+    ///
+    /// Creates the state directory if needed (mode 0700; parents with the default mode;
+    /// an existing directory's mode is left as it is, with a warning if group/others can
+    /// access it). The file gets mode 0600.
+    ///
+    /// # Errors
+    /// A symbolic link or a non-regular file at the path; I/O errors (nothing changed
+    /// then, unless the final directory fsync failed); a state its `Serialize` impl
+    /// refuses ([`StateError::Encode`]).
+    pub fn save<S: Serialize + ?Sized>(
+        &self,
+        state: &S,
+        schema_version: u32,
+    ) -> Result<(), StateError> {
+        refuse_non_regular(&self.path)?;
+        create_private_dir(parent_dir(&self.path)).map_err(|source| self.io("save", source))?;
+        let header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
+        let mut encode_error = None;
+        let written = write_atomically(&self.path, |writer| {
+            write_envelope(writer, &header, state).map_err(|e| match e {
+                EncodeError::Io(e) => e,
+                EncodeError::Value(reason) => {
+                    encode_error = Some(reason);
+                    io::Error::other("the state cannot be encoded")
+                }
+            })
+        });
+        match (written, encode_error) {
+            (Ok(()), _) => {
+                tracing::debug!("saved the collector state to {}", self.path.display());
+                Ok(())
+            }
+            (Err(_), Some(reason)) => Err(StateError::Encode {
+                path: self.path.clone(),
+                reason,
+            }),
+            (Err(source), None) => Err(self.io("save", source)),
+        }
+    }
+
+    /// Reads any state file's header and payload without checking the collector or the
+    /// schema version (for the operator tool `n6-state`). `Ok(None)` when there is no file.
+    pub fn read_envelope_untyped(
+        path: &Path,
+    ) -> Result<Option<(EnvelopeHeader, ciborium::Value)>, StateError> {
+        let Some(file) = open_state_file(path)? else {
+            return Ok(None);
+        };
+        let mut decoder =
+            EnvelopeDecoder::new(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file));
+        let header = decoder.read_header()?.header;
+        let payload = decoder.read_payload()?;
+        decoder.finish()?;
+        Ok(Some((header, payload)))
+    }
+
+    fn io(&self, action: &'static str, source: io::Error) -> StateError {
+        StateError::Io {
+            path: self.path.clone(),
+            action,
+            source,
+        }
+    }
+}
+
+/// Opens the state file for reading without following a symbolic link; `None` if absent.
+fn open_state_file(path: &Path) -> Result<Option<File>, StateError> {
+    // O_NONBLOCK: opening a FIFO planted at the path must not hang (no effect on files).
+    let opened = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) && is_symlink(path) => {
+            return Err(StateError::Symlink {
+                path: path.to_owned(),
+            });
+        }
+        Err(source) => {
+            return Err(StateError::Io {
+                path: path.to_owned(),
+                action: "open",
+                source,
+            });
+        }
+    };
+    let meta = file.metadata().map_err(|source| StateError::Io {
+        path: path.to_owned(),
+        action: "stat",
+        source,
+    })?;
+    check_regular(path, meta.file_type())?;
+    Ok(Some(file))
+}
+
+/// Refuses a symbolic link or a non-regular file at `path` (a missing file is fine).
+fn refuse_non_regular(path: &Path) -> Result<(), StateError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => Err(StateError::Symlink {
+            path: path.to_owned(),
+        }),
+        Ok(meta) => check_regular(path, meta.file_type()),
+        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound) => Ok(()),
+        Err(source) => Err(StateError::Io {
+            path: path.to_owned(),
+            action: "save",
+            source,
+        }),
+    }
+}
+
+fn check_regular(path: &Path, file_type: fs::FileType) -> Result<(), StateError> {
+    let what = if file_type.is_file() {
+        return Ok(());
+    } else if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "a special file"
+    };
+    Err(StateError::NotAFile {
+        path: path.to_owned(),
+        what,
+    })
+}
+
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
