@@ -8,3 +8,4 @@ pub mod logging;
 pub mod message;
 pub mod output;
 pub mod signal;
+pub mod state;
