@@ -445,6 +445,11 @@ fn option_line(value: &str) -> Option<(&str, &str)> {
     Some((py_rstrip(&value[..pos]), py_strip(&value[pos + 1..])))
 }
 
+/// Upper bound on `%(name)s` substitutions while interpolating one value. Python has
+/// none, so a few options referring to each other many times can make n6 hang
+/// (exponential work within the depth limit); here that is an error instead.
+pub const MAX_INTERPOLATION_STEPS: usize = 100_000;
+
 /// BasicInterpolation of `value` (option `option` of section `section`) against `map`
 /// (the section's options merged over `DEFAULT`'s, raw values).
 fn interpolate(
@@ -453,95 +458,126 @@ fn interpolate(
     value: &str,
     map: &HashMap<&str, String>,
 ) -> Result<String, (IniErrorKind, String)> {
+    let mut interp = Interpolation {
+        section,
+        option,
+        rawval: value,
+        map,
+        steps_left: MAX_INTERPOLATION_STEPS,
+    };
     let mut accum = String::new();
-    interpolate_some(section, option, value, &mut accum, value, map, 1)?;
+    interp.some(&mut accum, value, 1)?;
     Ok(accum)
 }
 
-/// Python's `BasicInterpolation._interpolate_some`; `rawval` is the raw value of the
-/// option being read (for messages).
-fn interpolate_some(
-    section: &str,
-    option: &str,
-    rawval: &str,
-    accum: &mut String,
-    mut rest: &str,
-    map: &HashMap<&str, String>,
-    depth: usize,
-) -> Result<(), (IniErrorKind, String)> {
-    if depth > MAX_INTERPOLATION_DEPTH {
-        return Err((
-            IniErrorKind::InterpolationDepth,
-            format!(
-                "Recursion limit exceeded in value substitution: option {} in section {} \
-                 contains an interpolation key which cannot be substituted in {} steps. \
-                 Raw value: {}",
-                py_repr(option),
-                py_repr(section),
-                MAX_INTERPOLATION_DEPTH,
-                py_repr(rawval)
-            ),
-        ));
-    }
-    while !rest.is_empty() {
-        let Some(p) = rest.find('%') else {
-            accum.push_str(rest);
-            return Ok(());
-        };
-        accum.push_str(&rest[..p]);
-        rest = &rest[p..];
-        let after = &rest[1..];
-        if after.starts_with('%') {
-            accum.push('%');
-            rest = &rest[2..];
-        } else if after.starts_with('(') {
-            // `%\(([^)]+)\)s`
-            let inner = &rest[2..];
-            let name_end = inner.find(')').filter(|&e| e > 0);
-            let Some(end) = name_end.filter(|&e| inner[e + 1..].starts_with('s')) else {
-                return Err((
-                    IniErrorKind::InterpolationSyntax,
-                    format!(
-                        "option {} in section {}: bad interpolation variable reference {}",
-                        py_repr(option),
-                        py_repr(section),
-                        py_repr(rest)
-                    ),
-                ));
-            };
-            let var = inner[..end].to_lowercase();
-            rest = &inner[end + 2..];
-            let Some(v) = map.get(var.as_str()) else {
-                return Err((
-                    IniErrorKind::InterpolationMissingOption,
-                    format!(
-                        "Bad value substitution: option {} in section {} contains an \
-                         interpolation key {} which is not a valid option name. Raw value: {}",
-                        py_repr(option),
-                        py_repr(section),
-                        py_repr(&var),
-                        py_repr(rawval)
-                    ),
-                ));
-            };
-            if v.contains('%') {
-                interpolate_some(section, option, rawval, accum, v, map, depth + 1)?;
-            } else {
-                accum.push_str(v);
-            }
-        } else {
+/// The interpolation of one option's value.
+struct Interpolation<'a> {
+    section: &'a str,
+    option: &'a str,
+    /// The raw value of the option being read (for messages).
+    rawval: &'a str,
+    map: &'a HashMap<&'a str, String>,
+    steps_left: usize,
+}
+
+impl Interpolation<'_> {
+    /// Python's `BasicInterpolation._interpolate_some`.
+    fn some(
+        &mut self,
+        accum: &mut String,
+        mut rest: &str,
+        depth: usize,
+    ) -> Result<(), (IniErrorKind, String)> {
+        if depth > MAX_INTERPOLATION_DEPTH {
             return Err((
-                IniErrorKind::InterpolationSyntax,
+                IniErrorKind::InterpolationDepth,
                 format!(
-                    "option {} in section {}: '%' must be followed by '%' or '(', found: {}",
-                    py_repr(option),
-                    py_repr(section),
-                    py_repr(rest)
+                    "Recursion limit exceeded in value substitution: option {} in section {} \
+                     contains an interpolation key which cannot be substituted in {} steps. \
+                     Raw value: {}",
+                    py_repr(self.option),
+                    py_repr(self.section),
+                    MAX_INTERPOLATION_DEPTH,
+                    py_repr(self.rawval)
                 ),
             ));
         }
+        while !rest.is_empty() {
+            let Some(p) = rest.find('%') else {
+                accum.push_str(rest);
+                return Ok(());
+            };
+            accum.push_str(&rest[..p]);
+            rest = &rest[p..];
+            let after = &rest[1..];
+            if after.starts_with('%') {
+                accum.push('%');
+                rest = &rest[2..];
+            } else if after.starts_with('(') {
+                // `%\(([^)]+)\)s`
+                let inner = &rest[2..];
+                let name_end = inner.find(')').filter(|&e| e > 0);
+                let Some(end) = name_end.filter(|&e| inner[e + 1..].starts_with('s')) else {
+                    return Err((
+                        IniErrorKind::InterpolationSyntax,
+                        format!(
+                            "option {} in section {}: bad interpolation variable reference {}",
+                            py_repr(self.option),
+                            py_repr(self.section),
+                            py_repr(rest)
+                        ),
+                    ));
+                };
+                let var = inner[..end].to_lowercase();
+                rest = &inner[end + 2..];
+                let Some(v) = self.map.get(var.as_str()) else {
+                    return Err((
+                        IniErrorKind::InterpolationMissingOption,
+                        format!(
+                            "Bad value substitution: option {} in section {} contains an \
+                             interpolation key {} which is not a valid option name. \
+                             Raw value: {}",
+                            py_repr(self.option),
+                            py_repr(self.section),
+                            py_repr(&var),
+                            py_repr(self.rawval)
+                        ),
+                    ));
+                };
+                if self.steps_left == 0 {
+                    return Err((
+                        IniErrorKind::InterpolationDepth,
+                        format!(
+                            "option {} in section {} needs more than {} substitutions \
+                             (options referring to each other too many times). Raw value: {}",
+                            py_repr(self.option),
+                            py_repr(self.section),
+                            MAX_INTERPOLATION_STEPS,
+                            py_repr(self.rawval)
+                        ),
+                    ));
+                }
+                self.steps_left -= 1;
+                if v.contains('%') {
+                    self.some(accum, v, depth + 1)?;
+                } else {
+                    accum.push_str(v);
+                }
+            } else {
+                return Err((
+                    IniErrorKind::InterpolationSyntax,
+                    format!(
+                        "option {} in section {}: '%' must be followed by '%' or '(', \
+                         found: {}",
+                        py_repr(self.option),
+                        py_repr(self.section),
+                        py_repr(rest)
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Python's `str.isspace()` for one character (Rust's `White_Space` plus the
@@ -1559,5 +1595,25 @@ mod tests {
         assert_eq!(py_repr("a'b"), "\"a'b\"");
         assert_eq!(py_repr("a'\"b"), "'a\\'\"b'");
         assert_eq!(py_repr("ś\t\u{1}\u{feff}\\"), "'ś\\t\\x01\\ufeff\\\\'");
+    }
+
+    #[test]
+    fn exponential_interpolation_is_cut_off() {
+        // Ten levels of ten references each: 10^10 substitutions in Python (it hangs).
+        let mut text = String::from("[s]\n");
+        for level in 0..10 {
+            text.push_str(&format!(
+                "a{level} = {}\n",
+                format!("%(a{})s", level + 1).repeat(10)
+            ));
+        }
+        text.push_str("a10 = x\n");
+        let errs = parse_err(&[("/etc/n6/10_a.conf", &text)]);
+        let lines: Vec<(usize, IniErrorKind)> = errs.0.iter().map(|e| (e.line, e.kind)).collect();
+        // a_k needs 10 + 100 + ... + 10^(10-k) substitutions: a0..a5 exceed 100000.
+        let expected: Vec<(usize, IniErrorKind)> = (0..6)
+            .map(|level| (level + 2, IniErrorKind::InterpolationDepth))
+            .collect();
+        assert_eq!(lines, expected, "{errs}");
     }
 }
