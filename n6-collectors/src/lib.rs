@@ -7,5 +7,6 @@ pub mod exit;
 pub mod logging;
 pub mod message;
 pub mod output;
+pub mod pickle;
 pub mod signal;
 pub mod state;

@@ -1,0 +1,67 @@
+//! Reading the state files of n6's Python collectors (`*.pickle`).
+//!
+//! [`decode`] checks the first two bytes as n6 does (contract §5.2: protocol 2 or newer,
+//! anything else refused with n6's message), then runs a pickle machine restricted to the
+//! objects n6 states contain (contract §5.5): `dict`, `list`, `tuple`, `set`,
+//! `frozenset`, `str`, `bytes`, `bytearray`, `int`, `float`, `bool`, `None`,
+//! `datetime.date`, naive `datetime.datetime` and `n6lib.common_helpers.OPSet`. Anything
+//! else (another class, a timezone, a recursive structure) is a [`PickleError`] naming it
+//! and its byte offset; nothing is silently dropped.
+//!
+//! Strings: a Python 3 `str` may hold surrogate-escaped bytes (`'\udcdd'`); they come back
+//! as the raw bytes (see [`text`]). Python 2 8-bit strings (protocol-2 files) are decoded
+//! by a [`Py2Strings`] policy. [`PyValue::to_cbor`] gives the serde-friendly form from
+//! which a typed state is deserialized.
+//!
+//! `serde-pickle` was evaluated and not used: it refuses a `str` holding a surrogate
+//! (contract §8.3 P04, P14), and it forgets which class a `REDUCE`/`NEWOBJ` named, so it
+//! can neither tell a `datetime` from another class nor refuse unknown classes clearly.
+
+mod error;
+mod machine;
+pub mod text;
+mod value;
+
+pub use error::{PickleError, PickleErrorKind};
+pub use text::Py2Strings;
+pub use value::PyValue;
+
+/// A decoded pickle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    /// The pickle protocol named by the file's first two bytes (2..=5).
+    pub protocol: u8,
+    /// The object.
+    pub value: PyValue,
+}
+
+/// Decodes an n6 state pickle. `py2` decides how Python 2 8-bit strings become text; it
+/// only matters for protocol-2 files written by Python 2.
+pub fn decode(data: &[u8], py2: Py2Strings) -> Result<Decoded, PickleError> {
+    let protocol = match data {
+        [] => {
+            return Err(PickleError {
+                offset: 0,
+                kind: PickleErrorKind::Empty,
+            });
+        }
+        [0x80] => {
+            return Err(PickleError {
+                offset: 1,
+                kind: PickleErrorKind::Truncated,
+            });
+        }
+        [0x80, proto, ..] if *proto >= 2 => *proto,
+        _ => {
+            return Err(PickleError {
+                offset: 0,
+                kind: PickleErrorKind::NotProtocol2OrNewer,
+            });
+        }
+    };
+    let value = machine::Machine::new(data, py2).run()?;
+    Ok(Decoded { protocol, value })
+}
+
+#[cfg(test)]
+mod tests;
