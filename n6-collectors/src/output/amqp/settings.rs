@@ -88,7 +88,11 @@ impl fmt::Debug for RabbitmqSection {
 }
 
 fn redacted(secret: &str) -> &'static str {
-    if secret.is_empty() { "" } else { "<...hidden...>" }
+    if secret.is_empty() {
+        ""
+    } else {
+        "<...hidden...>"
+    }
 }
 
 impl RabbitmqSection {
@@ -204,7 +208,11 @@ impl AmqpOptions {
     }
 }
 
-fn positive_seconds(section: &'static str, name: &str, value: &Value) -> Result<Duration, SettingsError> {
+fn positive_seconds(
+    section: &'static str,
+    name: &str,
+    value: &Value,
+) -> Result<Duration, SettingsError> {
     let n = expect_int(section, name, value)?;
     u64::try_from(n)
         .ok()
@@ -217,7 +225,12 @@ fn positive_seconds(section: &'static str, name: &str, value: &Value) -> Result<
         })
 }
 
-fn wrong_type(section: &'static str, name: &str, expected: &'static str, value: &Value) -> SettingsError {
+fn wrong_type(
+    section: &'static str,
+    name: &str,
+    expected: &'static str,
+    value: &Value,
+) -> SettingsError {
     SettingsError::WrongType {
         section,
         option: name.to_owned(),
@@ -427,10 +440,14 @@ pub fn derive_settings(
 
     // 1. Warnings about ignored arguments (values as given, i.e. still `str`).
     if !ssl {
-        let ignored: Vec<String> = [("ca_certs", ca_certs), ("certfile", certfile), ("keyfile", keyfile)]
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| format!("{name}={}", ascii_str(v))))
-            .collect();
+        let ignored: Vec<String> = [
+            ("ca_certs", ca_certs),
+            ("certfile", certfile),
+            ("keyfile", keyfile),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| format!("{name}={}", ascii_str(v))))
+        .collect();
         if !ignored.is_empty() {
             warn(format!(
                 "ssl=False, so these argument(s) will be ignored: {}.",
@@ -454,13 +471,14 @@ pub fn derive_settings(
         }
     }
 
-    let port = u16::try_from(section.port).ok().filter(|p| *p != 0).ok_or_else(|| {
-        SettingsError::OutOfRange {
+    let port = u16::try_from(section.port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| SettingsError::OutOfRange {
             section: "rabbitmq",
             option: "port".to_owned(),
             message: format!("{} (must be 1..65535)", section.port),
-        }
-    })?;
+        })?;
     let heartbeat_value = heartbeat_override.unwrap_or(section.heartbeat_interval);
     let heartbeat = u16::try_from(heartbeat_value).map_err(|_| SettingsError::OutOfRange {
         section: "rabbitmq",

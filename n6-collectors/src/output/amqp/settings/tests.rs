@@ -48,7 +48,10 @@ fn no_tls_no_auth_is_guest_with_two_warnings() {
     assert_eq!(settings.auth, guest());
     assert_eq!(settings.port, 5671);
     assert_eq!(settings.heartbeat, 30);
-    assert_eq!(warnings, vec![NO_TLS.to_owned(), no_auth(false, false, "None", "None")]);
+    assert_eq!(
+        warnings,
+        vec![NO_TLS.to_owned(), no_auth(false, false, "None", "None")]
+    );
 }
 
 #[test]
@@ -75,7 +78,10 @@ fn tls_without_ca_is_an_error() {
     s.ssl = true;
     let (result, _) = run(&s);
     let err = result.expect_err("error");
-    assert_eq!(err.to_string(), "in section rabbitmq: ssl=True but ca_certs=None");
+    assert_eq!(
+        err.to_string(),
+        "in section rabbitmq: ssl=True but ca_certs=None"
+    );
 }
 
 #[test]
@@ -190,7 +196,9 @@ fn empty_or_guest_user_with_password_auth_is_guest() {
     let (result, warnings) = run(&s);
     assert_eq!(result.expect("settings").auth, guest());
     let guest_warning = |user: &str| {
-        format!("password_auth=True but username={user}, so a *guest* pseudo-authentication is to be attempted! This means that *no* real AMQP authentication will be performed, even though it always *should be* on any production system! (Note: the password, if any is given, is to be ignored now; instead of it, the 'guest' password is to be used!)")
+        format!(
+            "password_auth=True but username={user}, so a *guest* pseudo-authentication is to be attempted! This means that *no* real AMQP authentication will be performed, even though it always *should be* on any production system! (Note: the password, if any is given, is to be ignored now; instead of it, the 'guest' password is to be used!)"
+        )
     };
     assert_eq!(warnings, vec![guest_warning("None")]);
 
@@ -289,10 +297,13 @@ fn sections_are_read_from_converted_values() {
         ("heartbeat_interval".to_owned(), Value::Int(30)),
         ("ssl".to_owned(), Value::Bool(true)),
         ("ssl_ca_certs".to_owned(), Value::Str("/ca.pem".into())),
-        ("heartbeat_interval_parsers".to_owned(), Value::Str("600".into())),
+        (
+            "heartbeat_interval_parsers".to_owned(),
+            Value::Str("600".into()),
+        ),
     ];
-    let s = RabbitmqSection::from_values(values.iter().map(|(k, v)| (k.as_str(), v)))
-        .expect("section");
+    let s =
+        RabbitmqSection::from_values(values.iter().map(|(k, v)| (k.as_str(), v))).expect("section");
     assert_eq!(s.host, "h");
     assert!(s.ssl);
     assert!(!s.password_auth);
@@ -309,8 +320,8 @@ fn sections_are_read_from_converted_values() {
         ("tls_verify_hostname".to_owned(), Value::Bool(false)),
         ("confirm_timeout".to_owned(), Value::Int(5)),
     ];
-    let options = AmqpOptions::from_values(extra.iter().map(|(k, v)| (k.as_str(), v)))
-        .expect("options");
+    let options =
+        AmqpOptions::from_values(extra.iter().map(|(k, v)| (k.as_str(), v))).expect("options");
     assert!(!options.tls_verify_hostname);
     assert_eq!(options.confirm_timeout, Duration::from_secs(5));
     assert_eq!(options.connect_timeout, Duration::from_secs(10));
