@@ -1,0 +1,191 @@
+//! Code generation: `impl StatefulCollector` for the struct, plus the config structs.
+//! The generated code reaches the runtime only through `::n6_collectors::__private`,
+//! inside `const _: () = { ... };`.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::DeriveInput;
+use syn::spanned::Spanned;
+
+use crate::ast::{Field, Input, Role};
+use crate::attr::StateAttr;
+use crate::check::{self, Identity};
+use crate::config_struct;
+use crate::fallback;
+use crate::spec_model::{self, ConfigModel, SpecInput};
+
+/// Expands the derive; with any error, the errors plus stub items (see `fallback.rs`).
+pub fn derive(input: &DeriveInput) -> TokenStream {
+    let mut errors = darling::Error::accumulator();
+    check::check_generics(input, &mut errors);
+    let parsed = Input::from_syn(input, &mut errors);
+    let identity = check::check_identity(&parsed, &mut errors);
+    let (state, config) = check::check_fields(&parsed, &mut errors);
+    let spec_input = SpecInput {
+        struct_name: parsed.ident,
+        spec: parsed.spec.as_ref(),
+        download: parsed.collector.download.is_present(),
+        time_ordered_rows: parsed.collector.time_ordered_rows.is_present(),
+        converters: &parsed.collector.converters.0,
+        fallback_span: parsed
+            .collector_attr
+            .map_or_else(|| parsed.ident.span(), |a| a.span()),
+    };
+    let model = spec_model::build(&spec_input, &mut errors);
+    match (errors.finish(), identity, state, config, model) {
+        (Ok(()), Some(identity), Some(state), Some(config), Some(model)) => {
+            generate(&parsed, &identity, state, config, &model)
+        }
+        (result, _, state, _, model) => {
+            let errors = result
+                .err()
+                .map(darling::Error::write_errors)
+                .unwrap_or_default();
+            let stubs = fallback::stubs(&parsed, state, model.as_ref());
+            quote!(#errors #stubs)
+        }
+    }
+}
+
+fn generate(
+    input: &Input<'_>,
+    identity: &Identity,
+    state: &Field<'_>,
+    config: &Field<'_>,
+    model: &ConfigModel,
+) -> TokenStream {
+    let ident = input.ident;
+    let custom = &input.collector.converters.0;
+    let config_ty = input.config_ident();
+    let structs = config_struct::structs(model, input.vis, ident, custom);
+    let spec = config_struct::spec_literal(&model.spec);
+    let build = config_struct::build_config(model, custom);
+    let (wrappers, converters) = config_struct::converter_wrappers(custom);
+    let Role::State(state_attr, _) = &state.role else {
+        unreachable!("check_fields returns the #[state] field")
+    };
+    let state_ty = state.ty;
+    let state_field = state.ident;
+    let config_field = config.ident;
+    let meta = meta(input, identity, state_attr);
+    let default_state = default_state(state_attr, state);
+    let migrate = state_attr.migrate.as_ref().map(|path| {
+        let call = quote_spanned!(path.span()=> __n6::migrate(#path, __from_version, __payload));
+        quote! {
+            fn migrate_state(
+                __from_version: u32,
+                __payload: __n6::ciborium::Value,
+            ) -> ::core::result::Result<Self::State, ::std::string::String> {
+                #call
+            }
+        }
+    });
+    let inits = input.fields.iter().map(|f| {
+        let name = f.ident;
+        match &f.role {
+            Role::Config => quote!(#name: __config,),
+            Role::State(..) => quote!(#name: __state,),
+            Role::Other(Some(expr)) => quote_spanned!(expr.span()=> #name: #expr,),
+            Role::Other(None) => {
+                let ty = f.ty;
+                quote_spanned!(ty.span()=> #name: <#ty as ::core::default::Default>::default(),)
+            }
+        }
+    });
+    let state_type = quote_spanned!(state_ty.span()=> type State = #state_ty;);
+    quote! {
+        #structs
+
+        #[doc(hidden)]
+        const _: () = {
+            use ::n6_collectors::__private as __n6;
+
+            #wrappers
+
+            #[automatically_derived]
+            impl __n6::StatefulCollector for #ident {
+                type Config = #config_ty;
+                #state_type
+
+                const META: __n6::CollectorMeta = #meta;
+
+                fn config_spec() -> __n6::Spec {
+                    #spec
+                }
+
+                fn custom_converters() -> ::std::vec::Vec<__n6::CustomConverter> {
+                    #converters
+                }
+
+                fn build_config(
+                    mut __config: __n6::TypedConfig,
+                ) -> ::core::result::Result<Self::Config, ::std::string::String> {
+                    #build
+                }
+
+                fn state_dir(__config: &Self::Config) -> &::std::path::Path {
+                    &__config.state_dir
+                }
+
+                fn make_default_state() -> Self::State {
+                    #default_state
+                }
+
+                #migrate
+
+                fn from_parts(__config: Self::Config, __state: Self::State) -> Self {
+                    #ident { #(#inits)* }
+                }
+
+                fn state(&self) -> &Self::State {
+                    &self.#state_field
+                }
+
+                fn config(&self) -> &Self::Config {
+                    &self.#config_field
+                }
+            }
+        };
+    }
+}
+
+fn meta(input: &Input<'_>, identity: &Identity, state: &StateAttr) -> TokenStream {
+    let name = input.ident.to_string();
+    let source = &identity.source;
+    let raw_type = identity.raw_type.as_str();
+    let opt = |v: &Option<String>| match v {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    };
+    let content_type = opt(&identity.content_type);
+    let tag = opt(&identity.raw_format_version_tag);
+    let state_file = opt(&identity.state_file);
+    let version = check::state_version(state);
+    quote! {
+        __n6::meta(
+            #name,
+            ::core::module_path!(),
+            #source,
+            #raw_type,
+            #content_type,
+            #tag,
+            #state_file,
+            #version,
+        )
+    }
+}
+
+/// `#[state(default = expr)]` spanned on the expression, so a wrong type points at it;
+/// else the type's `Default`, spanned on the field type.
+fn default_state(state: &StateAttr, field: &Field<'_>) -> TokenStream {
+    match &state.default {
+        Some(expr) => {
+            let expr = &expr.0;
+            quote_spanned!(expr.span()=> #expr)
+        }
+        None => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
+        }
+    }
+}

@@ -1,0 +1,535 @@
+//! From the author's config spec to a model of the generated config structs: the spec is
+//! parsed and combined with the framework's fragments by the shared parser, then every
+//! option gets a Rust field and a converter, and every default is converted once here so
+//! that `retries = abc :: int` fails the build.
+
+use std::collections::BTreeSet;
+
+use darling::error::Accumulator;
+use n6_collectors_config::convert::{self, Converter};
+use n6_collectors_config::fragments;
+use n6_collectors_config::spec::{OptionSpec, SectionSpec, Spec, SpecError};
+use proc_macro2::Span;
+use syn::{Ident, LitStr};
+
+use crate::attr::CustomConverter;
+use crate::spec_api;
+use crate::symbol;
+
+/// The checked, combined spec and the structs to generate from it.
+pub struct ConfigModel {
+    /// The effective spec (framework fragments + the author's spec).
+    pub spec: Spec,
+    /// The main section (named after the struct): the `{StructName}Config` struct.
+    pub main: SectionModel,
+    /// Every other section: a nested struct in a field of the main one.
+    pub others: Vec<SectionModel>,
+}
+
+/// One section → one struct.
+pub struct SectionModel {
+    /// The section name in config files.
+    pub name: String,
+    /// The field of the main struct holding this section (`None` for the main section).
+    pub field: Option<Ident>,
+    /// The generated struct's name.
+    pub type_ident: Ident,
+    /// One field per declared option.
+    pub options: Vec<OptionModel>,
+    /// The free options (`...`), if allowed.
+    pub free: Option<Kind>,
+}
+
+/// One option → one field.
+pub struct OptionModel {
+    /// The option name in config files.
+    pub name: String,
+    /// The Rust field.
+    pub field: Ident,
+    /// How its value is converted.
+    pub kind: Kind,
+    /// The field's doc: the spec line and whether it is required.
+    pub doc: String,
+}
+
+/// A converter: standard (known here) or the author's.
+#[derive(Clone)]
+pub enum Kind {
+    /// A converter of `n6-collectors-config`.
+    Standard(Converter),
+    /// Index into the custom converters of `#[collector(converters(...))]`.
+    Custom(usize),
+}
+
+/// Everything the spec step needs from the attributes.
+pub struct SpecInput<'a> {
+    /// The struct name = the main section's name.
+    pub struct_name: &'a Ident,
+    /// The spec literal (`None` = no options of the author's own).
+    pub spec: Option<&'a LitStr>,
+    /// `#[collector(download)]`.
+    pub download: bool,
+    /// `#[collector(time_ordered_rows)]`.
+    pub time_ordered_rows: bool,
+    /// The custom converters.
+    pub converters: &'a [CustomConverter],
+    /// Where errors without a spec literal point.
+    pub fallback_span: Span,
+}
+
+/// The framework's options for the chosen helpers, as spec text.
+pub fn background_text(download: bool, time_ordered_rows: bool) -> String {
+    let mut text = String::from(fragments::STATEFUL);
+    if download {
+        text.push_str(fragments::DOWNLOAD);
+    }
+    if time_ordered_rows {
+        text.push_str(fragments::TIME_ORDERED_ROWS);
+    }
+    text
+}
+
+/// Parses, combines and checks the spec; `None` when it cannot be modelled (reported).
+pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigModel> {
+    let main_name = input.struct_name.to_string();
+    let span = input.spec.map_or(input.fallback_span, LitStr::span);
+    let report = |errors: &mut Accumulator, msg: String| {
+        errors.push(darling::Error::custom(msg).with_span(&span));
+    };
+
+    check_custom_names(input.converters, errors);
+
+    let background_text = background_text(input.download, input.time_ordered_rows);
+    let background = match spec_api::parse(&background_text, &main_name) {
+        Ok(spec) => spec,
+        Err(errs) => {
+            for e in errs {
+                report(
+                    errors,
+                    format!(
+                        "internal error in the framework's spec fragment: {}",
+                        e.message
+                    ),
+                );
+            }
+            return None;
+        }
+    };
+    let user = match input.spec {
+        None => Spec::default(),
+        Some(lit) => match spec_api::parse(&lit.value(), &main_name) {
+            Ok(spec) => spec,
+            Err(errs) => {
+                for e in errs {
+                    report(errors, spec_error_message(&e));
+                }
+                return None;
+            }
+        },
+    };
+    let spec = match spec_api::combine(&background, &user) {
+        Ok(spec) => spec,
+        Err(errs) => {
+            for e in errs {
+                report(errors, spec_error_message(&e));
+            }
+            return None;
+        }
+    };
+    let framework_options: BTreeSet<&str> = background
+        .sections
+        .iter()
+        .flat_map(|s| s.options.iter().map(|o| o.name.as_str()))
+        .collect();
+
+    let mut main = None;
+    let mut others = Vec::new();
+    let mut ok = true;
+    for section in &spec.sections {
+        let is_main = section.name == main_name;
+        match section_model(input, section, is_main, &framework_options, errors, &report) {
+            Some(model) if is_main => main = Some(model),
+            Some(model) => others.push(model),
+            None => ok = false,
+        }
+    }
+    let main = main?;
+    // A nested section's field sits next to the main section's option fields.
+    for other in &others {
+        if let Some(field) = &other.field
+            && main.options.iter().any(|o| o.field == *field)
+        {
+            report(
+                errors,
+                format!(
+                    "section [{}] would be stored in the field `{field}` of `{}`, which already holds \
+                     the option `{field}`: rename the section or the option",
+                    other.name, main.type_ident
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(ConfigModel { spec, main, others })
+}
+
+/// `config_spec line N: <message>` (the parser's messages name the option).
+fn spec_error_message(e: &SpecError) -> String {
+    if e.line == 0 {
+        format!("config_spec: {}", e.message)
+    } else {
+        format!("config_spec line {}: {}", e.line, e.message)
+    }
+}
+
+fn check_custom_names(converters: &[CustomConverter], errors: &mut Accumulator) {
+    let mut seen = BTreeSet::new();
+    for c in converters {
+        let name = c.name.to_string();
+        if !seen.insert(name.clone()) {
+            errors.push(
+                darling::Error::custom(format!("custom converter `{name}` is declared twice"))
+                    .with_span(&c.name),
+            );
+        }
+    }
+}
+
+fn section_model(
+    input: &SpecInput<'_>,
+    section: &SectionSpec,
+    is_main: bool,
+    framework_options: &BTreeSet<&str>,
+    errors: &mut Accumulator,
+    report: &dyn Fn(&mut Accumulator, String),
+) -> Option<SectionModel> {
+    let mut ok = true;
+    let (field, type_ident) = if is_main {
+        (
+            None,
+            Ident::new(
+                &format!("{}{}", input.struct_name, symbol::CONFIG_SUFFIX),
+                input.struct_name.span(),
+            ),
+        )
+    } else {
+        let snake = snake_case(&section.name);
+        match rust_ident(&snake) {
+            Ok(field) => (
+                Some(field),
+                Ident::new(
+                    &format!(
+                        "{}{}{}",
+                        input.struct_name,
+                        camel_case(&section.name),
+                        symbol::CONFIG_SUFFIX
+                    ),
+                    input.struct_name.span(),
+                ),
+            ),
+            Err(why) => {
+                report(
+                    errors,
+                    format!(
+                        "config_spec line {}: section [{}] cannot become a field of the config struct ({why}): \
+                         use a name made of letters, digits and `_`",
+                        section.line, section.name
+                    ),
+                );
+                return None;
+            }
+        }
+    };
+    let mut options = Vec::new();
+    for option in &section.options {
+        let field = match option_field(option) {
+            Ok(field) => field,
+            Err(msg) => {
+                report(errors, msg);
+                ok = false;
+                continue;
+            }
+        };
+        if section.free_options.is_some() && option.name == symbol::FREE_OPTIONS_FIELD {
+            report(
+                errors,
+                format!(
+                    "config_spec line {}: option `{}`: this section allows free options (`...`), which are \
+                     stored in the field `{}`: rename the option",
+                    option.line,
+                    option.name,
+                    symbol::FREE_OPTIONS_FIELD
+                ),
+            );
+            ok = false;
+        }
+        let Some(kind) = kind_of(
+            input,
+            &option.converter,
+            option.line,
+            &format!("option `{}`", option.name),
+            errors,
+            report,
+        ) else {
+            ok = false;
+            continue;
+        };
+        if let (Kind::Standard(conv), Some(default)) = (&kind, &option.default)
+            && let Err(msg) = check_default(*conv, default)
+        {
+            report(
+                errors,
+                format!(
+                    "config_spec line {}: option `{}`: the default {:?} does not convert with `{}`: {msg}",
+                    option.line, option.name, default, option.converter
+                ),
+            );
+            ok = false;
+        }
+        let doc = option_doc(
+            option,
+            framework_options.contains(option.name.as_str()) && is_main,
+        );
+        options.push(OptionModel {
+            name: option.name.clone(),
+            field,
+            kind,
+            doc,
+        });
+    }
+    let free = match &section.free_options {
+        None => None,
+        Some(free) => {
+            let kind = kind_of(
+                input,
+                &free.converter,
+                free.line,
+                "free options `...`",
+                errors,
+                report,
+            );
+            if kind.is_none() {
+                ok = false;
+            }
+            kind
+        }
+    };
+    ok.then_some(SectionModel {
+        name: section.name.clone(),
+        field,
+        type_ident,
+        options,
+        free,
+    })
+}
+
+/// Looks a converter name up: the author's converters first (they may shadow standard
+/// names, as in n6), then the standard ones.
+fn kind_of(
+    input: &SpecInput<'_>,
+    name: &str,
+    line: usize,
+    what: &str,
+    errors: &mut Accumulator,
+    report: &dyn Fn(&mut Accumulator, String),
+) -> Option<Kind> {
+    if let Some(i) = input.converters.iter().position(|c| c.name == name) {
+        return Some(Kind::Custom(i));
+    }
+    match Converter::from_name(name) {
+        Ok(conv) => Some(Kind::Standard(conv)),
+        Err(unknown) if unknown.is_python_only() => {
+            report(
+                errors,
+                format!(
+                    "config_spec line {line}: {what}: the converter `{name}` imports a Python object and is not \
+                     supported; use `str` and look the value up in your code, or declare a converter \
+                     function with `#[collector(converters({name} = path::to::function -> Type))]`"
+                ),
+            );
+            None
+        }
+        Err(_) => {
+            let mut valid: Vec<&str> = convert::STANDARD_CONVERTER_NAMES
+                .iter()
+                .chain(convert::FRAMEWORK_CONVERTER_NAMES)
+                .copied()
+                .collect();
+            valid.sort_unstable();
+            let custom: Vec<String> = input
+                .converters
+                .iter()
+                .map(|c| c.name.to_string())
+                .collect();
+            let custom = if custom.is_empty() {
+                String::new()
+            } else {
+                format!("; custom: {}", custom.join(", "))
+            };
+            report(
+                errors,
+                format!(
+                    "config_spec line {line}: {what}: unknown converter `{name}` (valid converters: {}{custom}; \
+                     declare your own with `#[collector(converters({name} = path::to::function -> Type))]`)",
+                    valid.join(", ")
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Converts a default at compile time. A `~` in a path default is left to run time: it
+/// expands to the home directory of the user running the collector, not the builder.
+fn check_default(conv: Converter, default: &str) -> Result<(), String> {
+    let home_relative = matches!(
+        conv,
+        Converter::Path | Converter::ListOf(convert::ItemKind::Path)
+    ) && default.contains('~');
+    if home_relative {
+        return Ok(());
+    }
+    conv.convert(default).map(|_| ()).map_err(|e| e.to_string())
+}
+
+fn option_doc(option: &OptionSpec, framework: bool) -> String {
+    let mut doc = match &option.default {
+        None => format!("`{} :: {}` — required", option.name, option.converter),
+        Some(d) => format!(
+            "`{} = {} :: {}` — default `{}`",
+            option.name,
+            d.replace('\n', " "),
+            option.converter,
+            if d.is_empty() { "\"\"" } else { d }.replace('\n', " ")
+        ),
+    };
+    if framework {
+        doc.push_str(" (added by the framework)");
+    }
+    doc
+}
+
+/// The field for an option: its name if it is a Rust identifier (keywords become raw
+/// identifiers), else an error suggesting one.
+fn option_field(option: &OptionSpec) -> Result<Ident, String> {
+    rust_ident(&option.name).map_err(|why| {
+        let suggestion: String = option
+            .name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        format!(
+            "config_spec line {}: option `{}` cannot become a field of the config struct ({why}): \
+             rename it, e.g. `{suggestion}`",
+            option.line, option.name
+        )
+    })
+}
+
+/// A Rust identifier for `name` (raw for keywords), or why there is none.
+pub fn rust_ident(name: &str) -> Result<Ident, String> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(
+            "only ASCII letters, digits and `_` are allowed, not starting with a digit".to_owned(),
+        );
+    }
+    if name == "_" {
+        return Err("`_` is not a field name".to_owned());
+    }
+    if matches!(name, "self" | "Self" | "super" | "crate") {
+        return Err(format!(
+            "`{name}` is a Rust keyword that cannot be a field name"
+        ));
+    }
+    match syn::parse_str::<Ident>(name) {
+        Ok(ident) => Ok(Ident::new(&ident.to_string(), Span::call_site())),
+        Err(_) => Ok(Ident::new_raw(name, Span::call_site())),
+    }
+}
+
+/// `misp_api` → `misp_api`, `MispApi` → `misp_api`, `misp-api` → `misp_api`.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '-' {
+            out.push('_');
+            prev_lower = false;
+        } else if c.is_ascii_uppercase() {
+            if prev_lower {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+            prev_lower = false;
+        } else {
+            out.push(c);
+            prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        }
+    }
+    out
+}
+
+/// `misp_api` → `MispApi`.
+pub fn camel_case(name: &str) -> String {
+    snake_case(name)
+        .split('_')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut chars = p.chars();
+            match chars.next() {
+                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(snake_case("misp_api"), "misp_api");
+        assert_eq!(snake_case("MispApi"), "misp_api");
+        assert_eq!(snake_case("misp-api2"), "misp_api2");
+        assert_eq!(camel_case("misp_api"), "MispApi");
+        assert_eq!(camel_case("MispApi"), "MispApi");
+        assert_eq!(camel_case("abc"), "Abc");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(
+            rust_ident("url").map(|i| i.to_string()),
+            Ok("url".to_owned())
+        );
+        assert_eq!(
+            rust_ident("type").map(|i| i.to_string()),
+            Ok("r#type".to_owned())
+        );
+        assert!(rust_ident("klm.rst").is_err());
+        assert!(rust_ident("1abc").is_err());
+        assert!(rust_ident("self").is_err());
+        assert!(rust_ident("_").is_err());
+    }
+
+    #[test]
+    fn home_relative_path_defaults_are_left_to_run_time() {
+        assert_eq!(check_default(Converter::Path, "~/.n6state"), Ok(()));
+        assert!(check_default(Converter::Path, "relative").is_err());
+        assert!(check_default(Converter::Int, "abc").is_err());
+        assert_eq!(check_default(Converter::Int, "12"), Ok(()));
+    }
+
+    #[test]
+    fn background_has_the_helpers_options() {
+        assert_eq!(background_text(false, false), fragments::STATEFUL);
+        assert!(background_text(true, true).contains("download_retries"));
+        assert!(background_text(false, true).contains("row_count_mismatch_is_fatal"));
+    }
+}
