@@ -1,5 +1,22 @@
-//! Python literals (n6's `py` converter = `ast.literal_eval`) and Python's `repr()`.
+//! Python literals — n6's `py` converter is `ast.literal_eval` — and Python's `repr()`.
+//!
+//! [`literal_eval`] accepts what `ast.literal_eval` accepts: `None`, `True`, `False`,
+//! numbers (ints with `_` and `0x`/`0o`/`0b` prefixes, floats, imaginary numbers, a
+//! unary `+`/`-`, and `real ± imaginary` sums), `str` and `bytes` literals (every quote
+//! form and prefix, escapes, adjacent literals concatenated), tuples, lists, sets
+//! (including `set()`) and dicts, with comments and line continuations. Other valid Python
+//! is rejected with `ValueError: malformed node or string on line N: <ast.Name object>`
+//! (n6 prints the object's address too), invalid Python with `SyntaxError: ...
+//! (<unknown>, line N)`.
+//!
+//! Differences from Python: integers must fit in 64 bits; `...` (Ellipsis), `\N{...}`
+//! escapes and lone surrogates (`'\ud800'`) are rejected; sets and dicts keep the order
+//! in which items were written (Python orders sets by hash); some `SyntaxError` messages
+//! are plain `invalid syntax` where Python adds a hint.
 
+mod eval;
+mod lexer;
+mod parser;
 mod repr;
 
 pub use repr::{py_ascii_repr, py_bytes_repr, py_complex_repr, py_float_repr, py_str_repr};
@@ -7,10 +24,18 @@ pub use repr::{py_ascii_repr, py_bytes_repr, py_complex_repr, py_float_repr, py_
 use crate::convert::ConvertError;
 use crate::value::PyValue;
 
-/// Python `ast.literal_eval(text)` (being written).
+/// Python `ast.literal_eval(text)` for a `str` argument (which Python first strips of
+/// leading spaces and tabs).
 pub fn literal_eval(text: &str) -> Result<PyValue, ConvertError> {
-    Err(ConvertError::new(
-        "NotImplementedError",
-        format!("py: {text}"),
-    ))
+    let tokens = lexer::tokenize(text.trim_start_matches([' ', '\t']))?;
+    let node = parser::parse_eval(&tokens)?;
+    eval::convert(&node)
 }
+
+/// A `SyntaxError` as `ast.parse` reports it for a string.
+fn syntax_error(message: &str, line: usize) -> ConvertError {
+    ConvertError::new("SyntaxError", format!("{message} (<unknown>, line {line})"))
+}
+
+#[cfg(test)]
+mod tests;

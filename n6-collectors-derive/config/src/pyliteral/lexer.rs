@@ -1,0 +1,549 @@
+//! Python's tokenizer, for the expressions `ast.literal_eval` may be given: names,
+//! numbers, string/bytes literals (all prefixes and quote forms, escapes decoded),
+//! operators, bracket matching, comments and line continuations.
+
+use super::syntax_error;
+use crate::convert::ConvertError;
+
+/// An integer literal: its value, or its text when it does not fit in an `i128`.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum IntLit {
+    Small(i128),
+    Big(String),
+}
+
+/// The decoded body of a string-like literal.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum StrBody {
+    Str(String),
+    Bytes(Vec<u8>),
+    /// An f-string (its value does not matter: `literal_eval` rejects it).
+    FString,
+}
+
+/// A token kind.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Tok {
+    Name(String),
+    Int(IntLit),
+    Float(f64),
+    Imag(f64),
+    Str(StrBody),
+    Op(&'static str),
+    Newline,
+    Eof,
+}
+
+/// A token and the (1-based) line it starts on.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Token {
+    pub tok: Tok,
+    pub line: usize,
+}
+
+const OPERATORS: &[&str] = &[
+    "**=", "//=", ">>=", "<<=", "...", "->", ":=", "**", "//", "<<", ">>", "<=", ">=", "==", "!=",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "@=", "(", ")", "[", "]", "{", "}", ",", ":",
+    ".", ";", "+", "-", "*", "/", "%", "@", "&", "|", "^", "~", "<", ">", "=",
+];
+
+struct Lexer {
+    chars: Vec<char>,
+    pos: usize,
+    line: usize,
+    brackets: Vec<(char, usize)>,
+    tokens: Vec<Token>,
+}
+
+/// Splits Python source into tokens (ending with [`Tok::Eof`]).
+pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, ConvertError> {
+    let mut lx = Lexer {
+        chars: src.chars().collect(),
+        pos: 0,
+        line: 1,
+        brackets: Vec::new(),
+        tokens: Vec::new(),
+    };
+    lx.run()?;
+    Ok(lx.tokens)
+}
+
+impl Lexer {
+    fn peek(&self, ahead: usize) -> Option<char> {
+        self.chars.get(self.pos + ahead).copied()
+    }
+
+    fn push(&mut self, tok: Tok, line: usize) {
+        self.tokens.push(Token { tok, line });
+    }
+
+    fn run(&mut self) -> Result<(), ConvertError> {
+        while let Some(c) = self.peek(0) {
+            match c {
+                ' ' | '\t' | '\x0c' => self.pos += 1,
+                '#' => {
+                    while self.peek(0).is_some_and(|c| c != '\n') {
+                        self.pos += 1;
+                    }
+                }
+                '\r' | '\n' => {
+                    self.pos += 1;
+                    if c == '\r' && self.peek(0) == Some('\n') {
+                        self.pos += 1;
+                    }
+                    let at_top = self.brackets.is_empty();
+                    let after_token = self.tokens.last().is_some_and(|t| t.tok != Tok::Newline);
+                    if at_top && after_token {
+                        self.push(Tok::Newline, self.line);
+                    }
+                    self.line += 1;
+                }
+                '\\' => {
+                    if self.peek(1) == Some('\n') {
+                        self.pos += 2;
+                        self.line += 1;
+                    } else {
+                        return Err(syntax_error(
+                            "unexpected character after line continuation character",
+                            self.line,
+                        ));
+                    }
+                }
+                '0'..='9' => self.number()?,
+                '.' if self.peek(1).is_some_and(|d| d.is_ascii_digit()) => self.number()?,
+                '\'' | '"' => self.string("")?,
+                c if c == '_' || c.is_alphabetic() => self.name_or_string()?,
+                _ => self.operator()?,
+            }
+        }
+        if let Some(&(open, line)) = self.brackets.last() {
+            return Err(syntax_error(&format!("'{open}' was never closed"), line));
+        }
+        if self.tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
+            self.push(Tok::Newline, self.line);
+        }
+        self.push(Tok::Eof, self.line);
+        Ok(())
+    }
+
+    fn operator(&mut self) -> Result<(), ConvertError> {
+        let line = self.line;
+        let rest: String = self.chars[self.pos..].iter().take(3).collect();
+        let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) else {
+            let c = self.chars[self.pos];
+            let msg = if c.is_ascii() {
+                "invalid syntax".to_owned()
+            } else {
+                format!("invalid character '{c}' (U+{:04X})", c as u32)
+            };
+            return Err(syntax_error(&msg, line));
+        };
+        self.pos += op.chars().count();
+        match *op {
+            "(" | "[" | "{" => self.brackets.push((op.chars().next().unwrap_or('('), line)),
+            ")" | "]" | "}" => {
+                let close = op.chars().next().unwrap_or(')');
+                let Some((open, open_line)) = self.brackets.pop() else {
+                    return Err(syntax_error(&format!("unmatched '{close}'"), line));
+                };
+                let expected = match open {
+                    '(' => ')',
+                    '[' => ']',
+                    _ => '}',
+                };
+                if close != expected {
+                    let mut msg = format!(
+                        "closing parenthesis '{close}' does not match opening parenthesis '{open}'"
+                    );
+                    if open_line != line {
+                        msg.push_str(&format!(" on line {open_line}"));
+                    }
+                    return Err(syntax_error(&msg, line));
+                }
+            }
+            _ => {}
+        }
+        self.push(Tok::Op(op), line);
+        Ok(())
+    }
+
+    fn name_or_string(&mut self) -> Result<(), ConvertError> {
+        let start = self.pos;
+        while self
+            .peek(0)
+            .is_some_and(|c| c == '_' || c.is_alphanumeric())
+        {
+            self.pos += 1;
+        }
+        let name: String = self.chars[start..self.pos].iter().collect();
+        let is_prefix = matches!(
+            name.to_ascii_lowercase().as_str(),
+            "r" | "u" | "b" | "br" | "rb" | "f" | "fr" | "rf"
+        );
+        if is_prefix && matches!(self.peek(0), Some('\'' | '"')) {
+            return self.string(&name.to_ascii_lowercase());
+        }
+        self.push(Tok::Name(name), self.line);
+        Ok(())
+    }
+
+    fn number(&mut self) -> Result<(), ConvertError> {
+        let line = self.line;
+        let start = self.pos;
+        let invalid = |what: &str| syntax_error(&format!("invalid {what} literal"), line);
+        if self.peek(0) == Some('0') {
+            let radix = match self.peek(1) {
+                Some('x' | 'X') => Some((16, "hexadecimal")),
+                Some('o' | 'O') => Some((8, "octal")),
+                Some('b' | 'B') => Some((2, "binary")),
+                _ => None,
+            };
+            if let Some((radix, what)) = radix {
+                self.pos += 2;
+                let digits = self.digit_run(radix, true);
+                if let Some(c) = self.peek(0).filter(|c| c.is_ascii_digit()) {
+                    return Err(syntax_error(
+                        &format!("invalid digit '{c}' in {what} literal"),
+                        line,
+                    ));
+                }
+                let digits = digits.ok_or_else(|| invalid(what))?;
+                if self
+                    .peek(0)
+                    .is_some_and(|c| c == '_' || c.is_alphanumeric())
+                {
+                    return Err(invalid(what));
+                }
+                let text: String = self.chars[start..self.pos].iter().collect();
+                self.push(Tok::Int(int_value(&digits, radix, text)), line);
+                return Ok(());
+            }
+        }
+        let int_part = if self.peek(0) == Some('.') {
+            String::new()
+        } else {
+            self.digit_run(10, false)
+                .ok_or_else(|| invalid("decimal"))?
+        };
+        let mut is_float = false;
+        let mut frac = String::new();
+        if self.peek(0) == Some('.') {
+            is_float = true;
+            self.pos += 1;
+            if self.peek(0).is_some_and(|c| c.is_ascii_digit()) {
+                frac = self
+                    .digit_run(10, false)
+                    .ok_or_else(|| invalid("decimal"))?;
+            }
+        }
+        let mut exp = String::new();
+        if matches!(self.peek(0), Some('e' | 'E')) {
+            let sign = matches!(self.peek(1), Some('+' | '-'));
+            let digit_at = if sign { 2 } else { 1 };
+            if self.peek(digit_at).is_some_and(|c| c.is_ascii_digit()) {
+                is_float = true;
+                if sign {
+                    exp.push(self.chars[self.pos + 1]);
+                }
+                self.pos += digit_at;
+                exp.push_str(
+                    &self
+                        .digit_run(10, false)
+                        .ok_or_else(|| invalid("decimal"))?,
+                );
+            } else {
+                return Err(invalid("decimal"));
+            }
+        }
+        let imaginary = matches!(self.peek(0), Some('j' | 'J'));
+        if imaginary {
+            self.pos += 1;
+        }
+        if self
+            .peek(0)
+            .is_some_and(|c| c == '_' || c.is_alphanumeric())
+        {
+            return Err(invalid("decimal"));
+        }
+        let float_text = format!(
+            "{}.{}e{}",
+            if int_part.is_empty() { "0" } else { &int_part },
+            if frac.is_empty() { "0" } else { &frac },
+            if exp.is_empty() { "0" } else { &exp }
+        );
+        if imaginary || is_float {
+            let value: f64 = float_text.parse().map_err(|_| invalid("decimal"))?;
+            self.push(
+                if imaginary {
+                    Tok::Imag(value)
+                } else {
+                    Tok::Float(value)
+                },
+                line,
+            );
+            return Ok(());
+        }
+        if int_part.len() > 1 && int_part.bytes().any(|b| b != b'0') && int_part.starts_with('0') {
+            return Err(syntax_error(
+                "leading zeros in decimal integer literals are not permitted; use an 0o prefix \
+                 for octal integers",
+                line,
+            ));
+        }
+        let text: String = self.chars[start..self.pos].iter().collect();
+        self.push(Tok::Int(int_value(&int_part, 10, text)), line);
+        Ok(())
+    }
+
+    /// Digits of `radix` with single `_` between them (after a radix prefix a leading `_`
+    /// is allowed too); the digits without underscores, or `None` when malformed.
+    fn digit_run(&mut self, radix: u32, after_prefix: bool) -> Option<String> {
+        let mut out = String::new();
+        let mut last_underscore = after_prefix;
+        if after_prefix && self.peek(0) == Some('_') {
+            self.pos += 1;
+        } else {
+            last_underscore = false;
+        }
+        while let Some(c) = self.peek(0) {
+            if c.is_digit(radix) {
+                out.push(c);
+                last_underscore = false;
+            } else if c == '_' && !last_underscore && !out.is_empty() {
+                last_underscore = true;
+            } else {
+                break;
+            }
+            self.pos += 1;
+        }
+        (!out.is_empty() && !last_underscore).then_some(out)
+    }
+
+    fn string(&mut self, prefix: &str) -> Result<(), ConvertError> {
+        let line = self.line;
+        let quote = self.chars[self.pos];
+        let triple = self.peek(1) == Some(quote) && self.peek(2) == Some(quote);
+        self.pos += if triple { 3 } else { 1 };
+        let mut body = String::new();
+        loop {
+            let Some(c) = self.peek(0) else {
+                let what = if triple {
+                    "unterminated triple-quoted"
+                } else {
+                    "unterminated"
+                };
+                return Err(syntax_error(
+                    &format!("{what} string literal (detected at line {})", self.line),
+                    line,
+                ));
+            };
+            if c == quote
+                && (!triple || (self.peek(1) == Some(quote) && self.peek(2) == Some(quote)))
+            {
+                self.pos += if triple { 3 } else { 1 };
+                break;
+            }
+            if c == '\n' {
+                if !triple {
+                    return Err(syntax_error(
+                        &format!(
+                            "unterminated string literal (detected at line {})",
+                            self.line
+                        ),
+                        line,
+                    ));
+                }
+                self.line += 1;
+            }
+            body.push(c);
+            self.pos += 1;
+            if c == '\\' {
+                if let Some(next) = self.peek(0) {
+                    if next == '\n' {
+                        self.line += 1;
+                    }
+                    body.push(next);
+                    self.pos += 1;
+                }
+            }
+        }
+        let raw = prefix.contains('r');
+        let value = if prefix.contains('f') {
+            StrBody::FString
+        } else if prefix.contains('b') {
+            if !body.is_ascii() {
+                return Err(syntax_error(
+                    "bytes can only contain ASCII literal characters",
+                    line,
+                ));
+            }
+            StrBody::Bytes(if raw {
+                body.into_bytes()
+            } else {
+                decode_bytes(&body, line)?
+            })
+        } else {
+            StrBody::Str(if raw { body } else { decode_str(&body, line)? })
+        };
+        self.push(Tok::Str(value), line);
+        Ok(())
+    }
+}
+
+fn int_value(digits: &str, radix: u32, text: String) -> IntLit {
+    match i128::from_str_radix(digits, radix) {
+        Ok(v) => IntLit::Small(v),
+        Err(_) => IntLit::Big(text),
+    }
+}
+
+/// An escape shared by `str` and `bytes` literals: `\<newline>`, `\\`, quotes, the
+/// C-like letters and octal; `None` for others.
+fn common_escape(
+    c: char,
+    it: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+) -> Option<Option<u32>> {
+    let code = match c {
+        '\n' => return Some(None),
+        '\\' => 0x5c,
+        '\'' => 0x27,
+        '"' => 0x22,
+        'a' => 0x07,
+        'b' => 0x08,
+        'f' => 0x0c,
+        'n' => 0x0a,
+        'r' => 0x0d,
+        't' => 0x09,
+        'v' => 0x0b,
+        '0'..='7' => {
+            let mut value = c as u32 - '0' as u32;
+            for _ in 0..2 {
+                match it.peek() {
+                    Some(&(_, d @ '0'..='7')) => {
+                        value = value * 8 + (d as u32 - '0' as u32);
+                        it.next();
+                    }
+                    _ => break,
+                }
+            }
+            value
+        }
+        _ => return None,
+    };
+    Some(Some(code))
+}
+
+/// Reads exactly `n` hex digits.
+fn hex_digits(it: &mut std::iter::Peekable<std::str::CharIndices<'_>>, n: usize) -> Option<u32> {
+    let mut value = 0u32;
+    for _ in 0..n {
+        let &(_, c) = it.peek()?;
+        value = value * 16 + c.to_digit(16)?;
+        it.next();
+    }
+    Some(value)
+}
+
+/// Decodes the escapes of a non-raw `str` literal body.
+fn decode_str(body: &str, line: usize) -> Result<String, ConvertError> {
+    let mut out = String::with_capacity(body.len());
+    let mut it = body.char_indices().peekable();
+    let mut pos = 0usize; // position in characters, as in Python's messages
+    while let Some((_, c)) = it.next() {
+        let start = pos;
+        pos += 1;
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = it.next() else {
+            out.push('\\');
+            break;
+        };
+        pos += 1;
+        let before = it.clone().count();
+        let unicode_error = |end: usize, what: &str| {
+            syntax_error(
+                &format!(
+                    "(unicode error) 'unicodeescape' codec can't decode bytes in position \
+                     {start}-{end}: {what}"
+                ),
+                line,
+            )
+        };
+        if let Some(code) = common_escape(e, &mut it) {
+            pos += before - it.clone().count();
+            if let Some(code) = code {
+                out.push(char::from_u32(code).unwrap_or('\u{fffd}'));
+            }
+            continue;
+        }
+        let (n, what) = match e {
+            'x' => (2, "truncated \\xXX escape"),
+            'u' => (4, "truncated \\uXXXX escape"),
+            'U' => (8, "truncated \\UXXXXXXXX escape"),
+            'N' => {
+                return Err(syntax_error(
+                    "(unicode error) \\N{...} escapes are not supported here",
+                    line,
+                ));
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+                continue;
+            }
+        };
+        let Some(code) = hex_digits(&mut it, n) else {
+            let consumed = before - it.clone().count();
+            return Err(unicode_error(start + 1 + consumed, what));
+        };
+        pos += n;
+        match char::from_u32(code) {
+            Some(ch) => out.push(ch),
+            None if (0xd800..=0xdfff).contains(&code) => {
+                return Err(syntax_error(
+                    &format!("lone surrogate \\u{code:04x} in a string literal is not supported"),
+                    line,
+                ));
+            }
+            None => return Err(unicode_error(start + 1 + n, "illegal Unicode character")),
+        }
+    }
+    Ok(out)
+}
+
+/// Decodes the escapes of a non-raw `bytes` literal body (ASCII only).
+fn decode_bytes(body: &str, line: usize) -> Result<Vec<u8>, ConvertError> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut it = body.char_indices().peekable();
+    while let Some((start, c)) = it.next() {
+        if c != '\\' {
+            out.push(c as u8);
+            continue;
+        }
+        let Some((_, e)) = it.next() else {
+            out.push(b'\\');
+            break;
+        };
+        if let Some(code) = common_escape(e, &mut it) {
+            if let Some(code) = code {
+                out.push((code & 0xff) as u8);
+            }
+            continue;
+        }
+        if e == 'x' {
+            let code = hex_digits(&mut it, 2).ok_or_else(|| {
+                syntax_error(
+                    &format!("(value error) invalid \\x escape at position {start}"),
+                    line,
+                )
+            })?;
+            out.push(code as u8);
+        } else {
+            out.push(b'\\');
+            out.push(e as u8);
+        }
+    }
+    Ok(out)
+}
