@@ -274,7 +274,8 @@ impl AmqpSink {
             return Ok(());
         };
         let remaining = deadline.saturating_duration_since(Instant::now());
-        match self.block_on(tokio::time::timeout(remaining, oldest))? {
+        // The timer must be created inside the runtime.
+        match self.block_on(async move { tokio::time::timeout(remaining, oldest).await })? {
             Ok(result) => self.settle(result),
             Err(_) => {
                 let unconfirmed = self.in_flight.len() + 1;
