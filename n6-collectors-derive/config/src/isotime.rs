@@ -120,24 +120,24 @@ fn date_matches(b: &[u8]) -> Vec<(DateFields, usize)> {
             }
         }
         // W (?P<isoweek>\d{2}) -? (?P<isoweekday>\d)
-        if b.get(p) == Some(&b'W') {
-            if let Some(week) = digits(b, p + 1, 2) {
-                let inner: &[usize] = if b.get(p + 3) == Some(&b'-') {
-                    &[p + 4, p + 3]
-                } else {
-                    &[p + 3]
-                };
-                for &q in inner {
-                    if let Some(weekday) = digits(b, q, 1) {
-                        out.push((
-                            DateFields::IsoWeek {
-                                year,
-                                week,
-                                weekday,
-                            },
-                            q + 1,
-                        ));
-                    }
+        if b.get(p) == Some(&b'W')
+            && let Some(week) = digits(b, p + 1, 2)
+        {
+            let inner: &[usize] = if b.get(p + 3) == Some(&b'-') {
+                &[p + 4, p + 3]
+            } else {
+                &[p + 3]
+            };
+            for &q in inner {
+                if let Some(weekday) = digits(b, q, 1) {
+                    out.push((
+                        DateFields::IsoWeek {
+                            year,
+                            week,
+                            weekday,
+                        },
+                        q + 1,
+                    ));
                 }
             }
         }

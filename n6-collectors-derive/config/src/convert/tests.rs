@@ -209,3 +209,146 @@ fn list_of_path_table_and_extra_cases() {
 fn py_value_helper_is_displayable() {
     assert_eq!(PyValue::None.to_string(), "None");
 }
+
+fn py_dict(v: Value) -> String {
+    match v {
+        Value::PyNamespacesDict(entries) => {
+            let dict = PyValue::Dict(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (PyValue::Str(k), v))
+                    .collect(),
+            );
+            dict.to_string()
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn py_table_through_converter() {
+    let py = |raw: &str| match conv("py", raw) {
+        Ok(Value::Py(v)) => v.to_string(),
+        other => panic!("{raw:?}: {other:?}"),
+    };
+    assert_eq!(py("[('a',), {42: None}]"), "[('a',), {42: None}]");
+    assert_eq!(py(" 42 "), "42");
+    assert_eq!(py("None"), "None");
+    assert_eq!(py("b'x'"), "b'x'");
+    assert_eq!(py("{1,2}"), "{1, 2}");
+    assert_eq!(py("1+2j"), "(1+2j)");
+    assert_eq!(py("-5"), "-5");
+    assert_eq!(py("True"), "True");
+    assert_eq!(
+        err("py", "abc"),
+        "ValueError: malformed node or string on line 1: <ast.Name object>"
+    );
+    assert_eq!(
+        err("py", ""),
+        "SyntaxError: invalid syntax (<unknown>, line 0)"
+    );
+    assert_eq!(
+        err("py", " \n "),
+        "SyntaxError: invalid syntax (<unknown>, line 0)"
+    );
+}
+
+#[test]
+fn py_namespaces_dict_table() {
+    let ok = |raw: &str| py_dict(conv("py_namespaces_dict", raw).unwrap());
+    assert_eq!(
+        ok("{'spam': [42, 43, 44], 'ham': {'a': 45.6789}}"),
+        "{'spam': [42, 43, 44], 'ham': {'a': 45.6789}}"
+    );
+    assert_eq!(ok("{}"), "{}");
+    assert_eq!(err("py_namespaces_dict", "[1]"), "TypeError: not a dict");
+    assert_eq!(
+        err("py_namespaces_dict", "{1: 2}"),
+        "_NonStrKey: this dict should contain only string keys (but contains some non-string \
+         ones: 1)"
+    );
+    assert_eq!(
+        err("py_namespaces_dict", "{'a': {'b': {3: 4}}}"),
+        "_NonStrKey: for key 'a' -> for key 'b' -> this subdict should contain only string \
+         keys (but contains some non-string ones: 3)"
+    );
+    assert_eq!(ok("{'a': [{1: 2}]}"), "{'a': [{1: 2}]}");
+    assert_eq!(
+        err("py_namespaces_dict", "{'x': 1, b'y': 2, (1,): 3}"),
+        "_NonStrKey: this dict should contain only string keys (but contains some non-string \
+         ones: b'y', (1,))"
+    );
+    assert_eq!(err("py_namespaces_dict", "abc"), err("py", "abc"));
+    assert!(conv("py_namespaces_dict", "{'a': 1}").is_ok());
+}
+
+#[test]
+fn json_table() {
+    let json = |raw: &str| match conv("json", raw) {
+        Ok(Value::Json(v)) => v.to_string(),
+        Ok(Value::Float(x)) => format!("float {x}"),
+        other => panic!("{raw:?}: {other:?}"),
+    };
+    assert_eq!(json("[[\"a\"], {\"b\": null}]"), "[[\"a\"],{\"b\":null}]");
+    assert_eq!(json("42"), "42");
+    assert_eq!(json("\"x\""), "\"x\"");
+    assert_eq!(json("  [1] "), "[1]");
+    assert_eq!(json("NaN"), "float NaN");
+    assert_eq!(json(" Infinity "), "float inf");
+    assert_eq!(json("-Infinity"), "float -inf");
+    let e = conv("json", "").unwrap_err();
+    assert_eq!(e.kind, "JSONDecodeError");
+    assert_eq!(e.message, "EOF while parsing a value: line 1 column 1");
+    let e = conv("json", "{'a':1}").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "JSONDecodeError: key must be a string: line 1 column 2"
+    );
+    assert!(to_json("[NaN]").is_err());
+}
+
+#[test]
+fn download_timeout_table() {
+    let dt = |raw: &str| match conv("download_timeout", raw) {
+        Ok(Value::DownloadTimeout(c, r)) => (c, r),
+        other => panic!("{raw:?}: {other:?}"),
+    };
+    assert_eq!(dt("(12.1, 25)"), (12.1, 25.0));
+    assert_eq!(dt("10"), (10.0, 10.0));
+    assert_eq!(dt("2.5"), (2.5, 2.5));
+    assert_eq!(dt("[3, 4]"), (3.0, 4.0));
+    assert_eq!(dt("True"), (1.0, 1.0));
+    assert_eq!(dt("(True, 2)"), (1.0, 2.0));
+    let e = |raw: &str| err("download_timeout", raw);
+    assert_eq!(
+        e("(1, 2, 3)"),
+        "ValueError: value should have exactly 2 items"
+    );
+    assert_eq!(e("[1]"), "ValueError: value should have exactly 2 items");
+    assert_eq!(e("0"), "ValueError: value should be > 0");
+    assert_eq!(e("-1"), "ValueError: value should be > 0");
+    assert_eq!(e("False"), "ValueError: value should be > 0");
+    assert_eq!(e("(0, 5)"), "ValueError: each value should be > 0");
+    assert_eq!(e("(5, -0.5)"), "ValueError: each value should be > 0");
+    const TYPES: &str =
+        "TypeError: value should be one of the following types: int, float, 2-tuple of ints/floats";
+    assert_eq!(e("'x'"), TYPES);
+    assert_eq!(e("None"), TYPES);
+    assert_eq!(e("{1: 2}"), TYPES);
+    assert_eq!(e("1j"), TYPES);
+    assert_eq!(e("(1, \"a\")"), "TypeError: wrong type(s): a");
+    assert_eq!(e("('a', 'b')"), "TypeError: wrong type(s): a, b");
+    assert_eq!(
+        e("(1, None)"),
+        "TypeError: sequence item 0: expected str instance, NoneType found"
+    );
+    assert_eq!(
+        e("('a', [1])"),
+        "TypeError: sequence item 1: expected str instance, list found"
+    );
+    assert_eq!(
+        e("abc"),
+        "ValueError: malformed node or string on line 1: <ast.Name object>"
+    );
+    assert_eq!(download_timeout("(12.1, 25)"), Ok((12.1, 25.0)));
+}

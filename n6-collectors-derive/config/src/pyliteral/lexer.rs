@@ -357,14 +357,14 @@ impl Lexer {
             }
             body.push(c);
             self.pos += 1;
-            if c == '\\' {
-                if let Some(next) = self.peek(0) {
-                    if next == '\n' {
-                        self.line += 1;
-                    }
-                    body.push(next);
-                    self.pos += 1;
+            if c == '\\'
+                && let Some(next) = self.peek(0)
+            {
+                if next == '\n' {
+                    self.line += 1;
                 }
+                body.push(next);
+                self.pos += 1;
             }
         }
         let raw = prefix.contains('r');
