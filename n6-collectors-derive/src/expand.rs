@@ -16,6 +16,13 @@ use crate::spec_model::{self, ConfigModel, SpecInput};
 
 /// Expands the derive; with any error, the errors plus stub items (see `fallback.rs`).
 pub fn derive(input: &DeriveInput) -> TokenStream {
+    let (errors, tokens) = expand(input);
+    let errors = errors.map(darling::Error::write_errors);
+    quote!(#errors #tokens)
+}
+
+/// The generated items, or every error found plus stub items.
+fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
     let mut errors = darling::Error::accumulator();
     check::check_generics(input, &mut errors);
     let parsed = Input::from_syn(input, &mut errors);
@@ -34,16 +41,12 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     let model = spec_model::build(&spec_input, &mut errors);
     match (errors.finish(), identity, state, config, model) {
         (Ok(()), Some(identity), Some(state), Some(config), Some(model)) => {
-            generate(&parsed, &identity, state, config, &model)
+            (None, generate(&parsed, &identity, state, config, &model))
         }
-        (result, _, state, _, model) => {
-            let errors = result
-                .err()
-                .map(darling::Error::write_errors)
-                .unwrap_or_default();
-            let stubs = fallback::stubs(&parsed, state, model.as_ref());
-            quote!(#errors #stubs)
-        }
+        (result, _, state, _, model) => (
+            result.err(),
+            fallback::stubs(&parsed, state, model.as_ref()),
+        ),
     }
 }
 
@@ -187,5 +190,92 @@ fn default_state(state: &StateAttr, field: &Field<'_>) -> TokenStream {
             let ty = field.ty;
             quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The messages of every error reported for `input`.
+    fn errors(input: DeriveInput) -> Vec<String> {
+        match expand(&input).0 {
+            None => Vec::new(),
+            Some(e) => e.flatten().into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_problem_is_reported_in_one_pass() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(source = "Bad.Source", raw_type = "file", raw_format_version_tag = "2024")]
+            struct C<T> {
+                config: CConfig,
+                #[state] a: A,
+                #[state(version = 0)] b: T,
+            }
+        };
+        let found = errors(input);
+        let expected = [
+            "a collector cannot be generic",
+            "invalid source: \"Bad.Source\" is not a valid source specification",
+            "needs a content type",
+            "raw_format_version_tag \"2024\" is not of the form YYYYMM",
+            "only one field can be `#[state]`",
+            "state version must be an integer from 1",
+        ];
+        for e in expected {
+            assert!(
+                found.iter().any(|f| f.contains(e)),
+                "missing {e:?} in {found:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_keys_name_the_closest_one() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(sorce = "a.b", raw_type = "stream")]
+            struct C { config: CConfig, #[state] s: S }
+        };
+        let found = errors(input);
+        assert!(
+            found
+                .iter()
+                .any(|f| f.contains("Unknown field: `sorce`") && f.contains("source")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn fields_need_one_state_and_one_config() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(source = "a.b", raw_type = "stream")]
+            struct C { other: u8 }
+        };
+        let found = errors(input);
+        assert!(
+            found.iter().any(|f| f.starts_with("no `#[state]` field")),
+            "{found:#?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f.starts_with("no field holds the config: add `config: CConfig`")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn custom_converters_need_their_type() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(source = "a.b", raw_type = "stream", converters(tlp = parse_tlp))]
+            struct C { config: CConfig, #[state] s: S }
+        };
+        let found = errors(input);
+        assert!(
+            found.iter().any(|f| f.contains("expected `-> Type`")),
+            "{found:#?}"
+        );
     }
 }
