@@ -1,0 +1,198 @@
+//! `n6-state`: look at any state file without its collector.
+//!
+//! - `n6-state show FILE`: the envelope header, the size and the payload as JSON;
+//! - `n6-state export FILE`: the payload as JSON on stdout (the [`super::json`] form);
+//! - `n6-state check FILE`: validates the envelope and the CBOR, prints the header;
+//!   exit 0 when valid, 65 with the path and byte offset when not (74 when the file
+//!   cannot be read).
+//!
+//! FILE may also be a state file of n6's Python collectors (`*.pickle`, recognised by its
+//! first byte `0x80`): `show` prints it as Python would and as JSON, `export` as JSON,
+//! `check` says whether it can be converted by `state import-pickle`.
+//!
+//! `n6-state` only reads, so it takes no lock: saves replace the file by an atomic
+//! rename, so a reader sees either the old or the new file.
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use super::json::cbor_to_json;
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::output::OutputError;
+use crate::pickle::{self, Py2Strings};
+use crate::state::{EnvelopeHeader, StateError, StateStore};
+
+/// The command line of `n6-state`.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "n6-state",
+    about = "Look at n6-collectors state files (and n6's *.pickle state files) without their collector.",
+    after_help = "Exit codes: 0 ok, 64 usage, 65 invalid file (with the byte offset), 74 cannot read the file.\n\
+                  To change a state, use the collector's own `state` subcommands (they validate against its state type)."
+)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: GenericCommand,
+}
+
+/// `n6-state` subcommands.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum GenericCommand {
+    /// Print the header, the size and the state as JSON.
+    Show {
+        /// A state file (`*.cbor`) or an n6 pickle (`*.pickle`).
+        file: PathBuf,
+        /// For protocol-2 pickles: how Python 2 8-bit strings become text.
+        #[arg(long, value_name = "ENCODING", default_value_t = Py2Strings::default())]
+        py2_strings: Py2Strings,
+    },
+    /// Print the state as JSON on stdout (bytes as {"$bytes_base64": ...}).
+    Export {
+        /// A state file (`*.cbor`) or an n6 pickle (`*.pickle`).
+        file: PathBuf,
+        /// For protocol-2 pickles: how Python 2 8-bit strings become text.
+        #[arg(long, value_name = "ENCODING", default_value_t = Py2Strings::default())]
+        py2_strings: Py2Strings,
+    },
+    /// Check the envelope and the CBOR; print the header. Exit 0 when valid, 65 when not.
+    Check {
+        /// A state file (`*.cbor`) or an n6 pickle (`*.pickle`).
+        file: PathBuf,
+    },
+}
+
+/// Runs `n6-state` with the process's arguments.
+pub fn main() -> ExitCode {
+    main_from(std::env::args_os())
+}
+
+/// Runs `n6-state` with explicit arguments (the first is the program name).
+pub fn main_from<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let args = match Args::try_parse_from(args) {
+        Ok(args) => args,
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+                _ => exit::USAGE,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(&args.command, &mut io::stdout().lock()) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(error) => {
+            eprintln!("n6-state: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// Runs one command, writing to `out`.
+pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
+    let text = match command {
+        GenericCommand::Show { file, py2_strings } => match read(file, *py2_strings)? {
+            Contents::Envelope { header, payload, size } => {
+                let mut text = header_lines(file, &header, size);
+                text += "state:\n";
+                text += &pretty(&cbor_to_json(&payload));
+                text
+            }
+            Contents::Pickle { decoded, size } => {
+                let mut text = pickle_lines(file, decoded.protocol, size);
+                text += &format!("state (Python):\n{}\nstate (JSON):\n", decoded.value);
+                text += &pretty(&cbor_to_json(&decoded.value.to_cbor()));
+                text
+            }
+        },
+        GenericCommand::Export { file, py2_strings } => match read(file, *py2_strings)? {
+            Contents::Envelope { payload, .. } => pretty(&cbor_to_json(&payload)),
+            Contents::Pickle { decoded, .. } => pretty(&cbor_to_json(&decoded.value.to_cbor())),
+        },
+        GenericCommand::Check { file } => match read(file, Py2Strings::default())? {
+            Contents::Envelope { header, size, .. } => {
+                format!("{}: valid state file\n{}", file.display(), header_lines(file, &header, size))
+            }
+            Contents::Pickle { decoded, size } => format!(
+                "{}: valid n6 pickle, convertible with `<collector> state import-pickle`\n{}",
+                file.display(),
+                pickle_lines(file, decoded.protocol, size)
+            ),
+        },
+    };
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Output(OutputError::Io { path: PathBuf::from("-"), source }))
+}
+
+/// What a file holds.
+enum Contents {
+    Envelope { header: EnvelopeHeader, payload: ciborium::Value, size: u64 },
+    Pickle { decoded: pickle::Decoded, size: u64 },
+}
+
+fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
+    let io_error = |action, source| Error::StateLoad(StateError::Io { path: file.to_owned(), action, source });
+    let meta = std::fs::metadata(file).map_err(|e| io_error("open", e))?;
+    let size = meta.len();
+    let mut head = [0u8; 3];
+    let n = {
+        use std::io::Read;
+        let mut f = std::fs::File::open(file).map_err(|e| io_error("open", e))?;
+        f.read(&mut head).map_err(|e| io_error("read", e))?
+    };
+    if n >= 1 && head[0] == 0x80 {
+        let data = std::fs::read(file).map_err(|e| io_error("read", e))?;
+        let decoded = pickle::decode(&data, py2).map_err(|e| {
+            Error::StateLoad(StateError::Corrupt {
+                path: file.to_owned(),
+                offset: e.offset,
+                reason: format!("n6 pickle: {}", e.kind),
+            })
+        })?;
+        return Ok(Contents::Pickle { decoded, size });
+    }
+    match StateStore::read_envelope_untyped(file).map_err(Error::StateLoad)? {
+        Some((header, payload)) => Ok(Contents::Envelope { header, payload, size }),
+        None => Err(io_error("open", io::Error::from(io::ErrorKind::NotFound))),
+    }
+}
+
+fn header_lines(file: &Path, h: &EnvelopeHeader, size: u64) -> String {
+    let saved_at = h
+        .saved_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| h.saved_at.to_string());
+    format!(
+        "state file:       {}\nformat:           {} (envelope version {})\ncollector:        {}\nschema version:   {}\nsaved at:         {saved_at}\nwritten by:       {}\nsize:             {size} bytes\n",
+        file.display(),
+        crate::state::FORMAT_MARKER,
+        h.envelope_version,
+        h.collector,
+        h.schema_version,
+        h.written_by,
+    )
+}
+
+fn pickle_lines(file: &Path, protocol: u8, size: u64) -> String {
+    format!(
+        "state file:       {}\nformat:           n6 pickle (protocol {protocol})\nsize:             {size} bytes\n",
+        file.display()
+    )
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("<cannot print: {e}>"))
+}
