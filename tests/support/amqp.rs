@@ -72,11 +72,19 @@ pub fn broker() -> Option<Broker> {
         );
         return None;
     };
+    let _ = port;
+    Some(from_vars(&vars))
+}
+
+fn from_vars(vars: &HashMap<String, String>) -> Broker {
+    let get = |k: &str| vars.get(k).cloned();
     let need =
         |k: &str| get(k).unwrap_or_else(|| panic!("{k} missing from the broker environment"));
-    Some(Broker {
+    Broker {
         host: get("N6_TEST_AMQP_HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
-        amqp_port: port.parse().expect("N6_TEST_AMQP_PORT"),
+        amqp_port: need("N6_TEST_AMQP_PORT")
+            .parse()
+            .expect("N6_TEST_AMQP_PORT"),
         amqps_port: need("N6_TEST_AMQPS_PORT")
             .parse()
             .expect("N6_TEST_AMQPS_PORT"),
@@ -88,7 +96,64 @@ pub fn broker() -> Option<Broker> {
         user: need("N6_TEST_USER"),
         password: need("N6_TEST_PASSWORD"),
         ctl: need("N6_TEST_BROKER_CTL").into(),
-    })
+    }
+}
+
+/// A broker node of a test's own (other ports, own work directory), for tests that stop
+/// the broker. Shut down when dropped.
+pub struct PrivateBroker {
+    pub broker: Broker,
+    env: Vec<(String, String)>,
+}
+
+fn script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/broker.sh")
+}
+
+impl PrivateBroker {
+    /// Starts node `name` on `amqp_port` (TLS on `amqp_port - 1`). `None` (after a loud
+    /// message) when RabbitMQ is not installed and `CI` is not set.
+    pub fn start(name: &str, amqp_port: u16) -> Option<PrivateBroker> {
+        if !Path::new("/usr/lib/rabbitmq/bin/rabbitmq-server").exists() {
+            if std::env::var_os("CI").is_some() {
+                panic!("CI is set but rabbitmq-server is not installed");
+            }
+            eprintln!("\n*** SKIPPING: rabbitmq-server is not installed ***\n");
+            return None;
+        }
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/n6-test-broker-{name}"));
+        let env = vec![
+            ("N6_TEST_BROKER_DIR".to_owned(), dir.display().to_string()),
+            ("N6_TEST_BROKER_NAME".to_owned(), name.to_owned()),
+            ("N6_TEST_AMQP_PORT".to_owned(), amqp_port.to_string()),
+            ("N6_TEST_AMQPS_PORT".to_owned(), (amqp_port - 1).to_string()),
+        ];
+        let out = Command::new(script())
+            .arg("start")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .expect("run broker.sh start");
+        assert!(
+            out.status.success(),
+            "broker.sh start failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let vars = parse_env_file(&dir.join("broker.env")).expect("broker.env");
+        Some(PrivateBroker {
+            broker: from_vars(&vars),
+            env,
+        })
+    }
+}
+
+impl Drop for PrivateBroker {
+    fn drop(&mut self) {
+        let _ = Command::new(script())
+            .arg("stop")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .output();
+    }
 }
 
 impl Broker {

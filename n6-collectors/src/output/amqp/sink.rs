@@ -20,6 +20,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use async_rs::{Runtime as AsyncRuntime, TokioRuntime};
+use futures_core::Stream;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, ExchangeDeclareOptions};
 use lapin::tcp::{AsyncTcpStream, RustlsConnector};
 use lapin::types::{FieldTable, LongString};
@@ -27,7 +28,7 @@ use lapin::uri::{
     AMQPAuthority, AMQPQueryString, AMQPScheme, AMQPUri, AMQPUserInfo, SASLMechanism,
 };
 use lapin::{
-    Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind, PublisherConfirm,
+    Channel, Confirmation, Connection, ConnectionProperties, Event, ExchangeKind, PublisherConfirm,
 };
 
 use super::client_info;
@@ -42,6 +43,11 @@ const FRAME_MAX: u32 = 131_072;
 
 /// How long closing the connection may take before the sink gives up on it.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// After a failure, how long to wait for lapin to report why the connection ended.
+const REASON_GRACE: Duration = Duration::from_millis(300);
+
+type Events = Pin<Box<dyn Stream<Item = Event> + Send>>;
 
 /// What went wrong, kept so that every call after a failure reports it again.
 #[derive(Debug, Clone)]
@@ -72,6 +78,7 @@ pub struct AmqpSink {
     runtime: Option<tokio::runtime::Runtime>,
     connection: Connection,
     channel: Channel,
+    events: Events,
     declared: HashSet<String>,
     in_flight: VecDeque<PublisherConfirm>,
     max_unconfirmed: usize,
@@ -166,10 +173,12 @@ impl AmqpSink {
             heartbeat = connection.configuration().heartbeat(),
             "connected to the AMQP broker"
         );
+        let events: Events = Box::pin(connection.events_listener());
         let mut sink = AmqpSink {
             runtime: Some(runtime),
             connection,
             channel,
+            events,
             declared: HashSet::new(),
             in_flight: VecDeque::new(),
             max_unconfirmed: settings.max_unconfirmed.max(1),
@@ -203,6 +212,71 @@ impl AmqpSink {
                 "the AMQP output is closed".to_owned(),
             )),
         }
+    }
+
+    /// Reads the connection events that arrived so far: logs flow control, and returns
+    /// the last error (why the connection or channel ended), if any.
+    fn poll_events(&mut self) -> Option<String> {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut last_error = None;
+        while let Poll::Ready(Some(event)) = self.events.as_mut().poll_next(&mut cx) {
+            match event {
+                Event::Error(e) => last_error = Some(describe_lapin_error(&e)),
+                Event::ConnectionBlocked(reason) => {
+                    tracing::warn!(broker = %self.described, %reason, "the broker blocks publishing")
+                }
+                Event::ConnectionUnblocked => {
+                    tracing::info!(broker = %self.described, "the broker accepts publishing again")
+                }
+                Event::Connected | Event::SendFlow(_) => {}
+                _ => {}
+            }
+        }
+        last_error
+    }
+
+    /// Why the connection or channel ended, waiting briefly for lapin to report it: a
+    /// connection error event, or the error that rejected an unconfirmed message (the
+    /// broker's close reason, e.g. `CONNECTION_FORCED`).
+    fn closing_reason(&mut self) -> Option<String> {
+        let deadline = Instant::now() + REASON_GRACE;
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Some(reason) = self.poll_events() {
+                return Some(reason);
+            }
+            while let Some(front) = self.in_flight.front_mut() {
+                match Pin::new(front).poll(&mut cx) {
+                    Poll::Ready(Err(e)) => return Some(describe_lapin_error(&e)),
+                    Poll::Ready(Ok(_)) => {
+                        self.in_flight.pop_front();
+                    }
+                    Poll::Pending => break,
+                }
+            }
+            if Instant::now() >= deadline || self.runtime.is_none() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// An `Unavailable` failure for a lapin error, with the broker's reason when known.
+    fn lost(&mut self, what: &str, error: &lapin::Error) -> OutputError {
+        let detail = match error.kind() {
+            lapin::ErrorKind::InvalidChannelState(..)
+            | lapin::ErrorKind::InvalidConnectionState(_) => {
+                self.closing_reason().unwrap_or_else(|| {
+                    format!(
+                        "the connection is closed: the broker stopped or closed it, or the \
+                         network failed ({})",
+                        describe_lapin_error(error)
+                    )
+                })
+            }
+            _ => describe_lapin_error(error),
+        };
+        self.fail(Failure::Unavailable(format!("{what}: {detail}")))
     }
 
     fn fail(&mut self, failure: Failure) -> OutputError {
@@ -304,11 +378,10 @@ impl AmqpSink {
             Ok(Confirmation::NotRequested) => {
                 Failure::Rejected("publisher confirms are not enabled on the channel".to_owned())
             }
-            Err(e) => Failure::Unavailable(format!(
-                "{} went away before confirming: {}",
-                self.described,
-                describe_lapin_error(&e)
-            )),
+            Err(e) => {
+                let what = format!("{} went away before confirming", self.described);
+                return Err(self.lost(&what, &e));
+            }
         };
         Err(self.fail(failure))
     }
@@ -317,6 +390,7 @@ impl AmqpSink {
 impl Sink for AmqpSink {
     fn publish(&mut self, message: &Message) -> Result<(), OutputError> {
         self.check()?;
+        self.poll_events();
         self.drain_ready()?;
         if self.in_flight.len() >= self.max_unconfirmed {
             let deadline = Instant::now() + self.confirm_timeout;
@@ -344,11 +418,10 @@ impl Sink for AmqpSink {
                 self.published += 1;
                 Ok(())
             }
-            Err(e) => Err(self.fail(Failure::Unavailable(format!(
-                "cannot publish to {}: {}",
-                self.described,
-                describe_lapin_error(&e)
-            )))),
+            Err(e) => {
+                let what = format!("cannot publish to {}", self.described);
+                Err(self.lost(&what, &e))
+            }
         }
     }
 
