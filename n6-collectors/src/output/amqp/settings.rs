@@ -396,15 +396,15 @@ fn non_empty(s: &str) -> Option<&str> {
 /// Expands a leading `~` or `~/` to `$HOME` (Python's `os.path.expanduser`, for the
 /// current user only).
 fn expand_user(path: &str) -> PathBuf {
-    if path == "~" || path.starts_with("~/") {
-        if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-            let mut expanded = PathBuf::from(home);
-            let rest = path[1..].trim_start_matches('/');
-            if !rest.is_empty() {
-                expanded.push(rest);
-            }
-            return expanded;
+    if (path == "~" || path.starts_with("~/"))
+        && let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty())
+    {
+        let mut expanded = PathBuf::from(home);
+        let rest = path[1..].trim_start_matches('/');
+        if !rest.is_empty() {
+            expanded.push(rest);
         }
+        return expanded;
     }
     PathBuf::from(path)
 }

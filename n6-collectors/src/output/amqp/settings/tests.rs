@@ -291,7 +291,7 @@ fn secrets_never_appear_in_debug_output() {
 
 #[test]
 fn sections_are_read_from_converted_values() {
-    let values = vec![
+    let values = [
         ("host".to_owned(), Value::Str("h".into())),
         ("port".to_owned(), Value::Int(5672)),
         ("heartbeat_interval".to_owned(), Value::Int(30)),
@@ -316,7 +316,7 @@ fn sections_are_read_from_converted_values() {
         "missing required config options: rabbitmq.port, rabbitmq.heartbeat_interval, rabbitmq.ssl"
     );
 
-    let extra = vec![
+    let extra = [
         ("tls_verify_hostname".to_owned(), Value::Bool(false)),
         ("confirm_timeout".to_owned(), Value::Int(5)),
     ];
@@ -325,7 +325,7 @@ fn sections_are_read_from_converted_values() {
     assert!(!options.tls_verify_hostname);
     assert_eq!(options.confirm_timeout, Duration::from_secs(5));
     assert_eq!(options.connect_timeout, Duration::from_secs(10));
-    let bad = vec![("max_unconfirmed".to_owned(), Value::Int(0))];
+    let bad = [("max_unconfirmed".to_owned(), Value::Int(0))];
     assert_eq!(
         AmqpOptions::from_values(bad.iter().map(|(k, v)| (k.as_str(), v)))
             .expect_err("bad")
