@@ -27,8 +27,9 @@ use crate::value::PyValue;
 /// Python `ast.literal_eval(text)` for a `str` argument (which Python first strips of
 /// leading spaces and tabs).
 pub fn literal_eval(text: &str) -> Result<PyValue, ConvertError> {
-    let tokens = lexer::tokenize(text.trim_start_matches([' ', '\t']))?;
-    let node = parser::parse_eval(&tokens)?;
+    let source = text.trim_start_matches([' ', '\t']);
+    let tokens = lexer::tokenize(source);
+    let node = parser::parse_eval(&tokens, source.is_empty())?;
     eval::convert(&node)
 }
 

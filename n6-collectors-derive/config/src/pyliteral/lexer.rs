@@ -31,7 +31,40 @@ pub(super) enum Tok {
     Str(StrBody),
     Op(&'static str),
     Newline,
+    /// A logical line that starts indented (never valid in `eval` input).
+    Indent,
     Eof,
+    /// The tokenizer stopped here (always the last token).
+    Error(LexError),
+}
+
+/// A tokenizer error and how Python's parser surfaces it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LexError {
+    pub error: ConvertError,
+    pub kind: LexErrorKind,
+}
+
+/// See [`LexError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum LexErrorKind {
+    /// Raised as soon as the tokenizer meets it, so Python reports it even when the
+    /// parser fails earlier (CPython re-tokenizes the whole source after a generic
+    /// syntax error).
+    Raised,
+    /// Reported only when the parser reaches it (a bad line continuation).
+    Quiet,
+    /// End of input inside brackets: the line of the innermost unclosed one.
+    NeverClosed(usize),
+}
+
+impl From<ConvertError> for LexError {
+    fn from(error: ConvertError) -> Self {
+        LexError {
+            error,
+            kind: LexErrorKind::Raised,
+        }
+    }
 }
 
 /// A token and the (1-based) line it starts on.
@@ -53,19 +86,29 @@ struct Lexer {
     line: usize,
     brackets: Vec<(char, usize)>,
     tokens: Vec<Token>,
+    /// At the start of a logical line (only whitespace seen so far on it).
+    line_start: bool,
+    /// Whitespace was seen at the start of the current logical line.
+    indented: bool,
 }
 
-/// Splits Python source into tokens (ending with [`Tok::Eof`]).
-pub(super) fn tokenize(src: &str) -> Result<Vec<Token>, ConvertError> {
+/// Splits Python source into tokens, ending with [`Tok::Eof`] or, when the tokenizer
+/// fails, with [`Tok::Error`].
+pub(super) fn tokenize(src: &str) -> Vec<Token> {
     let mut lx = Lexer {
         chars: src.chars().collect(),
         pos: 0,
         line: 1,
         brackets: Vec::new(),
         tokens: Vec::new(),
+        line_start: true,
+        indented: false,
     };
-    lx.run()?;
-    Ok(lx.tokens)
+    if let Err(e) = lx.run() {
+        let line = lx.line;
+        lx.push(Tok::Error(e), line);
+    }
+    lx.tokens
 }
 
 impl Lexer {
@@ -77,10 +120,20 @@ impl Lexer {
         self.tokens.push(Token { tok, line });
     }
 
-    fn run(&mut self) -> Result<(), ConvertError> {
+    fn run(&mut self) -> Result<(), LexError> {
         while let Some(c) = self.peek(0) {
+            let starts_token = !matches!(c, ' ' | '\t' | '\x0c' | '#' | '\r' | '\n' | '\\');
+            if starts_token && self.line_start {
+                self.line_start = false;
+                if self.indented && self.brackets.is_empty() {
+                    self.push(Tok::Indent, self.line);
+                }
+            }
             match c {
-                ' ' | '\t' | '\x0c' => self.pos += 1,
+                ' ' | '\t' | '\x0c' => {
+                    self.indented |= self.line_start;
+                    self.pos += 1;
+                }
                 '#' => {
                     while self.peek(0).is_some_and(|c| c != '\n') {
                         self.pos += 1;
@@ -96,6 +149,10 @@ impl Lexer {
                     if at_top && after_token {
                         self.push(Tok::Newline, self.line);
                     }
+                    if at_top {
+                        self.line_start = true;
+                        self.indented = false;
+                    }
                     self.line += 1;
                 }
                 '\\' => {
@@ -103,10 +160,13 @@ impl Lexer {
                         self.pos += 2;
                         self.line += 1;
                     } else {
-                        return Err(syntax_error(
-                            "unexpected character after line continuation character",
-                            self.line,
-                        ));
+                        return Err(LexError {
+                            error: syntax_error(
+                                "unexpected character after line continuation character",
+                                self.line,
+                            ),
+                            kind: LexErrorKind::Quiet,
+                        });
                     }
                 }
                 '0'..='9' => self.number()?,
@@ -117,7 +177,10 @@ impl Lexer {
             }
         }
         if let Some(&(open, line)) = self.brackets.last() {
-            return Err(syntax_error(&format!("'{open}' was never closed"), line));
+            return Err(LexError {
+                error: syntax_error(&format!("'{open}' was never closed"), line),
+                kind: LexErrorKind::NeverClosed(line),
+            });
         }
         if self.tokens.last().is_some_and(|t| t.tok != Tok::Newline) {
             self.push(Tok::Newline, self.line);
@@ -258,6 +321,21 @@ impl Lexer {
         let imaginary = matches!(self.peek(0), Some('j' | 'J'));
         if imaginary {
             self.pos += 1;
+            if self
+                .peek(0)
+                .is_some_and(|c| c == '_' || c.is_alphanumeric())
+            {
+                return Err(invalid("imaginary"));
+            }
+        }
+        let leading_zeros =
+            int_part.len() > 1 && int_part.starts_with('0') && int_part.bytes().any(|b| b != b'0');
+        if leading_zeros && !is_float && !imaginary {
+            return Err(syntax_error(
+                "leading zeros in decimal integer literals are not permitted; use an 0o prefix \
+                 for octal integers",
+                line,
+            ));
         }
         if self
             .peek(0)
@@ -282,13 +360,6 @@ impl Lexer {
                 line,
             );
             return Ok(());
-        }
-        if int_part.len() > 1 && int_part.bytes().any(|b| b != b'0') && int_part.starts_with('0') {
-            return Err(syntax_error(
-                "leading zeros in decimal integer literals are not permitted; use an 0o prefix \
-                 for octal integers",
-                line,
-            ));
         }
         let text: String = self.chars[start..self.pos].iter().collect();
         self.push(Tok::Int(int_value(&int_part, 10, text)), line);
@@ -483,10 +554,14 @@ fn decode_str(body: &str, line: usize) -> Result<String, ConvertError> {
             'u' => (4, "truncated \\uXXXX escape"),
             'U' => (8, "truncated \\UXXXXXXXX escape"),
             'N' => {
-                return Err(syntax_error(
-                    "(unicode error) \\N{...} escapes are not supported here",
-                    line,
-                ));
+                let named =
+                    it.peek().is_some_and(|&(_, c)| c == '{') && it.clone().any(|(_, c)| c == '}');
+                let what = if named {
+                    "\\N{...} escapes are not supported here"
+                } else {
+                    "malformed \\N character escape"
+                };
+                return Err(unicode_error(start + 1, what));
             }
             other => {
                 out.push('\\');

@@ -3,7 +3,9 @@
 //! [`Node::Other`] with its `ast` class name, so that `literal_eval` can reject it with
 //! Python's message.
 
-use super::lexer::{IntLit, StrBody, Tok, Token};
+use std::cell::Cell;
+
+use super::lexer::{IntLit, LexError, LexErrorKind, StrBody, Tok, Token};
 use super::syntax_error;
 use crate::convert::ConvertError;
 
@@ -100,30 +102,56 @@ const KEYWORDS: &[&str] = &[
 ];
 
 /// Parses tokens as Python's `eval` input: an expression list and nothing else.
-pub(super) fn parse_eval(tokens: &[Token]) -> Result<Node, ConvertError> {
-    if matches!(tokens.first(), None | Some(Token { tok: Tok::Eof, .. })) {
-        return Err(syntax_error("invalid syntax", 0));
+pub(super) fn parse_eval(tokens: &[Token], empty_source: bool) -> Result<Node, ConvertError> {
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        furthest: Cell::new(0),
+    };
+    let result = p.star_expressions().and_then(|node| {
+        while p.tok() == &Tok::Newline {
+            p.pos += 1;
+        }
+        if p.tok() == &Tok::Eof {
+            Ok(node)
+        } else {
+            Err(Fail::Generic)
+        }
+    });
+    match result {
+        Ok(node) => Ok(node),
+        Err(Fail::Raised(e)) => Err(e),
+        Err(Fail::Generic) => Err(p.resolve(empty_source)),
     }
-    let mut p = Parser { tokens, pos: 0 };
-    let node = p.star_expressions()?;
-    while p.tok() == &Tok::Newline {
-        p.pos += 1;
-    }
-    if p.tok() != &Tok::Eof {
-        return Err(p.error());
-    }
-    Ok(node)
 }
 
 struct Parser<'t> {
     tokens: &'t [Token],
     pos: usize,
+    /// The furthest token looked at (where CPython's parser reports a generic error).
+    furthest: Cell<usize>,
+}
+
+/// Why parsing stopped.
+enum Fail {
+    /// No grammar rule matched (resolved to a message by [`Parser::resolve`]).
+    Generic,
+    /// A specific error, raised as is.
+    Raised(ConvertError),
+}
+
+impl From<ConvertError> for Fail {
+    fn from(e: ConvertError) -> Self {
+        Fail::Raised(e)
+    }
 }
 
 impl Parser<'_> {
     fn current(&self) -> &Token {
-        // The token list always ends with `Eof`, which is never consumed.
-        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+        // The token list always ends with `Eof` or `Error`, which is never consumed.
+        let pos = self.pos.min(self.tokens.len() - 1);
+        self.furthest.set(self.furthest.get().max(pos));
+        &self.tokens[pos]
     }
 
     fn tok(&self) -> &Tok {
@@ -134,8 +162,85 @@ impl Parser<'_> {
         self.current().line
     }
 
-    fn error(&self) -> ConvertError {
-        syntax_error("invalid syntax", self.line())
+    fn error(&self) -> Fail {
+        Fail::Generic
+    }
+
+    /// The error CPython reports when no rule matched: a tokenizer error the parser ran
+    /// into, an unexpected indent, an unclosed bracket at the end of input, the "forgot a
+    /// comma" hint inside brackets, a tokenizer error further on, or `invalid syntax` at
+    /// the furthest token looked at.
+    fn resolve(&self, empty_source: bool) -> ConvertError {
+        let at = self.furthest.get();
+        let token = &self.tokens[at];
+        let lex_error = match self.tokens.last() {
+            Some(Token {
+                tok: Tok::Error(e), ..
+            }) => Some(e),
+            _ => None,
+        };
+        match &token.tok {
+            Tok::Error(e) => return e.error.clone(),
+            Tok::Indent => {
+                return ConvertError::new(
+                    "IndentationError",
+                    format!("unexpected indent (<unknown>, line {})", token.line),
+                );
+            }
+            Tok::Eof if empty_source => return syntax_error("invalid syntax", 0),
+            _ => {}
+        }
+        if let Some(hint) = self.missing_comma(at) {
+            return hint;
+        }
+        match lex_error {
+            Some(LexError {
+                error,
+                kind: LexErrorKind::Raised,
+            }) => error.clone(),
+            Some(LexError {
+                error,
+                kind: LexErrorKind::NeverClosed(line),
+            }) if token.line > *line => error.clone(),
+            _ => syntax_error("invalid syntax", token.line),
+        }
+    }
+
+    /// CPython's `invalid_expression` rule: two expressions side by side inside brackets
+    /// mean a forgotten comma — unless reading the second one runs into the end of the
+    /// input, which then reports the unclosed bracket.
+    fn missing_comma(&self, at: usize) -> Option<ConvertError> {
+        let prev = self.tokens.get(at.checked_sub(1)?)?;
+        let ends_expression = match &prev.tok {
+            Tok::Name(n) => {
+                !KEYWORDS.contains(&n.as_str()) || matches!(n.as_str(), "True" | "False" | "None")
+            }
+            Tok::Int(_) | Tok::Float(_) | Tok::Imag(_) | Tok::Str(_) => true,
+            Tok::Op(o) => matches!(*o, ")" | "]" | "}"),
+            _ => false,
+        };
+        let depth = self.tokens[..at].iter().fold(0i32, |d, t| match t.tok {
+            Tok::Op("(" | "[" | "{") => d + 1,
+            Tok::Op(")" | "]" | "}") => d - 1,
+            _ => d,
+        });
+        let mut probe = Parser {
+            tokens: self.tokens,
+            pos: at,
+            furthest: Cell::new(at),
+        };
+        if !ends_expression || !probe.starts_expression() || probe.is_op("*") {
+            return None;
+        }
+        // Reading the second expression may run into a tokenizer error (such as the end
+        // of input inside brackets), which is then what CPython reports.
+        let second = probe.expression();
+        let reached = &self.tokens[probe.furthest.get()].tok;
+        if let Tok::Error(e) = reached {
+            return Some(e.error.clone());
+        }
+        second.ok()?;
+        (depth > 0).then(|| syntax_error("invalid syntax. Perhaps you forgot a comma?", prev.line))
     }
 
     fn is_op(&self, op: &str) -> bool {
@@ -162,7 +267,7 @@ impl Parser<'_> {
         hit
     }
 
-    fn expect_op(&mut self, op: &str) -> Result<(), ConvertError> {
+    fn expect_op(&mut self, op: &str) -> Result<(), Fail> {
         if self.eat_op(op) {
             Ok(())
         } else {
@@ -182,19 +287,19 @@ impl Parser<'_> {
             }
             Tok::Int(_) | Tok::Float(_) | Tok::Imag(_) | Tok::Str(_) => true,
             Tok::Op(o) => matches!(*o, "(" | "[" | "{" | "-" | "+" | "~" | "..." | "*"),
-            Tok::Newline | Tok::Eof => false,
+            Tok::Newline | Tok::Indent | Tok::Eof | Tok::Error(_) => false,
         }
     }
 
     /// Skips to just after the bracket closing the one already consumed (for
     /// comprehensions and subscripts, whose insides `literal_eval` never looks at).
-    fn skip_to_close(&mut self) -> Result<(), ConvertError> {
+    fn skip_to_close(&mut self) -> Result<(), Fail> {
         let mut depth = 1usize;
         while depth > 0 {
             match self.tok() {
                 Tok::Op("(" | "[" | "{") => depth += 1,
                 Tok::Op(")" | "]" | "}") => depth -= 1,
-                Tok::Eof => return Err(self.error()),
+                Tok::Eof | Tok::Error(_) => return Err(self.error()),
                 _ => {}
             }
             self.pos += 1;
@@ -203,29 +308,25 @@ impl Parser<'_> {
     }
 
     /// `a, b, c` without brackets (a tuple when there is a comma).
-    fn star_expressions(&mut self) -> Result<Node, ConvertError> {
+    fn star_expressions(&mut self) -> Result<Node, Fail> {
+        // `eval` input is `expressions`: no starred items at the top level.
         let line = self.line();
-        let starred = self.is_op("*");
-        let first = self.expr_or_star()?;
+        let first = self.expression()?;
         if !self.is_op(",") {
-            return if starred {
-                Err(self.error())
-            } else {
-                Ok(first)
-            };
+            return Ok(first);
         }
         let mut items = vec![first];
         while self.eat_op(",") {
-            if !self.starts_expression() {
+            if !self.starts_expression() || self.is_op("*") {
                 break;
             }
-            items.push(self.expr_or_star()?);
+            items.push(self.expression()?);
         }
         Ok(Node::Tuple(items, line))
     }
 
     /// An expression or `*expression` (a `Starred` node) inside a display.
-    fn expr_or_star(&mut self) -> Result<Node, ConvertError> {
+    fn expr_or_star(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         if self.eat_op("*") {
             self.bitwise_or()?;
@@ -234,7 +335,7 @@ impl Parser<'_> {
         self.expression()
     }
 
-    fn expression(&mut self) -> Result<Node, ConvertError> {
+    fn expression(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         if self.eat_kw("lambda") {
             while !self.is_op(":") {
@@ -259,7 +360,7 @@ impl Parser<'_> {
         Ok(body)
     }
 
-    fn disjunction(&mut self) -> Result<Node, ConvertError> {
+    fn disjunction(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let first = self.conjunction()?;
         if !self.is_kw("or") {
@@ -271,7 +372,7 @@ impl Parser<'_> {
         Ok(Node::Other("BoolOp", line))
     }
 
-    fn conjunction(&mut self) -> Result<Node, ConvertError> {
+    fn conjunction(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let first = self.inversion()?;
         if !self.is_kw("and") {
@@ -283,7 +384,7 @@ impl Parser<'_> {
         Ok(Node::Other("BoolOp", line))
     }
 
-    fn inversion(&mut self) -> Result<Node, ConvertError> {
+    fn inversion(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         if self.eat_kw("not") {
             let operand = self.inversion()?;
@@ -292,7 +393,7 @@ impl Parser<'_> {
         self.comparison()
     }
 
-    fn comparison(&mut self) -> Result<Node, ConvertError> {
+    fn comparison(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let first = self.bitwise_or()?;
         let mut compared = false;
@@ -321,7 +422,7 @@ impl Parser<'_> {
     }
 
     /// Left-associative binary levels, from `|` down to `*`.
-    fn binary_level(&mut self, level: usize) -> Result<Node, ConvertError> {
+    fn binary_level(&mut self, level: usize) -> Result<Node, Fail> {
         const LEVELS: &[&[&str]] = &[
             &["|"],
             &["^"],
@@ -351,11 +452,11 @@ impl Parser<'_> {
         }
     }
 
-    fn bitwise_or(&mut self) -> Result<Node, ConvertError> {
+    fn bitwise_or(&mut self) -> Result<Node, Fail> {
         self.binary_level(0)
     }
 
-    fn factor(&mut self) -> Result<Node, ConvertError> {
+    fn factor(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let op = match self.tok() {
             Tok::Op("+") => UnOp::Plus,
@@ -368,7 +469,7 @@ impl Parser<'_> {
         Ok(Node::UnaryOp(op, Box::new(operand), line))
     }
 
-    fn power(&mut self) -> Result<Node, ConvertError> {
+    fn power(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let base = if self.eat_kw("await") {
             self.primary()?;
@@ -388,12 +489,12 @@ impl Parser<'_> {
         Ok(base)
     }
 
-    fn primary(&mut self) -> Result<Node, ConvertError> {
+    fn primary(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let mut node = self.atom()?;
         loop {
             if self.eat_op(".") {
-                if !matches!(self.tok(), Tok::Name(_)) {
+                if !matches!(self.tok(), Tok::Name(n) if !KEYWORDS.contains(&n.as_str())) {
                     return Err(self.error());
                 }
                 self.pos += 1;
@@ -406,10 +507,7 @@ impl Parser<'_> {
                     line,
                 };
             } else if self.eat_op("[") {
-                if self.is_op("]") {
-                    return Err(self.error());
-                }
-                self.skip_to_close()?;
+                self.slices()?;
                 node = Node::Other("Subscript", line);
             } else {
                 return Ok(node);
@@ -418,7 +516,7 @@ impl Parser<'_> {
     }
 
     /// The arguments of a call, after `(`; returns how many there are.
-    fn call_arguments(&mut self) -> Result<usize, ConvertError> {
+    fn call_arguments(&mut self) -> Result<usize, Fail> {
         let mut n = 0;
         while !self.eat_op(")") {
             if self.eat_op("*") || self.eat_op("**") {
@@ -450,7 +548,7 @@ impl Parser<'_> {
         Ok(n)
     }
 
-    fn atom(&mut self) -> Result<Node, ConvertError> {
+    fn atom(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let node = match self.tok().clone() {
             Tok::Name(name) => {
@@ -499,7 +597,7 @@ impl Parser<'_> {
     }
 
     /// Adjacent string literals, concatenated.
-    fn strings(&mut self) -> Result<Node, ConvertError> {
+    fn strings(&mut self) -> Result<Node, Fail> {
         let line = self.line();
         let mut parts = Vec::new();
         while let Tok::Str(body) = self.tok() {
@@ -511,7 +609,7 @@ impl Parser<'_> {
             .filter(|p| matches!(p, StrBody::Bytes(_)))
             .count();
         if n_bytes != 0 && n_bytes != parts.len() {
-            return Err(syntax_error("cannot mix bytes and nonbytes literals", line));
+            return Err(syntax_error("cannot mix bytes and nonbytes literals", line).into());
         }
         if parts.iter().any(|p| matches!(p, StrBody::FString)) {
             return Ok(Node::Other("JoinedStr", line));
@@ -535,7 +633,7 @@ impl Parser<'_> {
     }
 
     /// After `(`: `()`, a parenthesised expression, a tuple or a generator expression.
-    fn paren(&mut self, line: usize) -> Result<Node, ConvertError> {
+    fn paren(&mut self, line: usize) -> Result<Node, Fail> {
         if self.eat_op(")") {
             return Ok(Node::Tuple(Vec::new(), line));
         }
@@ -557,7 +655,7 @@ impl Parser<'_> {
     }
 
     /// After `[`: a list display or a list comprehension.
-    fn list(&mut self, line: usize) -> Result<Node, ConvertError> {
+    fn list(&mut self, line: usize) -> Result<Node, Fail> {
         if self.eat_op("]") {
             return Ok(Node::List(Vec::new(), line));
         }
@@ -573,7 +671,7 @@ impl Parser<'_> {
     }
 
     /// After the first item of a display: `, item` ... up to and including `close`.
-    fn rest_of_items(&mut self, first: Node, close: &str) -> Result<Vec<Node>, ConvertError> {
+    fn rest_of_items(&mut self, first: Node, close: &str) -> Result<Vec<Node>, Fail> {
         let mut items = vec![first];
         loop {
             if self.eat_op(close) {
@@ -588,7 +686,7 @@ impl Parser<'_> {
     }
 
     /// After `{`: a dict or set display or comprehension.
-    fn brace(&mut self, line: usize) -> Result<Node, ConvertError> {
+    fn brace(&mut self, line: usize) -> Result<Node, Fail> {
         if self.eat_op("}") {
             return Ok(Node::Dict(Vec::new(), line));
         }
@@ -611,7 +709,7 @@ impl Parser<'_> {
             Some(key)
         };
         let first_value = if first_key.is_some() {
-            self.expression()?
+            self.dict_value()?
         } else {
             self.bitwise_or()?
         };
@@ -633,7 +731,53 @@ impl Parser<'_> {
             } else {
                 let key = self.expression()?;
                 self.expect_op(":")?;
-                entries.push((Some(key), self.expression()?));
+                entries.push((Some(key), self.dict_value()?));
+            }
+        }
+    }
+
+    /// A dict value, after `key :`.
+    fn dict_value(&mut self) -> Result<Node, Fail> {
+        if self.is_op("}") || self.is_op(",") {
+            let line = self.tokens[self.pos - 1].line;
+            return Err(
+                syntax_error("expression expected after dictionary key and ':'", line).into(),
+            );
+        }
+        self.expression()
+    }
+
+    /// The inside of a subscript, after `[`, up to and including `]`: slices
+    /// (`a`, `a:b`, `a:b:c`, each part optional) separated by commas.
+    fn slices(&mut self) -> Result<(), Fail> {
+        loop {
+            if self.eat_op("*") {
+                self.bitwise_or()?;
+            } else {
+                let mut any = false;
+                if !self.is_op(":") {
+                    self.expression()?;
+                    any = true;
+                }
+                for _ in 0..2 {
+                    if !self.eat_op(":") {
+                        break;
+                    }
+                    any = true;
+                    if !self.is_op(":") && !self.is_op("]") && !self.is_op(",") {
+                        self.expression()?;
+                    }
+                }
+                if !any {
+                    return Err(self.error());
+                }
+            }
+            if self.eat_op("]") {
+                return Ok(());
+            }
+            self.expect_op(",")?;
+            if self.eat_op("]") {
+                return Ok(());
             }
         }
     }

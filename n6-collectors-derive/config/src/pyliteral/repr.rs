@@ -61,7 +61,8 @@ fn push_escape(out: &mut String, c: char) {
 }
 
 /// Python's `str.isprintable()` for one non-ASCII character (approximation: categories
-/// Cc, Zs (but space), Zl, Zp, Cf, Co and the noncharacters are non-printable).
+/// Cc, Zs (but space), Zl, Zp, Cf, Co, the noncharacters and the large unassigned blocks
+/// of Unicode 15 are non-printable; small unassigned gaps count as printable).
 fn is_printable(c: char) -> bool {
     let code = c as u32;
     let non_printable = matches!(code,
@@ -69,7 +70,8 @@ fn is_printable(c: char) -> bool {
         | 0x1680 | 0x180e | 0x2000..=0x200f | 0x2028..=0x202f | 0x205f..=0x2064
         | 0x2066..=0x206f | 0x3000 | 0xd800..=0xf8ff | 0xfeff | 0xfff9..=0xfffb
         | 0xfffe..=0xffff | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3
-        | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f | 0xf0000..=0x10ffff);
+        | 0x1d173..=0x1d17a | 0x14647..=0x167ff | 0x18d09..=0x1afef | 0x1bca4..=0x1ceff
+        | 0x2fa1e..=0x2ffff | 0x323b0..=0xe00ff | 0xe01f0..=0x10ffff);
     !non_printable && (code & 0xfffe) != 0xfffe
 }
 

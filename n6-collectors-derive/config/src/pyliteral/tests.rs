@@ -157,6 +157,20 @@ fn malformed_nodes() {
         "ValueError: malformed node or string on line 4: <ast.Name object>"
     );
     assert_eq!(err("{**a}"), "ValueError: malformed node or string: None");
+    assert_eq!(
+        err("x[1:2, ::3]"),
+        "ValueError: malformed node or string on line 1: <ast.Subscript object>"
+    );
+    assert_eq!(
+        err("1\n 2"),
+        "IndentationError: unexpected indent (<unknown>, line 2)"
+    );
+    assert_eq!(
+        err("# c\n 2"),
+        "IndentationError: unexpected indent (<unknown>, line 2)"
+    );
+    assert_eq!(ok("[1,\n  2]"), "[1, 2]");
+    assert_eq!(ok("1 \\\n  + 2j"), "(1+2j)");
 }
 
 #[test]
@@ -246,6 +260,38 @@ fn syntax_errors() {
             "b'\\x4'",
             "(value error) invalid \\x escape at position 0 (<unknown>, line 1)",
         ),
+        (
+            "[1 2 3]",
+            "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)",
+        ),
+        (
+            "{'a': 1 'b': 2}",
+            "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)",
+        ),
+        ("1 {", "'{' was never closed (<unknown>, line 1)"),
+        (",er(n~n.", "invalid syntax (<unknown>, line 1)"),
+        ("{.", "invalid syntax (<unknown>, line 1)"),
+        ("*[", "invalid syntax (<unknown>, line 1)"),
+        ("1, *a", "invalid syntax (<unknown>, line 1)"),
+        ("None.True", "invalid syntax (<unknown>, line 1)"),
+        ("x[]", "invalid syntax (<unknown>, line 1)"),
+        ("1j1", "invalid imaginary literal (<unknown>, line 1)"),
+        (
+            "07n",
+            "leading zeros in decimal integer literals are not permitted; use an 0o prefix for \
+             octal integers (<unknown>, line 1)",
+        ),
+        (
+            "{1:}",
+            "expression expected after dictionary key and ':' (<unknown>, line 1)",
+        ),
+        ("*\\", "invalid syntax (<unknown>, line 1)"),
+        (
+            "'\\N'",
+            "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: \
+             malformed \\N character escape (<unknown>, line 1)",
+        ),
+        ("#", "invalid syntax (<unknown>, line 1)"),
     ];
     for (src, expected) in cases {
         assert_eq!(err(src), format!("SyntaxError: {expected}"), "{src:?}");
