@@ -27,8 +27,24 @@ fn s(text: &str) -> PyValue {
     PyValue::Str(text.as_bytes().to_vec())
 }
 
-fn dt(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8, microsecond: u32) -> PyValue {
-    PyValue::DateTime { year, month, day, hour, minute, second, microsecond }
+fn dt(
+    year: u16,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+    second: u8,
+    microsecond: u32,
+) -> PyValue {
+    PyValue::DateTime {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        microsecond,
+    }
 }
 
 fn cases() -> Vec<(&'static str, PyValue)> {
@@ -46,14 +62,21 @@ fn cases() -> Vec<(&'static str, PyValue)> {
             "{'newest_row_time': '2019-07-13 10:00:00', 'newest_rows': {'\"1\",\"ja\\udcdd\"'}, 'rows_count': 70000}",
             PyValue::Dict(vec![
                 (s("newest_row_time"), s("2019-07-13 10:00:00")),
-                (s("newest_rows"), PyValue::Set(vec![PyValue::Str(b"\"1\",\"ja\xdd\"".to_vec())])),
+                (
+                    s("newest_rows"),
+                    PyValue::Set(vec![PyValue::Str(b"\"1\",\"ja\xdd\"".to_vec())]),
+                ),
                 (s("rows_count"), PyValue::Int(70000)),
             ]),
         ),
         (
             "{datetime.date(2024, 1, 2): {'ab' * 32}}",
             PyValue::Dict(vec![(
-                PyValue::Date { year: 2024, month: 1, day: 2 },
+                PyValue::Date {
+                    year: 2024,
+                    month: 1,
+                    day: 2,
+                },
                 PyValue::Set(vec![s(&"ab".repeat(32))]),
             )]),
         ),
@@ -64,19 +87,29 @@ fn cases() -> Vec<(&'static str, PyValue)> {
             PyValue::Dict(vec![
                 (s("events_last_proc_datetime"), dt(2024, 1, 2, 3, 4, 5, 0)),
                 (s("samples_last_proc_datetime"), dt(2024, 1, 2, 3, 4, 5, 6)),
-                (s("already_processed_sample_ids"), PyValue::Set(vec![PyValue::Int(1 << 40)])),
+                (
+                    s("already_processed_sample_ids"),
+                    PyValue::Set(vec![PyValue::Int(1 << 40)]),
+                ),
             ]),
         ),
         ("None", PyValue::None),
         (
             "{'newest_event_stored_time': '2025-08-02T08:41:29'}",
-            PyValue::Dict(vec![(s("newest_event_stored_time"), s("2025-08-02T08:41:29"))]),
+            PyValue::Dict(vec![(
+                s("newest_event_stored_time"),
+                s("2025-08-02T08:41:29"),
+            )]),
         ),
         ("datetime.datetime(1970, 1, 1)", dt(1970, 1, 1, 0, 0, 0, 0)),
         (
             "OPSet([('title', 'descr', 'Mon, 01 Jan 2024 00:00:00 +0000'), (None, None, None)])",
             PyValue::OpSet(vec![
-                PyValue::Tuple(vec![s("title"), s("descr"), s("Mon, 01 Jan 2024 00:00:00 +0000")]),
+                PyValue::Tuple(vec![
+                    s("title"),
+                    s("descr"),
+                    s("Mon, 01 Jan 2024 00:00:00 +0000"),
+                ]),
                 PyValue::Tuple(vec![PyValue::None, PyValue::None, PyValue::None]),
             ]),
         ),
@@ -86,7 +119,11 @@ fn cases() -> Vec<(&'static str, PyValue)> {
                 PyValue::Bytes(b"\xc5\xbc\xc3".to_vec()),
                 PyValue::Bytes(vec![0]),
                 PyValue::FrozenSet(vec![PyValue::Int(1)]),
-                PyValue::Tuple(vec![PyValue::Float(1.5), PyValue::Bool(true), PyValue::Bool(false)]),
+                PyValue::Tuple(vec![
+                    PyValue::Float(1.5),
+                    PyValue::Bool(true),
+                    PyValue::Bool(false),
+                ]),
                 PyValue::Int(-(1 << 63)),
                 PyValue::Int((1 << 64) - 1),
             ]),
@@ -111,7 +148,9 @@ fn every_n6_state_shape_under_protocols_2_to_5() {
 fn shared_references_are_seen_complete() {
     // The same set object twice: the second occurrence is a memo reference to it.
     let data = python_pickle("(lambda x: [x, x])({'a'})", 4);
-    let value = pickle::decode(&data, Py2Strings::default()).expect("decodes").value;
+    let value = pickle::decode(&data, Py2Strings::default())
+        .expect("decodes")
+        .value;
     let set = PyValue::Set(vec![s("a")]);
     assert_eq!(value, PyValue::List(vec![set.clone(), set]));
 }
@@ -119,7 +158,10 @@ fn shared_references_are_seen_complete() {
 #[test]
 fn large_sets_keep_every_element() {
     let data = python_pickle("{'row %d' % i for i in range(5000)}", 5);
-    let PyValue::Set(items) = pickle::decode(&data, Py2Strings::default()).expect("decodes").value else {
+    let PyValue::Set(items) = pickle::decode(&data, Py2Strings::default())
+        .expect("decodes")
+        .value
+    else {
         panic!("not a set");
     };
     let mut rows: Vec<String> = items
@@ -138,9 +180,15 @@ fn large_sets_keep_every_element() {
 #[test]
 fn unsupported_content_is_refused_by_name() {
     let cases = [
-        ("__import__('collections').OrderedDict(a=1)", "collections.OrderedDict"),
+        (
+            "__import__('collections').OrderedDict(a=1)",
+            "collections.OrderedDict",
+        ),
         ("datetime.timedelta(1)", "datetime.timedelta"),
-        ("datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)", "datetime.timezone"),
+        (
+            "datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)",
+            "datetime.timezone",
+        ),
         ("__import__('decimal').Decimal('1.5')", "decimal.Decimal"),
     ];
     for (expr, name) in cases {

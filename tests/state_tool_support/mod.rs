@@ -38,7 +38,14 @@ pub fn python_pickle(prelude: &str, expr: &str, protocol: u8) -> Vec<u8> {
     let code = format!(
         "import datetime, pickle, sys\n{prelude}\nsys.stdout.buffer.write(pickle.dumps({expr}, protocol={protocol}))"
     );
-    let out = Command::new("python3").args(["-c", &code]).output().expect("python3 runs");
-    assert!(out.status.success(), "python3 failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", &code])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "python3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }

@@ -6,8 +6,8 @@
 //!   exit 0 when valid, 65 with the path and byte offset when not (74 when the file
 //!   cannot be read).
 //!
-//! FILE may also be a state file of n6's Python collectors (`*.pickle`, recognised by its
-//! first byte `0x80`): `show` prints it as Python would and as JSON, `export` as JSON,
+//! FILE may also be a state file of n6's Python collectors (recognised by its first byte
+//! `0x80` or its name `*.pickle`): `show` prints it as Python would and as JSON, `export` as JSON,
 //! `check` says whether it can be converted by `state import-pickle`.
 //!
 //! `n6-state` only reads, so it takes no lock: saves replace the file by an atomic
@@ -103,7 +103,11 @@ where
 pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
     let text = match command {
         GenericCommand::Show { file, py2_strings } => match read(file, *py2_strings)? {
-            Contents::Envelope { header, payload, size } => {
+            Contents::Envelope {
+                header,
+                payload,
+                size,
+            } => {
                 let mut text = header_lines(file, &header, size);
                 text += "state:\n";
                 text += &pretty(&cbor_to_json(&payload));
@@ -122,7 +126,11 @@ pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
         },
         GenericCommand::Check { file } => match read(file, Py2Strings::default())? {
             Contents::Envelope { header, size, .. } => {
-                format!("{}: valid state file\n{}", file.display(), header_lines(file, &header, size))
+                format!(
+                    "{}: valid state file\n{}",
+                    file.display(),
+                    header_lines(file, &header, size)
+                )
             }
             Contents::Pickle { decoded, size } => format!(
                 "{}: valid n6 pickle, convertible with `<collector> state import-pickle`\n{}",
@@ -134,17 +142,35 @@ pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
     out.write_all(text.as_bytes())
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
-        .map_err(|source| Error::Output(OutputError::Io { path: PathBuf::from("-"), source }))
+        .map_err(|source| {
+            Error::Output(OutputError::Io {
+                path: PathBuf::from("-"),
+                source,
+            })
+        })
 }
 
 /// What a file holds.
 enum Contents {
-    Envelope { header: EnvelopeHeader, payload: ciborium::Value, size: u64 },
-    Pickle { decoded: pickle::Decoded, size: u64 },
+    Envelope {
+        header: EnvelopeHeader,
+        payload: ciborium::Value,
+        size: u64,
+    },
+    Pickle {
+        decoded: pickle::Decoded,
+        size: u64,
+    },
 }
 
 fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
-    let io_error = |action, source| Error::StateLoad(StateError::Io { path: file.to_owned(), action, source });
+    let io_error = |action, source| {
+        Error::StateLoad(StateError::Io {
+            path: file.to_owned(),
+            action,
+            source,
+        })
+    };
     let meta = std::fs::metadata(file).map_err(|e| io_error("open", e))?;
     let size = meta.len();
     let mut head = [0u8; 3];
@@ -153,7 +179,8 @@ fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
         let mut f = std::fs::File::open(file).map_err(|e| io_error("open", e))?;
         f.read(&mut head).map_err(|e| io_error("read", e))?
     };
-    if n >= 1 && head[0] == 0x80 {
+    let named_pickle = file.extension().is_some_and(|ext| ext == "pickle");
+    if (n >= 1 && head[0] == 0x80) || named_pickle {
         let data = std::fs::read(file).map_err(|e| io_error("read", e))?;
         let decoded = pickle::decode(&data, py2).map_err(|e| {
             Error::StateLoad(StateError::Corrupt {
@@ -165,7 +192,11 @@ fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
         return Ok(Contents::Pickle { decoded, size });
     }
     match StateStore::read_envelope_untyped(file).map_err(Error::StateLoad)? {
-        Some((header, payload)) => Ok(Contents::Envelope { header, payload, size }),
+        Some((header, payload)) => Ok(Contents::Envelope {
+            header,
+            payload,
+            size,
+        }),
         None => Err(io_error("open", io::Error::from(io::ErrorKind::NotFound))),
     }
 }

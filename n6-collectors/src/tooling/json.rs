@@ -79,14 +79,28 @@ mod tests {
             (Cbor::Text("n".into()), Cbor::Null),
             (Cbor::Text("i".into()), Cbor::Integer((-5).into())),
             (Cbor::Text("u".into()), Cbor::Integer(u64::MAX.into())),
-            (Cbor::Text("big".into()), Cbor::Integer(ciborium::value::Integer::try_from(-(1i128 << 64)).expect("in range"))),
+            (
+                Cbor::Text("big".into()),
+                Cbor::Integer(
+                    ciborium::value::Integer::try_from(-(1i128 << 64)).expect("in range"),
+                ),
+            ),
             (Cbor::Text("f".into()), Cbor::Float(1.5)),
             (Cbor::Text("nan".into()), Cbor::Float(f64::NAN)),
             (Cbor::Text("inf".into()), Cbor::Float(f64::NEG_INFINITY)),
             (Cbor::Text("b".into()), Cbor::Bytes(b"\xdc\x00ab".to_vec())),
-            (Cbor::Text("a".into()), Cbor::Array(vec![Cbor::Bool(true), Cbor::Text("x".into())])),
-            (Cbor::Text("m".into()), Cbor::Map(vec![(Cbor::Integer(1.into()), Cbor::Text("one".into()))])),
-            (Cbor::Text("t".into()), Cbor::Tag(1, Box::new(Cbor::Integer(0.into())))),
+            (
+                Cbor::Text("a".into()),
+                Cbor::Array(vec![Cbor::Bool(true), Cbor::Text("x".into())]),
+            ),
+            (
+                Cbor::Text("m".into()),
+                Cbor::Map(vec![(Cbor::Integer(1.into()), Cbor::Text("one".into()))]),
+            ),
+            (
+                Cbor::Text("t".into()),
+                Cbor::Tag(1, Box::new(Cbor::Integer(0.into()))),
+            ),
         ]);
         let expected = json!({
             "n": null,

@@ -80,27 +80,42 @@ pub fn execute<C: StatefulCollector>(command: &StateCommand, store: &StateStore)
     let mut stdin = stdin.lock();
     let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr();
-    let mut streams = StateIo { stdin: &mut stdin, stdout: &mut stdout, stderr: &mut stderr, interactive };
+    let mut streams = StateIo {
+        stdin: &mut stdin,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        interactive,
+    };
     execute_with::<C>(command, store, &mut streams)
 }
 
 /// [`execute`] with explicit streams.
-pub fn execute_with<C: StatefulCollector>(command: &StateCommand, store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
+pub fn execute_with<C: StatefulCollector>(
+    command: &StateCommand,
+    store: &StateStore,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
     let _lock = store.lock()?;
     match command {
         StateCommand::Show => show::<C>(store, io),
         StateCommand::Export => export::<C>(store, io),
         StateCommand::Import { file } => import::<C>(store, file, io),
         StateCommand::Reset { yes } => reset::<C>(store, *yes, io),
-        StateCommand::ImportPickle { file, py2_strings, schema_version } => {
-            import_pickle::<C>(store, file, *py2_strings, *schema_version, io)
-        }
+        StateCommand::ImportPickle {
+            file,
+            py2_strings,
+            schema_version,
+        } => import_pickle::<C>(store, file, *py2_strings, *schema_version, io),
     }
 }
 
 /// The current state: the file's (migrated if older), or `None` when there is no file.
-fn load<C: StatefulCollector>(store: &StateStore) -> Result<Option<crate::state::Loaded<C::State>>> {
-    store.load::<C::State>(C::META.state_version, Some(C::migrate_state)).map_err(Error::StateLoad)
+fn load<C: StatefulCollector>(
+    store: &StateStore,
+) -> Result<Option<crate::state::Loaded<C::State>>> {
+    store
+        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
+        .map_err(Error::StateLoad)
 }
 
 fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
@@ -111,7 +126,11 @@ fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Resul
     let state = match loaded {
         Some(loaded) => {
             let size = std::fs::metadata(path).map(|m| m.len()).map_err(|source| {
-                Error::StateLoad(StateError::Io { path: path.to_owned(), action: "stat", source })
+                Error::StateLoad(StateError::Io {
+                    path: path.to_owned(),
+                    action: "stat",
+                    source,
+                })
             })?;
             let h = &loaded.header;
             let saved_at = h
@@ -146,7 +165,13 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
     let state = match load::<C>(store)? {
         Some(loaded) => loaded.state,
         None => {
-            note(io, &format!("no state file at {}; exporting the default state", store.path().display()));
+            note(
+                io,
+                &format!(
+                    "no state file at {}; exporting the default state",
+                    store.path().display()
+                ),
+            );
             C::make_default_state()
         }
     };
@@ -155,7 +180,11 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
     write_out(io.stdout, text.as_bytes())
 }
 
-fn import<C: StatefulCollector>(store: &StateStore, file: &Path, io: &mut StateIo<'_>) -> Result<()> {
+fn import<C: StatefulCollector>(
+    store: &StateStore,
+    file: &Path,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
     let (source, data) = read_input(file, io)?;
     let state: C::State = serde_json::from_slice(&data).map_err(|e| {
         Error::StateLoad(StateError::Corrupt {
@@ -186,11 +215,18 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
                 path.display()
             )));
         }
-        let question = format!("Replace the state in {} with the default state? [y/N] ", path.display());
+        let question = format!(
+            "Replace the state in {} with the default state? [y/N] ",
+            path.display()
+        );
         write_out(io.stderr, question.as_bytes())?;
         let mut answer = String::new();
         io.stdin.read_line(&mut answer).map_err(|source| {
-            Error::StateLoad(StateError::Io { path: PathBuf::from("<stdin>"), action: "read", source })
+            Error::StateLoad(StateError::Io {
+                path: PathBuf::from("<stdin>"),
+                action: "read",
+                source,
+            })
         })?;
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
             note(io, "not reset; nothing changed");
@@ -198,7 +234,10 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
         }
     }
     save::<C>(store, &C::make_default_state())?;
-    note(io, &format!("reset {} to the default state", path.display()));
+    note(
+        io,
+        &format!("reset {} to the default state", path.display()),
+    );
     Ok(())
 }
 
@@ -217,10 +256,25 @@ fn import_pickle<C: StatefulCollector>(
         )));
     }
     let data = std::fs::read(file).map_err(|source| {
-        Error::StateLoad(StateError::Io { path: file.to_owned(), action: "read", source })
+        Error::StateLoad(StateError::Io {
+            path: file.to_owned(),
+            action: "read",
+            source,
+        })
     })?;
-    let corrupt = |offset: u64, reason: String| Error::StateLoad(StateError::Corrupt { path: file.to_owned(), offset, reason });
-    let decoded = pickle::decode(&data, py2).map_err(|e| corrupt(e.offset, format!("cannot import this n6 pickle: {}", e.kind)))?;
+    let corrupt = |offset: u64, reason: String| {
+        Error::StateLoad(StateError::Corrupt {
+            path: file.to_owned(),
+            offset,
+            reason,
+        })
+    };
+    let decoded = pickle::decode(&data, py2).map_err(|e| {
+        corrupt(
+            e.offset,
+            format!("cannot import this n6 pickle: {}", e.kind),
+        )
+    })?;
     let value = decoded.value.to_cbor();
     let state = if from == current {
         value.deserialized::<C::State>().map_err(|e| {
@@ -263,7 +317,9 @@ fn import_pickle<C: StatefulCollector>(
 }
 
 fn save<C: StatefulCollector>(store: &StateStore, state: &C::State) -> Result<()> {
-    store.save(state, C::META.state_version).map_err(Error::StateSave)
+    store
+        .save(state, C::META.state_version)
+        .map_err(Error::StateSave)
 }
 
 /// Reads FILE or stdin (`-`); returns the name to use in messages and the bytes.
@@ -272,13 +328,23 @@ fn read_input(file: &Path, io: &mut StateIo<'_>) -> Result<(PathBuf, Vec<u8>)> {
     if file.as_os_str() == "-" {
         let source = PathBuf::from("<stdin>");
         io.stdin.read_to_end(&mut data).map_err(|e| {
-            Error::StateLoad(StateError::Io { path: source.clone(), action: "read", source: e })
+            Error::StateLoad(StateError::Io {
+                path: source.clone(),
+                action: "read",
+                source: e,
+            })
         })?;
         return Ok((source, data));
     }
     std::fs::File::open(file)
         .and_then(|mut f| f.read_to_end(&mut data))
-        .map_err(|source| Error::StateLoad(StateError::Io { path: file.to_owned(), action: "read", source }))?;
+        .map_err(|source| {
+            Error::StateLoad(StateError::Io {
+                path: file.to_owned(),
+                action: "read",
+                source,
+            })
+        })?;
     Ok((file.to_owned(), data))
 }
 
@@ -298,9 +364,14 @@ fn to_json<S: Serialize>(state: &S) -> Result<String> {
 }
 
 fn write_out(w: &mut dyn Write, data: &[u8]) -> Result<()> {
-    w.write_all(data).and_then(|()| w.flush()).map_err(|source| {
-        Error::Output(OutputError::Io { path: PathBuf::from("-"), source })
-    })
+    w.write_all(data)
+        .and_then(|()| w.flush())
+        .map_err(|source| {
+            Error::Output(OutputError::Io {
+                path: PathBuf::from("-"),
+                source,
+            })
+        })
 }
 
 /// A note on stderr; a failing stderr is not worth failing the command for.

@@ -62,7 +62,11 @@ impl StatefulCollector for Demo {
     }
 
     fn make_default_state() -> Rows {
-        Rows { newest_row_time: String::new(), newest_rows: BTreeSet::new(), rows_count: 0 }
+        Rows {
+            newest_row_time: String::new(),
+            newest_rows: BTreeSet::new(),
+            rows_count: 0,
+        }
     }
 
     fn migrate_state(from: u32, payload: ciborium::Value) -> std::result::Result<Rows, String> {
@@ -70,7 +74,11 @@ impl StatefulCollector for Demo {
             return Err(format!("no migration from version {from}"));
         }
         let v1: RowsV1 = payload.deserialized().map_err(|e| e.to_string())?;
-        Ok(Rows { rows_count: v1.newest_rows.len() as u64, newest_row_time: v1.newest_row_time, newest_rows: v1.newest_rows })
+        Ok(Rows {
+            rows_count: v1.newest_rows.len() as u64,
+            newest_row_time: v1.newest_row_time,
+            newest_rows: v1.newest_rows,
+        })
     }
 
     fn from_parts(_: (), state: Rows) -> Self {
@@ -93,13 +101,23 @@ struct Run {
 }
 
 fn store(dir: &Path) -> StateStore {
-    StateStore::new(dir, &Demo::META.state_file_name(), &Demo::META.collector_id(), "tooling-tests")
+    StateStore::new(
+        dir,
+        &Demo::META.state_file_name(),
+        &Demo::META.collector_id(),
+        "tooling-tests",
+    )
 }
 
 fn run_with(dir: &Path, command: StateCommand, stdin: &[u8], interactive: bool) -> Run {
     let mut input = Cursor::new(stdin.to_vec());
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let mut io = StateIo { stdin: &mut input, stdout: &mut stdout, stderr: &mut stderr, interactive };
+    let mut io = StateIo {
+        stdin: &mut input,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        interactive,
+    };
     let result = execute_with::<Demo>(&command, &store(dir), &mut io);
     Run {
         result,
@@ -117,7 +135,10 @@ fn exit_code(run: &Run) -> u8 {
 }
 
 fn state_on_disk(dir: &Path) -> Option<Rows> {
-    store(dir).load::<Rows>(2, None).expect("loads").map(|l| l.state)
+    store(dir)
+        .load::<Rows>(2, None)
+        .expect("loads")
+        .map(|l| l.state)
 }
 
 fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
@@ -127,7 +148,10 @@ fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 const EXPORTED: &str = "{\n  \"newest_row_time\": \"2019-07-13\",\n  \"newest_rows\": [\n    \"\\\"ham\\\",\\\"2019-07-13\\\"\"\n  ],\n  \"rows_count\": 7\n}\n";
@@ -137,9 +161,20 @@ fn export_without_a_file_gives_the_default_state() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = run(dir.path(), StateCommand::Export);
     assert_eq!(exit_code(&r), 0);
-    assert_eq!(r.stdout, "{\n  \"newest_row_time\": \"\",\n  \"newest_rows\": [],\n  \"rows_count\": 0\n}\n");
-    assert!(r.stderr.contains("exporting the default state"), "{}", r.stderr);
-    assert_eq!(state_on_disk(dir.path()), None, "export creates no state file");
+    assert_eq!(
+        r.stdout,
+        "{\n  \"newest_row_time\": \"\",\n  \"newest_rows\": [],\n  \"rows_count\": 0\n}\n"
+    );
+    assert!(
+        r.stderr.contains("exporting the default state"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        state_on_disk(dir.path()),
+        None,
+        "export creates no state file"
+    );
 }
 
 #[test]
@@ -159,17 +194,35 @@ fn import_then_export_round_trips() {
     let r = run(dir.path(), StateCommand::Export);
     assert_eq!(r.stdout, EXPORTED);
     // From stdin too, and the export is again the same.
-    let r = run_with(dir.path(), StateCommand::Import { file: "-".into() }, r.stdout.as_bytes(), false);
+    let r = run_with(
+        dir.path(),
+        StateCommand::Import { file: "-".into() },
+        r.stdout.as_bytes(),
+        false,
+    );
     assert_eq!(exit_code(&r), 0);
-    assert!(r.stderr.starts_with("imported <stdin> into "), "{}", r.stderr);
+    assert!(
+        r.stderr.starts_with("imported <stdin> into "),
+        "{}",
+        r.stderr
+    );
     assert_eq!(run(dir.path(), StateCommand::Export).stdout, EXPORTED);
 }
 
 #[test]
 fn import_refuses_json_of_another_shape_and_keeps_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
-    run(dir.path(), StateCommand::Import { file: write(dir.path(), "ok.json", EXPORTED.as_bytes()) });
-    let bad = write(dir.path(), "bad.json", b"{\n  \"newest_row_time\": 5,\n  \"newest_rows\": [], \"rows_count\": 0}");
+    run(
+        dir.path(),
+        StateCommand::Import {
+            file: write(dir.path(), "ok.json", EXPORTED.as_bytes()),
+        },
+    );
+    let bad = write(
+        dir.path(),
+        "bad.json",
+        b"{\n  \"newest_row_time\": 5,\n  \"newest_rows\": [], \"rows_count\": 0}",
+    );
     let r = run(dir.path(), StateCommand::Import { file: bad.clone() });
     assert_eq!(exit_code(&r), 65);
     let message = r.result.expect_err("refused").to_string();
@@ -181,7 +234,12 @@ fn import_refuses_json_of_another_shape_and_keeps_the_file() {
         )
     );
     assert_eq!(run(dir.path(), StateCommand::Export).stdout, EXPORTED);
-    let r = run(dir.path(), StateCommand::Import { file: dir.path().join("missing.json") });
+    let r = run(
+        dir.path(),
+        StateCommand::Import {
+            file: dir.path().join("missing.json"),
+        },
+    );
     assert_eq!(exit_code(&r), 74);
 }
 
@@ -197,14 +255,23 @@ fn show_prints_the_summary() {
             path.display()
         )
     );
-    run(dir.path(), StateCommand::Import { file: write(dir.path(), "ok.json", EXPORTED.as_bytes()) });
+    run(
+        dir.path(),
+        StateCommand::Import {
+            file: write(dir.path(), "ok.json", EXPORTED.as_bytes()),
+        },
+    );
     let r = run(dir.path(), StateCommand::Show);
     let size = std::fs::metadata(&path).expect("stat").len();
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], format!("state file:     {}", path.display()));
     assert_eq!(lines[1], "collector:      tooling_tests.Demo");
     assert_eq!(lines[2], "schema version: 2");
-    assert!(lines[3].starts_with("saved at:       20") && lines[3].ends_with("Z by tooling-tests"), "{}", lines[3]);
+    assert!(
+        lines[3].starts_with("saved at:       20") && lines[3].ends_with("Z by tooling-tests"),
+        "{}",
+        lines[3]
+    );
     assert_eq!(lines[4], format!("size:           {size} bytes"));
     assert_eq!(lines[5], "state:");
     assert_eq!(lines[6..].join("\n") + "\n", EXPORTED);
@@ -213,18 +280,42 @@ fn show_prints_the_summary() {
 #[test]
 fn reset_asks_for_yes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    run(dir.path(), StateCommand::Import { file: write(dir.path(), "ok.json", EXPORTED.as_bytes()) });
+    run(
+        dir.path(),
+        StateCommand::Import {
+            file: write(dir.path(), "ok.json", EXPORTED.as_bytes()),
+        },
+    );
     let r = run(dir.path(), StateCommand::Reset { yes: false });
     assert_eq!(exit_code(&r), 64);
-    assert!(r.result.expect_err("refused").to_string().contains("pass --yes to confirm"));
+    assert!(
+        r.result
+            .expect_err("refused")
+            .to_string()
+            .contains("pass --yes to confirm")
+    );
     let r = run_with(dir.path(), StateCommand::Reset { yes: false }, b"n\n", true);
     assert_eq!(exit_code(&r), 0);
-    assert!(r.stderr.ends_with("[y/N] not reset; nothing changed\n"), "{}", r.stderr);
+    assert!(
+        r.stderr.ends_with("[y/N] not reset; nothing changed\n"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(run(dir.path(), StateCommand::Export).stdout, EXPORTED);
-    let r = run_with(dir.path(), StateCommand::Reset { yes: false }, b"yes\n", true);
+    let r = run_with(
+        dir.path(),
+        StateCommand::Reset { yes: false },
+        b"yes\n",
+        true,
+    );
     assert_eq!(exit_code(&r), 0);
     assert_eq!(state_on_disk(dir.path()), Some(Demo::make_default_state()));
-    run(dir.path(), StateCommand::Import { file: write(dir.path(), "ok.json", EXPORTED.as_bytes()) });
+    run(
+        dir.path(),
+        StateCommand::Import {
+            file: write(dir.path(), "ok.json", EXPORTED.as_bytes()),
+        },
+    );
     let r = run(dir.path(), StateCommand::Reset { yes: true });
     assert_eq!(exit_code(&r), 0);
     assert_eq!(state_on_disk(dir.path()), Some(Demo::make_default_state()));
@@ -239,7 +330,11 @@ fn every_subcommand_takes_the_run_lock() {
         StateCommand::Export,
         StateCommand::Import { file: "-".into() },
         StateCommand::Reset { yes: true },
-        StateCommand::ImportPickle { file: "x.pickle".into(), py2_strings: Py2Strings::default(), schema_version: None },
+        StateCommand::ImportPickle {
+            file: "x.pickle".into(),
+            py2_strings: Py2Strings::default(),
+            schema_version: None,
+        },
     ] {
         let r = run(dir.path(), command.clone());
         assert_eq!(exit_code(&r), 75, "{command:?}");
@@ -254,7 +349,14 @@ const ROWS_PICKLE: &str = "8005955a000000000000007d94288c0f6e65776573745f726f775
 fn import_pickle_then_export() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = write(dir.path(), "n6.pickle", &hex(ROWS_PICKLE));
-    let r = run(dir.path(), StateCommand::ImportPickle { file: file.clone(), py2_strings: Py2Strings::default(), schema_version: None });
+    let r = run(
+        dir.path(),
+        StateCommand::ImportPickle {
+            file: file.clone(),
+            py2_strings: Py2Strings::default(),
+            schema_version: None,
+        },
+    );
     assert_eq!(exit_code(&r), 0, "{:?}", r.result.err());
     assert_eq!(
         r.stderr,
@@ -271,17 +373,48 @@ fn import_pickle_then_export() {
 fn import_pickle_of_an_older_schema_runs_the_migration() {
     let dir = tempfile::tempdir().expect("tempdir");
     // {'newest_row_time': 'x', 'newest_rows': {'a', 'b'}}, protocol 4
-    let data = hex("80049535000000000000007d94288c0f6e65776573745f726f775f74696d65948c0178948c0b6e65776573745f726f7773948f94288c0161948c01629490752e");
+    let data = hex(
+        "80049535000000000000007d94288c0f6e65776573745f726f775f74696d65948c0178948c0b6e65776573745f726f7773948f94288c0161948c01629490752e",
+    );
     let file = write(dir.path(), "v1.pickle", &data);
-    let pickled = run(dir.path(), StateCommand::ImportPickle { file: file.clone(), py2_strings: Py2Strings::default(), schema_version: None });
-    assert_eq!(exit_code(&pickled), 65, "v1 content does not fit v2 directly");
-    let r = run(dir.path(), StateCommand::ImportPickle { file, py2_strings: Py2Strings::default(), schema_version: Some(1) });
+    let pickled = run(
+        dir.path(),
+        StateCommand::ImportPickle {
+            file: file.clone(),
+            py2_strings: Py2Strings::default(),
+            schema_version: None,
+        },
+    );
+    assert_eq!(
+        exit_code(&pickled),
+        65,
+        "v1 content does not fit v2 directly"
+    );
+    let r = run(
+        dir.path(),
+        StateCommand::ImportPickle {
+            file,
+            py2_strings: Py2Strings::default(),
+            schema_version: Some(1),
+        },
+    );
     assert_eq!(exit_code(&r), 0, "{:?}", r.result.err());
     assert_eq!(
         state_on_disk(dir.path()),
-        Some(Rows { newest_row_time: "x".into(), newest_rows: BTreeSet::from(["a".into(), "b".into()]), rows_count: 2 })
+        Some(Rows {
+            newest_row_time: "x".into(),
+            newest_rows: BTreeSet::from(["a".into(), "b".into()]),
+            rows_count: 2
+        })
     );
-    let r = run(dir.path(), StateCommand::ImportPickle { file: "x".into(), py2_strings: Py2Strings::default(), schema_version: Some(3) });
+    let r = run(
+        dir.path(),
+        StateCommand::ImportPickle {
+            file: "x".into(),
+            py2_strings: Py2Strings::default(),
+            schema_version: Some(3),
+        },
+    );
     assert_eq!(exit_code(&r), 64);
 }
 
@@ -289,8 +422,21 @@ fn import_pickle_of_an_older_schema_runs_the_migration() {
 fn import_pickle_refuses_protocols_0_and_1_with_n6s_words() {
     let dir = tempfile::tempdir().expect("tempdir");
     // Contract §8.3 P24 (protocol 1 from Python 2).
-    let file = write(dir.path(), "old.pickle", &hex("7d710155036e6f777102636461746574696d650a6461746574696d650a710328550a07e608190f082f0c056274527104732e"));
-    let r = run(dir.path(), StateCommand::ImportPickle { file: file.clone(), py2_strings: Py2Strings::default(), schema_version: None });
+    let file = write(
+        dir.path(),
+        "old.pickle",
+        &hex(
+            "7d710155036e6f777102636461746574696d650a6461746574696d650a710328550a07e608190f082f0c056274527104732e",
+        ),
+    );
+    let r = run(
+        dir.path(),
+        StateCommand::ImportPickle {
+            file: file.clone(),
+            py2_strings: Py2Strings::default(),
+            schema_version: None,
+        },
+    );
     assert_eq!(exit_code(&r), 65);
     assert_eq!(
         r.result.expect_err("refused").to_string(),
@@ -310,14 +456,36 @@ fn older_state_files_are_migrated_and_newer_ones_refused() {
         newest_row_time: &'a str,
         newest_rows: [&'a str; 1],
     }
-    store(dir.path()).save(&V1 { newest_row_time: "t", newest_rows: ["r"] }, 1).expect("save v1");
+    store(dir.path())
+        .save(
+            &V1 {
+                newest_row_time: "t",
+                newest_rows: ["r"],
+            },
+            1,
+        )
+        .expect("save v1");
     let r = run(dir.path(), StateCommand::Show);
-    assert!(r.stdout.contains("schema version: 1 in the file, shown migrated to 2 (the next save writes 2)\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "schema version: 1 in the file, shown migrated to 2 (the next save writes 2)\n"
+        ),
+        "{}",
+        r.stdout
+    );
     let r = run(dir.path(), StateCommand::Export);
-    assert_eq!(r.stdout, "{\n  \"newest_row_time\": \"t\",\n  \"newest_rows\": [\n    \"r\"\n  ],\n  \"rows_count\": 1\n}\n");
-    StateStore::new(dir.path(), &Demo::META.state_file_name(), &Demo::META.collector_id(), "demo 9.9")
-        .save(&Demo::make_default_state(), 3)
-        .expect("save v3");
+    assert_eq!(
+        r.stdout,
+        "{\n  \"newest_row_time\": \"t\",\n  \"newest_rows\": [\n    \"r\"\n  ],\n  \"rows_count\": 1\n}\n"
+    );
+    StateStore::new(
+        dir.path(),
+        &Demo::META.state_file_name(),
+        &Demo::META.collector_id(),
+        "demo 9.9",
+    )
+    .save(&Demo::make_default_state(), 3)
+    .expect("save v3");
     let r = run(dir.path(), StateCommand::Export);
     assert_eq!(exit_code(&r), 65);
     let message = r.result.expect_err("refused").to_string();
