@@ -13,6 +13,7 @@ mod namespaces;
 mod number;
 mod path;
 pub(crate) mod pytext;
+mod tlp;
 
 use std::fmt;
 
@@ -24,6 +25,7 @@ pub use list::{split_list, to_list};
 pub use namespaces::to_py_namespaces_dict;
 pub use number::{to_float, to_int};
 pub use path::to_path;
+pub use tlp::to_tlp;
 
 /// Names of n6's standard converters supported here, sorted (for "valid converters are:
 /// ..." messages). n6's `importable_dotted_name` is Python-only and not supported.

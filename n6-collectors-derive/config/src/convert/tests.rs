@@ -298,11 +298,12 @@ fn json_table() {
     assert_eq!(json("-Infinity"), "float -inf");
     let e = conv("json", "").unwrap_err();
     assert_eq!(e.kind, "JSONDecodeError");
-    assert_eq!(e.message, "EOF while parsing a value: line 1 column 1");
+    assert_eq!(e.message, "Expecting value: line 1 column 1 (char 0)");
     let e = conv("json", "{'a':1}").unwrap_err();
     assert_eq!(
         e.to_string(),
-        "JSONDecodeError: key must be a string: line 1 column 2"
+        "JSONDecodeError: Expecting property name enclosed in double quotes: line 1 column 2 \
+         (char 1)"
     );
     assert!(to_json("[NaN]").is_err());
 }
