@@ -1,0 +1,248 @@
+//! The run lifecycle: command line → configuration → lock → state → collect → confirm →
+//! save → one-line summary. See [`run`].
+
+use std::panic::{self, AssertUnwindSafe};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::cli::{Cli, OutputTarget};
+use crate::collector::{Collect, StatefulCollector};
+use crate::configure::{self, LoadedConfig};
+use crate::error::{Error, Result};
+use crate::exit;
+use crate::message::DEFAULT_EXCHANGE;
+use crate::output::jsonl::JsonLinesSink;
+use crate::output::{OutputError, Sink};
+use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
+use crate::state::{RunLock, StateStore};
+
+/// Runs collector `C` as a command-line program and returns its exit code.
+///
+/// ```no_run
+/// # use n6_collectors::prelude::*;
+/// # fn demo<C: Collect>() -> std::process::ExitCode {
+/// n6_collectors::run::<C>()
+/// # }
+/// ```
+///
+/// The steps: parse the command line ([`Cli`]); read and validate the configuration
+/// (every problem at once, exit 78); take the collector's lock (exit 75 when another run
+/// holds it); load the state (a missing file gives the default state, a bad one exit 65);
+/// call [`Collect::collect`]; wait until the output confirmed every message; save the
+/// state atomically if it changed; print a one-line summary to stderr.
+pub fn run<C: Collect>() -> ExitCode {
+    run_from::<C, _, _>(std::env::args_os())
+}
+
+/// [`run`] with explicit arguments (the first one is the program name).
+pub fn run_from<C, I, T>(args: I) -> ExitCode
+where
+    C: Collect,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+                _ => exit::USAGE,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    crate::logging::init(cli.verbose, cli.quiet);
+    crate::signal::install();
+    let started = Instant::now();
+    let name = C::META.name;
+    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli))) {
+        Ok(Ok(Outcome::Done(summary))) => {
+            if cli.quiet < 2 {
+                eprintln!("{name}: {}", summary.line(started.elapsed()));
+            }
+            ExitCode::from(exit::OK)
+        }
+        Ok(Ok(Outcome::Early)) => ExitCode::from(exit::OK),
+        Ok(Err(error)) => {
+            eprintln!("{name}: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
+            ExitCode::from(exit::SOFTWARE)
+        }
+    }
+}
+
+enum Outcome {
+    /// `--print-config` / `--check-config` finished.
+    Early,
+    /// A collection run finished.
+    Done(Summary),
+}
+
+struct Summary {
+    stats: RunStats,
+    state_saved: bool,
+    output: Option<String>,
+    dry_run: bool,
+}
+
+impl Summary {
+    fn line(&self, elapsed: Duration) -> String {
+        let state = if self.dry_run {
+            "state not saved (dry run)"
+        } else if self.state_saved {
+            "state saved"
+        } else {
+            "state unchanged"
+        };
+        let output = match &self.output {
+            Some(output) => format!(" to {output}"),
+            None => String::new(),
+        };
+        format!(
+            "published {} message(s), {} byte(s){output}; {state}; {:.3} s",
+            self.stats.messages,
+            self.stats.bytes,
+            elapsed.as_secs_f64()
+        )
+    }
+}
+
+fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
+    let LoadedConfig {
+        config,
+        printable,
+        amqp,
+    } = configure::load::<C>(cli)?;
+    if cli.print_config {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&printable).map_err(Error::bug)?
+        );
+        return Ok(Outcome::Early);
+    }
+
+    let state_dir = match &cli.state_dir {
+        Some(dir) => dir.clone(),
+        None => C::state_dir(&config).to_owned(),
+    };
+    let store = StateStore::new(
+        &state_dir,
+        &C::META.state_file_name(),
+        &C::META.collector_id(),
+        &written_by::<C>(),
+    );
+    let _lock = RunLock::acquire(store.path())?;
+    let state = load_state::<C>(&store)?;
+    if cli.check_config {
+        eprintln!(
+            "{}: configuration and state file ({}) are valid",
+            C::META.name,
+            store.path().display()
+        );
+        return Ok(Outcome::Early);
+    }
+
+    let on_disk = publish::encode_payload(&state)?;
+    let mut collector = C::from_parts(config, state);
+    let target = choose_output(cli, amqp.is_some());
+    let mut sink = LazySink::new(opener(target, amqp));
+    let mut saver = StateSaver {
+        store: if cli.dry_run { None } else { Some(store) },
+        schema_version: C::META.state_version,
+        on_disk,
+        saves: 0,
+    };
+    let mut stats = RunStats::default();
+    let exchange = format!(
+        "{DEFAULT_EXCHANGE}{}",
+        cli.n6output_suffix.as_deref().unwrap_or("")
+    );
+    {
+        let mut out = Output::new(
+            &C::META.identity,
+            &exchange,
+            &mut sink,
+            &mut saver,
+            &mut stats,
+        );
+        collector.collect(&mut out)?;
+        out.confirm()?;
+    }
+    publish::stop_if_interrupted()?;
+    saver.save(collector.state())?;
+    sink.close()?;
+    Ok(Outcome::Done(Summary {
+        stats,
+        state_saved: saver.saves > 0,
+        output: sink.describe(),
+        dry_run: cli.dry_run,
+    }))
+}
+
+/// Loads the state, or the default state when there is no state file (logged at WARN).
+fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<C::State> {
+    let loaded = store
+        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
+        .map_err(Error::StateLoad)?;
+    match loaded {
+        Some(loaded) => {
+            tracing::info!("loaded the collector state from {}", store.path().display());
+            Ok(loaded.state)
+        }
+        None => {
+            tracing::warn!(
+                "no state file at {}; starting from the default state",
+                store.path().display()
+            );
+            Ok(C::make_default_state())
+        }
+    }
+}
+
+fn written_by<C: StatefulCollector>() -> String {
+    let program = std::env::args()
+        .next()
+        .and_then(|arg0| {
+            std::path::Path::new(&arg0)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| C::META.name.to_owned());
+    format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
+}
+
+fn choose_output(cli: &Cli, has_rabbitmq: bool) -> OutputTarget {
+    if cli.dry_run {
+        return OutputTarget::Stdout;
+    }
+    match &cli.output {
+        Some(target) => target.clone(),
+        None if has_rabbitmq => OutputTarget::Amqp,
+        None => OutputTarget::Stdout,
+    }
+}
+
+fn opener(
+    target: OutputTarget,
+    amqp: Option<configure::AmqpConfig>,
+) -> impl FnMut() -> std::result::Result<Box<dyn Sink>, OutputError> + 'static {
+    move || -> std::result::Result<Box<dyn Sink>, OutputError> {
+        match &target {
+            OutputTarget::Stdout => Ok(Box::new(JsonLinesSink::stdout())),
+            OutputTarget::File(path) => Ok(Box::new(JsonLinesSink::append_to(path)?)),
+            OutputTarget::Amqp => configure::open_amqp(amqp.as_ref()),
+        }
+    }
+}
