@@ -278,4 +278,72 @@ mod tests {
             "{found:#?}"
         );
     }
+
+    fn with_spec(spec: &str) -> DeriveInput {
+        syn::parse_quote! {
+            #[collector(source = "a.b", raw_type = "stream")]
+            #[config_spec(#spec)]
+            struct C { config: CConfig, #[state] s: S }
+        }
+    }
+
+    #[test]
+    fn a_valid_collector_has_no_errors() {
+        let found = errors(with_spec(
+            "url :: str\nretries = 3 :: int\n[api]\nkey :: str\n...",
+        ));
+        assert_eq!(found, Vec::<String>::new());
+    }
+
+    #[test]
+    fn spec_problems_name_the_line_and_option() {
+        let found = errors(with_spec(
+            "\n  url :: str\n  retries = abc :: int\n  mode = x :: integer\n  klm.rst = 1\n",
+        ));
+        assert_eq!(found.len(), 3, "{found:#?}");
+        assert!(found[0].starts_with("config_spec line 3: option `retries`: the default \"abc\" does not convert with `int`: ValueError: "), "{}", found[0]);
+        assert!(found[1].starts_with("config_spec line 4: option `mode`: unknown converter `integer` (valid converters: bool, bytes, date, "), "{}", found[1]);
+        assert!(
+            found[2].starts_with(
+                "config_spec line 5: option `klm.rst` cannot become a field of the config struct"
+            ),
+            "{}",
+            found[2]
+        );
+        assert!(
+            found[2].ends_with("rename it, e.g. `klm_rst`"),
+            "{}",
+            found[2]
+        );
+    }
+
+    #[test]
+    fn parser_errors_are_reported_with_their_line() {
+        let found = errors(with_spec("\n  url :: str\n  URL :: str\n  a b = 1\n"));
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found.iter().all(|f| f.starts_with("config_spec line ")),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    #[ignore = "prints the expansion for review: N6_DERIVE_DUMP=path cargo test -- --ignored"]
+    fn dump_expansion() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(source = "a.b", raw_type = "file", content_type = "text/csv", download,
+                        converters(tlp = parse_tlp -> Option<String>))]
+            #[config_spec("url :: str\nlevel = :: tlp\nports = 1,2 :: list_of_int\n[api]\nkey :: str\n... :: int")]
+            pub struct C {
+                config: CConfig,
+                #[state(default = S::new(), version = 2, migrate = up)] s: S,
+                #[init(3)] n: u8,
+                other: Vec<u8>,
+            }
+        };
+        let out = derive(&input).to_string();
+        if let Ok(path) = std::env::var("N6_DERIVE_DUMP") {
+            std::fs::write(path, out).expect("write the dump");
+        }
+    }
 }

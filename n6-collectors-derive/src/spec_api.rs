@@ -1,21 +1,15 @@
 //! The one place that calls the shared config-spec parser of `n6-collectors-config`
 //! (the same code the runtime uses), so the derive and the runtime cannot disagree.
 
-use n6_collectors_config::spec::{Spec, SpecError};
+use n6_collectors_config::spec::{self, Spec, SpecError};
 
 /// Parses `text` with options before any section header in `main_section`.
 pub fn parse(text: &str, main_section: &str) -> Result<Spec, Vec<SpecError>> {
-    // TEMPORARY until `Spec::parse` lands in n6-collectors-config.
-    let _ = (text, main_section);
-    Err(vec![SpecError {
-        line: 0,
-        message: "the config-spec parser is not available yet".to_owned(),
-    }])
+    Spec::parse(text, main_section)
 }
 
 /// n6's `combined_config_spec`: `foreground` (the author's) over `background` (the
 /// framework's fragments).
 pub fn combine(background: &Spec, foreground: &Spec) -> Result<Spec, Vec<SpecError>> {
-    let _ = foreground;
-    Ok(background.clone())
+    spec::combine(background, foreground)
 }

@@ -393,14 +393,19 @@ fn check_default(conv: Converter, default: &str) -> Result<(), String> {
 }
 
 fn option_doc(option: &OptionSpec, framework: bool) -> String {
-    let mut doc = match &option.default {
+    let one_line = |t: &str| t.replace('\n', " ");
+    let mut doc = match option.default.as_deref() {
         None => format!("`{} :: {}` — required", option.name, option.converter),
+        Some("") => format!(
+            "`{} = :: {}` — default: empty",
+            option.name, option.converter
+        ),
         Some(d) => format!(
             "`{} = {} :: {}` — default `{}`",
             option.name,
-            d.replace('\n', " "),
+            one_line(d),
             option.converter,
-            if d.is_empty() { "\"\"" } else { d }.replace('\n', " ")
+            one_line(d)
         ),
     };
     if framework {
