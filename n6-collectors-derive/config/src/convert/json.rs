@@ -9,26 +9,15 @@ use crate::value::Value;
 /// the common cases (`Expecting value`, `Expecting ',' delimiter`, `Extra data`, ...);
 /// the position may differ from Python's for rarer errors.
 ///
-/// `NaN`, `Infinity` and `-Infinity` (which Python accepts) cannot be held by a
-/// `serde_json::Value`, so this function rejects them; [`crate::convert::Converter::Json`]
-/// accepts them as the *whole* value (giving [`Value::Float`]), not inside arrays or
-/// objects.
+/// Deviation from n6: `NaN`, `Infinity` and `-Infinity` (which Python's `json` accepts)
+/// are rejected, because a `serde_json::Value` cannot hold non-finite numbers.
 pub fn to_json(raw: &str) -> Result<serde_json::Value, ConvertError> {
     serde_json::from_str(raw).map_err(|e| decode_error(raw, &e))
 }
 
-/// The `json` converter as a [`Value`] (see [`to_json`] for the non-finite numbers).
+/// The `json` converter as a [`Value`].
 pub(super) fn convert_json(raw: &str) -> Result<Value, ConvertError> {
-    let special = match raw.trim_matches([' ', '\t', '\n', '\r']) {
-        "NaN" => Some(f64::NAN),
-        "Infinity" => Some(f64::INFINITY),
-        "-Infinity" => Some(f64::NEG_INFINITY),
-        _ => None,
-    };
-    match special {
-        Some(x) => Ok(Value::Float(x)),
-        None => to_json(raw).map(Value::Json),
-    }
+    to_json(raw).map(Value::Json)
 }
 
 /// Rephrases a serde_json error the way Python's `json` module reports it.
@@ -51,19 +40,11 @@ fn decode_error(raw: &str, e: &serde_json::Error) -> ConvertError {
         .copied();
     let (message, pos) = match what {
         "EOF while parsing a value" => ("Expecting value".to_owned(), chars.len()),
-        "expected value" => {
-            let non_finite = ["NaN", "Infinity", "-Infinity"]
-                .iter()
-                .any(|w| raw[char_to_byte(raw, at)..].starts_with(w));
-            if non_finite {
-                (
-                    "NaN and Infinity are supported only as the whole JSON value".to_owned(),
-                    at,
-                )
-            } else {
-                ("Expecting value".to_owned(), at)
-            }
-        }
+        "expected value" | "invalid number" if non_finite_at(raw, at).is_some() => (
+            "NaN and Infinity are not supported (a JSON value cannot hold them)".to_owned(),
+            non_finite_at(raw, at).unwrap_or(at),
+        ),
+        "expected value" => ("Expecting value".to_owned(), at),
         "key must be a string" => (
             "Expecting property name enclosed in double quotes".to_owned(),
             at,
@@ -102,6 +83,18 @@ fn decode_error(raw: &str, e: &serde_json::Error) -> ConvertError {
         "JSONDecodeError",
         format!("{message}: line {line} column {column} (char {pos})"),
     )
+}
+
+/// Where `NaN`, `Infinity` or `-Infinity` starts, if one is at char `at` (for
+/// `-Infinity` serde_json points at the `I`).
+fn non_finite_at(raw: &str, at: usize) -> Option<usize> {
+    let rest = &raw[char_to_byte(raw, at)..];
+    if rest.starts_with("NaN") || rest.starts_with("-Infinity") {
+        return Some(at);
+    }
+    let after_minus = at > 0 && raw[..char_to_byte(raw, at)].ends_with('-');
+    rest.starts_with("Infinity")
+        .then(|| if after_minus { at - 1 } else { at })
 }
 
 fn char_to_byte(s: &str, char_index: usize) -> usize {
@@ -159,13 +152,12 @@ mod tests {
     }
 
     #[test]
-    fn non_finite_numbers() {
-        assert_eq!(
-            err("[1, NaN]"),
-            "JSONDecodeError: NaN and Infinity are supported only as the whole JSON value: \
-             line 1 column 5 (char 4)"
-        );
-        assert!(matches!(convert_json(" NaN\n"), Ok(Value::Float(x)) if x.is_nan()));
-        assert!(matches!(convert_json("-Infinity"), Ok(Value::Float(x)) if x == f64::NEG_INFINITY));
+    fn non_finite_numbers_are_rejected() {
+        let msg = "JSONDecodeError: NaN and Infinity are not supported (a JSON value cannot \
+                   hold them): line 1 column";
+        assert_eq!(err("[1, NaN]"), format!("{msg} 5 (char 4)"));
+        assert_eq!(err("NaN"), format!("{msg} 1 (char 0)"));
+        assert_eq!(err(" Infinity"), format!("{msg} 2 (char 1)"));
+        assert_eq!(err("{\"a\": -Infinity}"), format!("{msg} 7 (char 6)"));
     }
 }

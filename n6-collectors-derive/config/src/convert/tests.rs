@@ -286,16 +286,18 @@ fn py_namespaces_dict_table() {
 fn json_table() {
     let json = |raw: &str| match conv("json", raw) {
         Ok(Value::Json(v)) => v.to_string(),
-        Ok(Value::Float(x)) => format!("float {x}"),
         other => panic!("{raw:?}: {other:?}"),
     };
     assert_eq!(json("[[\"a\"], {\"b\": null}]"), "[[\"a\"],{\"b\":null}]");
     assert_eq!(json("42"), "42");
     assert_eq!(json("\"x\""), "\"x\"");
     assert_eq!(json("  [1] "), "[1]");
-    assert_eq!(json("NaN"), "float NaN");
-    assert_eq!(json(" Infinity "), "float inf");
-    assert_eq!(json("-Infinity"), "float -inf");
+    // Deviation: n6 gives `nan`; a serde_json::Value cannot hold it.
+    assert_eq!(
+        err("json", "NaN"),
+        "JSONDecodeError: NaN and Infinity are not supported (a JSON value cannot hold them): \
+         line 1 column 1 (char 0)"
+    );
     let e = conv("json", "").unwrap_err();
     assert_eq!(e.kind, "JSONDecodeError");
     assert_eq!(e.message, "Expecting value: line 1 column 1 (char 0)");
