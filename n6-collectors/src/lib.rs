@@ -16,7 +16,12 @@ mod run;
 pub mod signal;
 pub mod state;
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use collector::{Collect, CollectorMeta, StatefulCollector};
+pub use n6_collectors_derive::StatefulCollector;
 pub use error::{Error, Result, ResultExt};
 pub use publish::Output;
 pub use run::{run, run_from};

@@ -136,7 +136,7 @@ pub fn take_free<T>(
     extract: impl Fn(Value) -> Result<T, Value>,
 ) -> Result<BTreeMap<String, T>, String> {
     let mut out = BTreeMap::new();
-    for (name, value) in section.take_all() {
+    for (name, value) in section.take_free() {
         let value = extract(value).map_err(|v| mismatch(section_name, &name, &v))?;
         out.insert(name, value);
     }
