@@ -355,3 +355,55 @@ fn download_timeout_table() {
     );
     assert_eq!(download_timeout("(12.1, 25)"), Ok((12.1, 25.0)));
 }
+
+#[test]
+fn list_of_date_table() {
+    use time::macros::date;
+    let v = conv("list_of_date", "2010-07-19, 2011-08-20").unwrap();
+    let Value::List(items) = v else {
+        panic!("{v:?}")
+    };
+    assert!(matches!(&items[..], [Value::Date(a), Value::Date(b)]
+        if *a == date!(2010 - 07 - 19) && *b == date!(2011 - 08 - 20)));
+    assert_eq!(
+        err("list_of_date", "2010-07-19,2010-7-19"),
+        "ValueError: could not parse '2010-7-19' as ISO date"
+    );
+}
+
+#[test]
+fn list_of_datetime_table() {
+    use time::macros::utc_datetime;
+    let v = conv(
+        "list_of_datetime",
+        "2010-07-19 12:39:45+02:00,2011-08-20T23:23,",
+    )
+    .unwrap();
+    let Value::List(items) = v else {
+        panic!("{v:?}")
+    };
+    assert!(
+        matches!(&items[..], [Value::DateTime(a), Value::DateTime(b)]
+        if *a == utc_datetime!(2010-07-19 10:39:45) && *b == utc_datetime!(2011-08-20 23:23))
+    );
+    assert_eq!(
+        conv("list_of_datetime", "2010-07-19 12:39+02")
+            .unwrap_err()
+            .kind,
+        "TypeError"
+    );
+}
+
+#[test]
+fn date_and_datetime_through_converter() {
+    use time::macros::{date, utc_datetime};
+    assert!(
+        matches!(conv("date", " 2013-W24-3 "), Ok(Value::Date(d)) if d == date!(2013 - 06 - 12))
+    );
+    assert!(matches!(conv("datetime", "2010-07-19T24:00"),
+        Ok(Value::DateTime(d)) if d == utc_datetime!(2010-07-20 0:00)));
+    assert_eq!(
+        err("date", "2010-02-30"),
+        "ValueError: day is out of range for month"
+    );
+}
