@@ -7,9 +7,15 @@ use serde_json::{Map, Value as Json};
 use crate::cli::{Cli, OutputTarget};
 use crate::collector::StatefulCollector;
 use crate::config::files::{self, Override};
+use crate::config::raw::RawConfig;
+use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::config::{PyValue, Value};
 use crate::error::{Error, Result};
+use crate::output::amqp::{
+    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings, AmqpSink,
+    RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
+};
 use crate::output::{OutputError, Sink};
 
 /// The configuration of one run.
@@ -22,22 +28,35 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) amqp: Option<AmqpConfig>,
 }
 
-/// Broker settings from `[rabbitmq]`.
-pub(crate) struct AmqpConfig {
-    _private: (),
-}
+/// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
+pub(crate) type AmqpConfig = AmqpSettings;
 
-/// Opens the AMQP output.
+/// Connects to the broker and declares `exchange`.
 pub(crate) fn open_amqp(
-    config: Option<&AmqpConfig>,
+    settings: Option<&AmqpSettings>,
+    exchange: &str,
 ) -> std::result::Result<Box<dyn Sink>, OutputError> {
-    let _ = config;
-    Err(OutputError::Unavailable(
-        "the AMQP output is not available in this build yet".to_owned(),
-    ))
+    match settings {
+        Some(settings) => Ok(Box::new(AmqpSink::connect(settings, &[exchange])?)),
+        None => Err(OutputError::Unavailable(
+            "no [rabbitmq] section in the configuration".to_owned(),
+        )),
+    }
 }
 
-/// Reads the config files and validates them against `C`'s spec.
+/// Whether this run publishes to the broker.
+fn wants_amqp(cli: &Cli, has_rabbitmq: bool) -> bool {
+    if cli.dry_run {
+        return false;
+    }
+    match &cli.output {
+        Some(target) => *target == OutputTarget::Amqp,
+        None => has_rabbitmq,
+    }
+}
+
+/// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
+/// the run publishes to the broker). Every problem is reported at once.
 pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     let dirs = if cli.config_dirs.is_empty() {
         files::default_config_dirs()
@@ -49,7 +68,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     for item in &cli.n6config_override {
         match Override::parse(item) {
             Ok(o) => overrides.push(o),
-            Err(e) => problems.push(format!("--n6config-override {item:?}: {e}")),
+            Err(e) => problems.push(e.to_string()),
         }
     }
     if !problems.is_empty() {
@@ -64,29 +83,106 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         tracing::warn!("{warning}");
     }
 
-    let spec = C::config_spec();
-    let custom = C::custom_converters();
-    let (typed, warnings) =
-        validate::validate(&spec, &raw, &custom).map_err(|e| Error::Config(e.lines()))?;
-    for warning in warnings {
-        tracing::warn!("{warning}");
-    }
+    let typed = match validate::validate(&C::config_spec(), &raw, &C::custom_converters()) {
+        Ok((typed, warnings)) => {
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+            Some(typed)
+        }
+        Err(errors) => {
+            problems.extend(errors.lines());
+            None
+        }
+    };
 
+    let mut printable = Map::new();
     let has_rabbitmq = raw.sections.contains_key("rabbitmq");
-    if cli.output == Some(OutputTarget::Amqp) && !has_rabbitmq && !cli.dry_run {
-        return Err(Error::Config(vec![
-            "--output amqp needs a [rabbitmq] section in the config files (host, port, heartbeat_interval, ssl)".to_owned(),
-        ]));
+    let mut amqp = None;
+    if wants_amqp(cli, has_rabbitmq) {
+        if has_rabbitmq {
+            let heartbeat = typed
+                .as_ref()
+                .and_then(|t| t.section(C::META.name))
+                .and_then(|s| s.get("heartbeat_interval"))
+                .and_then(|v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                });
+            // n6 reads [rabbitmq] first, so its problems come first.
+            let mut amqp_problems = Vec::new();
+            amqp = amqp_settings(&raw, heartbeat, &mut printable, &mut amqp_problems);
+            problems.splice(0..0, amqp_problems);
+        } else {
+            problems.insert(
+                0,
+                "--output amqp needs a [rabbitmq] section (host, port, heartbeat_interval, ssl) \
+                 in the config files"
+                    .to_owned(),
+            );
+        }
     }
-    let amqp = None;
+    let Some(typed) = typed.filter(|_| problems.is_empty()) else {
+        return Err(Error::Config(problems));
+    };
 
-    let printable = printable_config(&typed);
+    add_printable(&typed, &mut printable);
     let config = C::build_config(typed).map_err(Error::Bug)?;
     Ok(LoadedConfig {
         config,
-        printable,
+        printable: Json::Object(printable),
         amqp,
     })
+}
+
+/// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection
+/// settings; problems go to `problems`. `heartbeat_override` is the collector's own
+/// `heartbeat_interval`, which replaces `[rabbitmq]`'s as in n6.
+fn amqp_settings(
+    raw: &RawConfig,
+    heartbeat_override: Option<i64>,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<AmqpSettings> {
+    let spec_text = format!("{RABBITMQ_CONFIG_SPEC}{AMQP_OPTIONS_CONFIG_SPEC}");
+    let spec = match Spec::parse(&spec_text, "rabbitmq") {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(
+                errors
+                    .iter()
+                    .map(|e| format!("internal [rabbitmq] spec, line {}: {}", e.line, e.message)),
+            );
+            return None;
+        }
+    };
+    let typed = match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _absent_optional_sections)) => typed,
+        Err(errors) => {
+            problems.extend(errors.lines());
+            return None;
+        }
+    };
+    add_printable(&typed, printable);
+    let values = |name: &str| -> Vec<(&str, &Value)> {
+        typed
+            .section(name)
+            .map(|s| s.values().collect())
+            .unwrap_or_default()
+    };
+    let result = RabbitmqSection::from_values(values("rabbitmq")).and_then(|section| {
+        let options = AmqpOptions::from_values(values(AMQP_OPTIONS_SECTION))?;
+        derive_settings(&section, heartbeat_override, &options, &mut |w| {
+            tracing::warn!("{w}")
+        })
+    });
+    match result {
+        Ok(settings) => Some(settings),
+        Err(e) => {
+            problems.push(format!("[rabbitmq]: {e}"));
+            None
+        }
+    }
 }
 
 /// Option names whose values are secrets: never printed, never logged.
@@ -100,9 +196,8 @@ pub fn is_secret_option(name: &str) -> bool {
         || name.ends_with("api_key")
 }
 
-/// `{section: {option: value}}` with converted values and secrets as `"***"`.
-fn printable_config(typed: &TypedConfig) -> Json {
-    let mut sections = Map::new();
+/// Adds `{section: {option: value}}` with converted values and secrets as `"***"`.
+fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
     for (section_name, section) in typed.sections() {
         let mut options = Map::new();
         for (name, value) in section.values() {
@@ -115,7 +210,6 @@ fn printable_config(typed: &TypedConfig) -> Json {
         }
         sections.insert(section_name.to_owned(), Json::Object(options));
     }
-    Json::Object(sections)
 }
 
 /// A converted config value as JSON (dates as ISO 8601 strings, bytes as lossy text).

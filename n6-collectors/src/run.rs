@@ -157,7 +157,11 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     let on_disk = publish::encode_payload(&state)?;
     let mut collector = C::from_parts(config, state);
     let target = choose_output(cli, amqp.is_some());
-    let mut sink = LazySink::new(opener(target, amqp));
+    let exchange = format!(
+        "{DEFAULT_EXCHANGE}{}",
+        cli.n6output_suffix.as_deref().unwrap_or("")
+    );
+    let mut sink = LazySink::new(opener(target, amqp, exchange.clone()));
     let mut saver = StateSaver {
         store: if cli.dry_run { None } else { Some(store) },
         schema_version: C::META.state_version,
@@ -237,12 +241,13 @@ fn choose_output(cli: &Cli, has_rabbitmq: bool) -> OutputTarget {
 fn opener(
     target: OutputTarget,
     amqp: Option<configure::AmqpConfig>,
+    exchange: String,
 ) -> impl FnMut() -> std::result::Result<Box<dyn Sink>, OutputError> + 'static {
     move || -> std::result::Result<Box<dyn Sink>, OutputError> {
         match &target {
             OutputTarget::Stdout => Ok(Box::new(JsonLinesSink::stdout())),
             OutputTarget::File(path) => Ok(Box::new(JsonLinesSink::append_to(path)?)),
-            OutputTarget::Amqp => configure::open_amqp(amqp.as_ref()),
+            OutputTarget::Amqp => configure::open_amqp(amqp.as_ref(), &exchange),
         }
     }
 }
