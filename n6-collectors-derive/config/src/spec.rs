@@ -791,6 +791,50 @@ mod tests {
     }
 
     #[test]
+    fn many_ways_to_write_an_empty_default() {
+        for line in [
+            "e:\"\"",
+            "e: \"\"",
+            "e:\"\" ;c",
+            "e: \"\" ; c",
+            "e :  \"\"  ; c",
+            "e:",
+            "e :",
+            "e  :",
+            "e : ;c",
+            "e  :  ; c",
+            "e=\"\"",
+            "e =\"\" ;c",
+            "e =  \"\"  ; c",
+            "e=",
+            "e =",
+            "e= ;c",
+            "e =  ; c",
+        ] {
+            assert_eq!(one_option(line), opt("e", Some(""), "str"), "{line:?}");
+        }
+        for line in [
+            "e:\"\"::int",
+            "e: \"\" ::int",
+            "e:\"\":: int",
+            "e: \"\"  ::  int",
+            "e:\"\"::int ;c",
+            "e: \"\" ::  int  ; c",
+            "e :\"\"::int",
+            "e  :  \"\"  ::  int",
+            "e : \"\" :: int ;c",
+        ] {
+            assert_eq!(one_option(line), opt("e", Some(""), "int"), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn semicolon_without_whitespace_is_part_of_the_name() {
+        assert_eq!(one_option("name;c"), opt("name;c", None, "str"));
+        assert_eq!(one_option("name =;c"), opt("name", Some(";c"), "str"));
+    }
+
+    #[test]
     fn last_double_colon_separates_the_converter() {
         assert_eq!(
             one_option("name = x :: y :: z"),
