@@ -84,3 +84,95 @@ fn open_lock_file(path: &Path) -> io::Result<File> {
         Err(e) => Err(e),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    use super::*;
+
+    fn mode(path: &Path) -> u32 {
+        fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    #[test]
+    fn lock_path_appends_dot_lock() {
+        assert_eq!(
+            lock_path_for(Path::new("/s/a.B.cbor")),
+            Path::new("/s/a.B.cbor.lock")
+        );
+    }
+
+    #[test]
+    fn second_acquire_fails_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let state_dir = dir.path().join("state");
+        let state = state_dir.join("x.Y.cbor");
+        let first = RunLock::acquire(&state).unwrap();
+        assert_eq!(first.path(), state_dir.join("x.Y.cbor.lock"));
+        assert_eq!(mode(&state_dir), 0o700);
+        assert_eq!(mode(first.path()), 0o600);
+        assert!(!state.exists(), "the state file is not created");
+        match RunLock::acquire(&state) {
+            Err(LockError::AlreadyRunning { lock_path }) => assert_eq!(lock_path, first.path()),
+            other => panic!("expected AlreadyRunning, got {other:?}"),
+        }
+        let lock_path = first.path().to_owned();
+        drop(first);
+        let again = RunLock::acquire(&state).unwrap();
+        assert!(lock_path.exists(), "the lock file is never deleted");
+        drop(again);
+        assert!(lock_path.exists(), "the lock file is never deleted");
+    }
+
+    #[test]
+    fn symlinked_lock_file_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("x.Y.cbor");
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), lock_path_for(&state)).unwrap();
+        assert!(matches!(
+            RunLock::acquire(&state),
+            Err(LockError::Io { .. })
+        ));
+        assert!(!dir.path().join("elsewhere").exists());
+    }
+
+    #[test]
+    fn lock_held_by_another_process_and_released_when_it_dies() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("x.Y.cbor");
+        let lock_path = lock_path_for(&state);
+        let script = "import fcntl,sys,time\n\
+                      f=open(sys.argv[1],'a')\n\
+                      fcntl.flock(f, fcntl.LOCK_EX)\n\
+                      print('locked', flush=True)\n\
+                      time.sleep(30)\n";
+        let mut child = match Command::new("python3")
+            .args(["-c", script])
+            .arg(&lock_path)
+            .stdout(Stdio::piped())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(e) => {
+                eprintln!("skipped: cannot run python3: {e}");
+                return;
+            }
+        };
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line, "locked\n");
+        let result = RunLock::acquire(&state);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        match result {
+            Err(LockError::AlreadyRunning { lock_path: p }) => assert_eq!(p, lock_path),
+            other => panic!("expected AlreadyRunning, got {other:?}"),
+        }
+        // The kernel released the dead child's lock.
+        RunLock::acquire(&state).unwrap();
+    }
+}

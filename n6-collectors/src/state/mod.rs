@@ -32,3 +32,6 @@ pub use envelope::{ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIB
 pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
 pub use store::{Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, state_file_name};
+
+#[cfg(test)]
+mod tests;
