@@ -566,7 +566,10 @@ impl Collected {
 
 /// Builds the typed configuration of `spec` from `raw` (n6-contract §2.5).
 ///
-/// Returns the typed config and n6's non-fatal warnings, or every problem found.
+/// Returns the typed config and n6's non-fatal warnings, or every problem found (with the
+/// warnings of the same run). A converter is looked up only when there is a value to
+/// convert: a missing required option, or a `... :: conv` line of a section without free
+/// options, does not report its converter.
 pub fn validate(
     spec: &Spec,
     raw: &RawConfig,
