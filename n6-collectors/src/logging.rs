@@ -1,6 +1,8 @@
 //! Logging to stderr with `tracing`: WARN and above by default, `-v` for INFO+DEBUG...,
 //! `-q` for errors only. `RUST_LOG` overrides the level when set.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 /// Installs the stderr subscriber for the verbosity given on the command line.
@@ -18,6 +20,7 @@ pub fn init(verbose: u8, quiet: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

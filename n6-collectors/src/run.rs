@@ -34,11 +34,12 @@ use crate::state::{RunLock, StateStore};
 /// call [`Collect::collect`]; wait until the output confirmed every message; save the
 /// state atomically if it changed; print a one-line summary to stderr.
 pub fn run<C: Collect>() -> ExitCode {
-    run_from::<C, _, _>(std::env::args_os())
+    ExitCode::from(run_from::<C, _, _>(std::env::args_os()))
 }
 
-/// [`run`] with explicit arguments (the first one is the program name).
-pub fn run_from<C, I, T>(args: I) -> ExitCode
+/// [`run`] with explicit arguments (the first one is the program name); returns the exit
+/// status (see [`crate::exit`]).
+pub fn run_from<C, I, T>(args: I) -> u8
 where
     C: Collect,
     I: IntoIterator<Item = T>,
@@ -52,7 +53,7 @@ where
                 _ => exit::USAGE,
             };
             let _ = e.print();
-            return ExitCode::from(code);
+            return code;
         }
     };
     crate::logging::init(cli.verbose, cli.quiet);
@@ -64,12 +65,12 @@ where
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
-            ExitCode::from(exit::OK)
+            exit::OK
         }
-        Ok(Ok(Outcome::Early)) => ExitCode::from(exit::OK),
+        Ok(Ok(Outcome::Early)) => exit::OK,
         Ok(Err(error)) => {
             eprintln!("{name}: error: {error}");
-            ExitCode::from(error.exit_code())
+            error.exit_code()
         }
         Err(payload) => {
             let what = payload
@@ -78,7 +79,7 @@ where
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
             eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
-            ExitCode::from(exit::SOFTWARE)
+            exit::SOFTWARE
         }
     }
 }
