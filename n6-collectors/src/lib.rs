@@ -15,6 +15,7 @@ pub mod publish;
 mod run;
 pub mod signal;
 pub mod state;
+pub mod tooling;
 
 #[doc(hidden)]
 #[path = "private.rs"]
