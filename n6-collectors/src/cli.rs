@@ -43,11 +43,11 @@ impl std::str::FromStr for OutputTarget {
 )]
 pub struct Cli {
     /// Read n6 config files (`NN_*.conf`, recursively) from DIR instead of /etc/n6 and ~/.n6; repeatable.
-    #[arg(long = "config-dir", value_name = "DIR", action = ArgAction::Append)]
+    #[arg(long = "config-dir", value_name = "DIR", action = ArgAction::Append, global = true)]
     pub config_dirs: Vec<PathBuf>,
 
     /// Override config values: SECTION.OPTION=VALUE (verbatim; only for sections present in the files).
-    #[arg(long = "n6config-override", value_name = "SECTION.OPTION=VALUE", num_args = 0.., action = ArgAction::Set)]
+    #[arg(long = "n6config-override", value_name = "SECTION.OPTION=VALUE", num_args = 0.., action = ArgAction::Set, global = true)]
     pub n6config_override: Vec<String>,
 
     /// Append SUFFIX to the output exchange name (`raw` → `raw<SUFFIX>`), as n6.
@@ -55,7 +55,7 @@ pub struct Cli {
     pub n6output_suffix: Option<String>,
 
     /// Keep state in DIR instead of the configured `state_dir`.
-    #[arg(long = "state-dir", value_name = "DIR")]
+    #[arg(long = "state-dir", value_name = "DIR", global = true)]
     pub state_dir: Option<PathBuf>,
 
     /// Where to publish: `-` (JSON lines on stdout), a file path (JSON lines), or `amqp`.
@@ -83,6 +83,10 @@ pub struct Cli {
     /// Less log output (-q: errors only, -qq: nothing but the summary).
     #[arg(short, long, action = ArgAction::Count)]
     pub quiet: u8,
+
+    /// `state show|export|import|reset|import-pickle`: look at or change the state instead of running.
+    #[command(subcommand)]
+    pub command: Option<crate::tooling::Command>,
 }
 
 #[cfg(test)]

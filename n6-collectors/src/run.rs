@@ -144,6 +144,10 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         &C::META.collector_id(),
         &written_by::<C>(),
     );
+    if let Some(crate::tooling::Command::State(command)) = &cli.command {
+        crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
+        return Ok(Outcome::Early);
+    }
     let _lock = RunLock::acquire(store.path())?;
     let state = load_state::<C>(&store)?;
     if cli.check_config {

@@ -491,3 +491,56 @@ fn older_state_files_are_migrated_and_newer_ones_refused() {
     let message = r.result.expect_err("refused").to_string();
     assert!(message.contains("has state schema version 3, written by demo 9.9; this binary understands up to version 2"), "{message}");
 }
+
+#[test]
+fn the_collector_command_line_has_the_state_subcommands() {
+    use clap::Parser;
+
+    use crate::cli::Cli;
+
+    let parse = |args: &[&str]| {
+        Cli::try_parse_from(std::iter::once("collector").chain(args.iter().copied()))
+    };
+    let cli = parse(&["state", "show"]).expect("parses");
+    assert_eq!(cli.command, Some(Command::State(StateCommand::Show)));
+    // The file-choosing options work before and after the subcommand.
+    let cli =
+        parse(&["--config-dir", "/c", "state", "export", "--state-dir", "/s"]).expect("parses");
+    assert_eq!(cli.command, Some(Command::State(StateCommand::Export)));
+    assert_eq!(
+        (cli.config_dirs, cli.state_dir),
+        (vec![PathBuf::from("/c")], Some(PathBuf::from("/s")))
+    );
+    let cli = parse(&["state", "import", "-"]).expect("parses");
+    assert_eq!(
+        cli.command,
+        Some(Command::State(StateCommand::Import { file: "-".into() }))
+    );
+    let cli = parse(&["state", "reset", "--yes"]).expect("parses");
+    assert_eq!(
+        cli.command,
+        Some(Command::State(StateCommand::Reset { yes: true }))
+    );
+    let cli = parse(&[
+        "state",
+        "import-pickle",
+        "x.pickle",
+        "--py2-strings",
+        "latin1",
+        "--schema-version",
+        "1",
+    ])
+    .expect("parses");
+    assert_eq!(
+        cli.command,
+        Some(Command::State(StateCommand::ImportPickle {
+            file: "x.pickle".into(),
+            py2_strings: Py2Strings::Latin1,
+            schema_version: Some(1),
+        }))
+    );
+    assert_eq!(parse(&[]).expect("parses").command, None);
+    assert!(parse(&["state"]).is_err());
+    assert!(parse(&["state", "import"]).is_err());
+    assert!(parse(&["state", "import-pickle", "x", "--py2-strings", "utf-16"]).is_err());
+}
