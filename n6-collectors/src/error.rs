@@ -25,7 +25,7 @@ pub enum Error {
     #[error("cannot save state: {0}")]
     StateSave(StateError),
     /// Another run holds the lock (75), or the lock file cannot be used (74).
-    #[error(transparent)]
+    #[error("{}", lock_message(.0))]
     Lock(#[from] LockError),
     /// The data source cannot be reached or answered with an error (69).
     #[error("source unavailable: {0}")]
@@ -42,6 +42,14 @@ pub enum Error {
     /// A bug in the collector or the framework (70).
     #[error("internal error (a bug): {0}")]
     Bug(String),
+}
+
+/// "already running" leads the message, so operators (and scripts) find it.
+fn lock_message(error: &LockError) -> String {
+    match error {
+        LockError::AlreadyRunning { .. } => format!("already running: {error}"),
+        _ => error.to_string(),
+    }
 }
 
 impl Error {
