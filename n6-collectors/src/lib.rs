@@ -6,6 +6,7 @@ pub mod cli;
 pub mod collector;
 mod configure;
 pub mod error;
+pub mod helpers;
 pub mod exit;
 pub mod logging;
 pub mod message;

@@ -1,0 +1,12 @@
+//! Building blocks for collectors, mirroring n6's collector base classes
+//! (n6-contract §6):
+//!
+//! * [`simple`] — at most one message per run (`BaseSimpleCollector`), and two-phase
+//!   collectors: obtain the input pile, then publish many messages
+//!   (`BaseTwoPhaseCollector`);
+//! * [`download`] — HTTP(S) and `file://` downloads with n6's retry policy, timeouts,
+//!   request headers and `headers.meta.http_last_modified` (`BaseDownloadingCollector`);
+//! * [`rows`] — time-ordered rows with their built-in state (`BaseTimeOrderedRowsCollector`);
+//! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`).
+
+pub mod rows;

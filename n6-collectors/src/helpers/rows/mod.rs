@@ -1,0 +1,101 @@
+//! Time-ordered rows: n6's `BaseTimeOrderedRowsCollector` (n6-contract §6.7).
+//!
+//! A feed lists rows (lines) each with a time, usually newest first. Each run publishes,
+//! in one message, the rows not collected before, oldest first, and remembers the newest
+//! time and the rows with that time ([`RowsState`], n6's state shape and key names).
+//!
+//! The author supplies only how to find a row's time ([`RowTime`]; ready-made:
+//! [`CsvColumn`], [`CsvIsoUtcColumn`]):
+//!
+//! ```ignore
+//! #[derive(StatefulCollector)]
+//! #[collector(source = "abuse-ch.urlhaus-urls", raw_type = "file", content_type = "text/csv",
+//!             download, time_ordered_rows)]
+//! #[config_spec("url :: str")]
+//! pub struct AbuseChUrlhausUrlsCollector {
+//!     config: AbuseChUrlhausUrlsCollectorConfig,
+//!     #[state]
+//!     state: RowsState,
+//! }
+//!
+//! impl Collect for AbuseChUrlhausUrlsCollector {
+//!     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
+//!         let mut downloader = Downloader::new(download_settings!(self.config)?);
+//!         let data = downloader.get(&self.config.url)?;
+//!         let options = RowsOptions { mismatch_is_fatal: self.config.row_count_mismatch_is_fatal, ..Default::default() };
+//!         publish_fresh_rows(&data, &mut self.state, &CsvIsoUtcColumn { column: 1 }, options, out, downloader.meta())?;
+//!         Ok(())
+//!     }
+//! }
+//! ```
+//!
+//! Rows are bytes: invalid UTF-8 is published and stored unchanged ([`Row`]).
+
+mod row;
+mod select;
+mod state;
+mod time;
+
+pub use row::{BYTES_BASE64_KEY, Row};
+pub use select::{
+    CountCheck, CountMismatch, RowsOptions, Selection, join_rows, select_fresh_rows,
+    select_from_rows, split_rows,
+};
+pub use state::RowsState;
+pub use time::{
+    CsvColumn, CsvIsoUtcColumn, RowTime, csv_field, format_py_datetime, is_blank,
+    is_used_by_default, iso_utc_time, utf8,
+};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::message::HeaderTable;
+use crate::publish::Output;
+
+/// Selects the fresh rows of `data`, logs n6's warnings, and returns the selection.
+///
+/// A count problem is one WARNING (or [`Error::BadData`] with n6's message when
+/// `options.mismatch_is_fatal`); n6's internal-assertion failure is a WARNING too.
+pub fn fresh_rows<'a, T: RowTime + ?Sized>(
+    data: &'a [u8],
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<Selection<'a>> {
+    let selection = select_fresh_rows(data, state, row_time, options)
+        .map_err(|CountMismatch(message)| Error::bad_data(message))?;
+    if let Some(warning) = &selection.warning {
+        tracing::warn!("{warning}");
+    }
+    if let Some(inconsistency) = &selection.inconsistency {
+        tracing::warn!("{inconsistency}");
+    }
+    Ok(selection)
+}
+
+/// The whole of n6's time-ordered-rows run: select the fresh rows of `data`, publish them
+/// as one message (with `meta` as `headers.meta`) and update `state`. Nothing fresh →
+/// nothing published and `state` untouched. Returns how many rows were published.
+///
+/// The runtime saves `state` after the run, once the message was confirmed.
+pub fn publish_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
+    data: &[u8],
+    state: &mut RowsState,
+    row_time: &T,
+    options: RowsOptions,
+    out: &mut Output<'_, S>,
+    meta: HeaderTable,
+) -> Result<usize> {
+    let selection = fresh_rows(data, state, row_time, options)?;
+    let Some(new_state) = selection.new_state() else {
+        tracing::info!("nothing to publish: no fresh rows");
+        return Ok(0);
+    };
+    out.publish_with_meta(selection.body(), meta)?;
+    *state = new_state;
+    Ok(selection.fresh.len())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,267 @@
+//! n6's `get_fresh_rows_only` (n6-contract §6.7), exactly, on byte slices.
+//!
+//! Rows are borrowed from the feed; only rows that are fresh or have the newest time are
+//! remembered, and a row time is allocated only when cleaning had to change it.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use super::row::Row;
+use super::state::RowsState;
+use super::time::RowTime;
+
+/// Which count checks run after the selection (n6's `_generate_count_mismatch_problems`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CountCheck {
+    /// Duplicates among the fresh rows, and the total count against the previous run's.
+    #[default]
+    Full,
+    /// Only the duplicate check (cert.pl: the source covers a sliding window).
+    DuplicatesOnly,
+}
+
+/// How the selection treats count problems.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowsOptions {
+    /// `row_count_mismatch_is_fatal`: a problem fails the run instead of being a warning.
+    pub mismatch_is_fatal: bool,
+    /// Which checks run.
+    pub count_check: CountCheck,
+}
+
+/// A count problem with `row_count_mismatch_is_fatal = yes`: nothing is published and
+/// the state is kept (n6 raises `ValueError` with the same message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CountMismatch(pub String);
+
+/// The result of one selection: the fresh rows (borrowed from the feed) and what the
+/// state becomes when they are published.
+#[derive(Debug)]
+pub struct Selection<'a> {
+    /// The fresh rows, oldest first (n6's output order), duplicates kept.
+    pub fresh: Vec<&'a [u8]>,
+    /// Usable rows in the feed (old and new).
+    pub rows_count: u64,
+    /// The newest time in the feed at or after the previous newest time, with its rows.
+    newest: Option<(Cow<'a, str>, Vec<&'a [u8]>)>,
+    /// The count problems, as n6's one WARNING message (when not fatal).
+    pub warning: Option<String>,
+    /// n6's internal assertion failed (it aborts with `AssertionError`; here it is a
+    /// warning): previously newest rows vanished from the source while nothing new came.
+    pub inconsistency: Option<String>,
+}
+
+impl Selection<'_> {
+    /// True when there is nothing to publish (n6: no connection, state untouched).
+    pub fn is_empty(&self) -> bool {
+        self.fresh.is_empty()
+    }
+
+    /// n6's message body: the fresh rows joined with `\n`, no trailing newline.
+    pub fn body(&self) -> Vec<u8> {
+        join_rows(&self.fresh)
+    }
+
+    /// The state after publishing the fresh rows; `None` when there are none (n6 then
+    /// leaves the state as it was, `rows_count` included).
+    pub fn new_state(&self) -> Option<RowsState> {
+        if self.fresh.is_empty() {
+            return None;
+        }
+        let (time, rows) = self.newest.as_ref()?;
+        Some(RowsState {
+            newest_row_time: time.clone().into_owned(),
+            newest_rows: rows.iter().map(|r| Row::from(*r)).collect(),
+            rows_count: Some(self.rows_count),
+        })
+    }
+}
+
+/// Rows joined with `\n` (no trailing newline).
+pub fn join_rows(rows: &[&[u8]]) -> Vec<u8> {
+    let len = rows.iter().map(|r| r.len() + 1).sum::<usize>();
+    let mut out = Vec::with_capacity(len);
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(row);
+    }
+    out
+}
+
+/// n6's `split_orig`: split on `\n` only (a `\r` stays at the end of its row; a trailing
+/// `\n` gives a final empty row; empty input gives one empty row).
+pub fn split_rows(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', data);
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        match ends.next() {
+            Some(end) => {
+                let row = &data[start..end];
+                start = end + 1;
+                Some(row)
+            }
+            None => {
+                done = true;
+                Some(&data[start..])
+            }
+        }
+    })
+}
+
+/// n6's `get_fresh_rows_only` + `check_counts` over the rows of `data`.
+///
+/// Returns the selection (with the count warning, if any), or [`CountMismatch`] when
+/// there are count problems and `options.mismatch_is_fatal` is set.
+pub fn select_fresh_rows<'a, T: RowTime + ?Sized>(
+    data: &'a [u8],
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<Selection<'a>, CountMismatch> {
+    select_from_rows(split_rows(data), state, row_time, options)
+}
+
+/// [`select_fresh_rows`] over rows already split.
+pub fn select_from_rows<'a, T: RowTime + ?Sized>(
+    rows: impl IntoIterator<Item = &'a [u8]>,
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<Selection<'a>, CountMismatch> {
+    let prev_time = state.newest_row_time.as_bytes();
+    let prev_rows = &state.newest_rows;
+    let mut newest: Option<(Cow<'a, str>, Vec<&'a [u8]>)> = None;
+    let mut count: u64 = 0;
+    let mut candidates: Vec<(&'a [u8], Cow<'a, str>)> = Vec::new();
+
+    for row in rows {
+        let Some(time) = row_time.extract_row_time(row) else {
+            continue;
+        };
+        count += 1;
+        if time.as_bytes() < prev_time {
+            continue;
+        }
+        match &mut newest {
+            Some((newest_time, newest_rows)) => match time.as_bytes().cmp(newest_time.as_bytes()) {
+                std::cmp::Ordering::Greater => {
+                    *newest_time = time.clone();
+                    newest_rows.clear();
+                    newest_rows.push(row);
+                }
+                std::cmp::Ordering::Equal => newest_rows.push(row),
+                std::cmp::Ordering::Less => {}
+            },
+            None => newest = Some((time.clone(), vec![row])),
+        }
+        if !prev_rows.is_empty() && prev_rows.contains(row) {
+            continue;
+        }
+        candidates.push((row, time));
+    }
+
+    candidates.reverse();
+    candidates.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
+
+    let problems = count_problems(&candidates, state.rows_count, count, options.count_check);
+    let fresh: Vec<&[u8]> = candidates.into_iter().map(|(row, _)| row).collect();
+    let inconsistency = check_invariant(&fresh, newest.as_ref(), state);
+    let warning = match problems {
+        Some(message) if options.mismatch_is_fatal => return Err(CountMismatch(message)),
+        other => other,
+    };
+    Ok(Selection {
+        fresh,
+        rows_count: count,
+        newest,
+        warning,
+        inconsistency,
+    })
+}
+
+const MISMATCH_TEXT: &str = "The currently stated count of all rows ({count}) is not equal to the sum of the count stated by the previous run of the collector ({prev}) and the count of the currently collected fresh rows ({fresh}). It means that we are faced with at least one of the following cases:\n* the data provided by the external source has changed in such a way that the expected count of the rows which should have already been collected (according to the current data from the external source) is different than the actual count of the already collected rows (by the previous runs of the collector), or\n* some of the fresh rows duplicate some of the rows collected earlier.";
+
+/// n6's `check_counts` problems, joined as n6 joins them; `None` when there are none.
+fn count_problems(
+    fresh: &[(&[u8], Cow<'_, str>)],
+    prev_count: Option<u64>,
+    count: u64,
+    check: CountCheck,
+) -> Option<String> {
+    let mut problems = Vec::new();
+    if has_duplicates(fresh) {
+        problems.push("Found duplicates among the fresh rows.".to_owned());
+    }
+    if check == CountCheck::Full {
+        if let Some(prev) = prev_count {
+            let n_fresh = fresh.len() as u64;
+            if count != prev.saturating_add(n_fresh) {
+                problems.push(
+                    MISMATCH_TEXT
+                        .replace("{count}", &count.to_string())
+                        .replace("{prev}", &prev.to_string())
+                        .replace("{fresh}", &n_fresh.to_string()),
+                );
+            }
+        }
+    }
+    (!problems.is_empty()).then(|| problems.join("\n\nThe following problem also occurred:\n\n"))
+}
+
+/// Equal rows have equal times, so after sorting by time duplicates sit in the same
+/// run of equal times; only runs longer than one row need a closer look.
+fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
+    let mut start = 0;
+    while start < sorted.len() {
+        let time = sorted[start].1.as_bytes();
+        let mut end = start + 1;
+        while end < sorted.len() && sorted[end].1.as_bytes() == time {
+            end += 1;
+        }
+        if end - start > 1 {
+            let mut group: Vec<&[u8]> = sorted[start..end].iter().map(|(r, _)| *r).collect();
+            group.sort_unstable();
+            if group.windows(2).any(|w| w[0] == w[1]) {
+                return true;
+            }
+        }
+        start = end;
+    }
+    false
+}
+
+/// n6's assertion after the selection; a description of the violation, if any.
+fn check_invariant(
+    fresh: &[&[u8]],
+    newest: Option<&(Cow<'_, str>, Vec<&[u8]>)>,
+    state: &RowsState,
+) -> Option<String> {
+    let prev = &state.newest_rows;
+    let ok = if !fresh.is_empty() {
+        newest.is_some_and(|(_, rows)| rows.iter().any(|r| !prev.contains(*r)))
+    } else {
+        match newest {
+            None => true,
+            Some((time, rows)) => {
+                let rows: BTreeSet<&[u8]> = rows.iter().copied().collect();
+                time.as_bytes() == state.newest_row_time.as_bytes()
+                    && rows.len() == prev.len()
+                    && prev.iter().all(|r| rows.contains(r.as_bytes()))
+            }
+        }
+    };
+    (!ok).then(|| {
+        format!(
+            "the source no longer lists all the rows that were the newest ones ({}, time {:?}) when this collector last collected, and nothing newer appeared; n6 would abort here (AssertionError), this run continues",
+            prev.len(),
+            state.newest_row_time
+        )
+    })
+}
