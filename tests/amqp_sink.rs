@@ -319,3 +319,111 @@ fn many_messages_through_a_small_window_arrive_complete_and_in_order() {
     assert_eq!(bodies, expected);
     consumer.delete();
 }
+
+#[test]
+fn missing_confirms_time_out_with_the_number_of_unconfirmed_messages() {
+    let Some(broker) = broker() else { return };
+    let exchange = exchange("timeout");
+    let consumer = Consumer::bind(&broker, &exchange, "#", false);
+    let proxy = amqp_support::FreezableProxy::start(broker.amqp_port);
+    let mut settings = broker.plain();
+    settings.port = proxy.port;
+    settings.confirm_timeout = std::time::Duration::from_secs(1);
+    let mut sink = AmqpSink::connect(&settings, &[&exchange]).expect("connect via proxy");
+    proxy.freeze();
+    for i in 0..3 {
+        let msg = STREAM_ID.message(
+            &exchange,
+            format!("lost {i}").into_bytes(),
+            1,
+            HeaderTable::default(),
+        );
+        sink.publish(&msg).expect("publish is accepted locally");
+    }
+    let err = sink.confirm().expect_err("no confirms can arrive");
+    assert!(
+        matches!(
+            err,
+            OutputError::ConfirmTimeout {
+                seconds: 1,
+                unconfirmed: 3
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "broker did not confirm within 1 s (3 message(s) unconfirmed)"
+    );
+    assert!(sink.confirm().is_err(), "the failure sticks");
+    drop(sink);
+    assert!(consumer.drain().is_empty());
+    consumer.delete();
+}
+
+#[test]
+fn heartbeats_are_negotiated_and_keep_running_while_the_collector_blocks() {
+    let Some(broker) = broker() else { return };
+    let exchange = exchange("heartbeat");
+    let consumer = Consumer::bind(&broker, &exchange, "#", false);
+    let mut settings = broker.plain();
+    // The broker closes a connection after two missed heartbeats (2 s here).
+    settings.heartbeat = 1;
+    let mut sink = AmqpSink::connect(&settings, &[&exchange]).expect("connect");
+    let connections = broker.ctl(&[
+        "list_connections",
+        "-q",
+        "user",
+        "timeout",
+        "client_properties",
+    ]);
+    let pid = format!("PID: {}", std::process::id());
+    assert!(
+        connections
+            .lines()
+            .any(|l| l.starts_with(&format!("{}\t1\t", broker.user))
+                && l.contains("information")
+                && l.contains(&pid)),
+        "{connections}"
+    );
+    // Blocking work in the collector's thread: lapin's I/O keeps the heartbeats going.
+    std::thread::sleep(std::time::Duration::from_secs(5));
+    let msg = STREAM_ID.message(
+        &exchange,
+        b"after a pause".to_vec(),
+        1,
+        HeaderTable::default(),
+    );
+    sink.publish(&msg).expect("still connected");
+    sink.close().expect("confirmed");
+    assert_eq!(consumer.drain().len(), 1);
+    consumer.delete();
+}
+
+#[test]
+fn plain_auth_over_tls_without_client_certificate() {
+    let Some(broker) = broker() else { return };
+    let exchange = exchange("plaintls");
+    let consumer = Consumer::bind(&broker, &exchange, "#", false);
+    let mut settings = broker.external(&broker.server_name);
+    settings.auth = n6_collectors::output::amqp::Auth::Plain {
+        username: broker.user.clone(),
+        password: broker.password.clone(),
+    };
+    if let Some(tls) = &mut settings.tls {
+        tls.client_cert = None;
+    }
+    let mut sink = AmqpSink::connect(&settings, &[&exchange]).expect("connect");
+    let connections = broker.ctl(&["list_connections", "-q", "user", "auth_mechanism", "ssl"]);
+    assert!(
+        connections
+            .lines()
+            .any(|l| l == format!("{}\tPLAIN\ttrue", broker.user)),
+        "{connections}"
+    );
+    let msg = FILE_ID.message(&exchange, b"tls+plain".to_vec(), 1, HeaderTable::default());
+    sink.publish(&msg).expect("publish");
+    sink.close().expect("confirmed");
+    assert_eq!(consumer.drain().len(), 1);
+    consumer.delete();
+}

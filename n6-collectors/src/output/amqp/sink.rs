@@ -440,7 +440,9 @@ impl Sink for AmqpSink {
         }
         let confirmed = self.confirm();
         self.closed = true;
-        if self.connection.status().connected() {
+        // After a failure the broker may not answer at all (e.g. a confirm timeout):
+        // do not wait for it, just drop the connection.
+        if confirmed.is_ok() && self.connection.status().connected() {
             let (channel, connection) = (&self.channel, &self.connection);
             let _ = self.block_on(async {
                 tokio::time::timeout(CLOSE_TIMEOUT, async {
@@ -465,7 +467,7 @@ impl Sink for AmqpSink {
 impl Drop for AmqpSink {
     fn drop(&mut self) {
         if let Some(runtime) = self.runtime.take() {
-            if self.connection.status().connected() {
+            if self.failure.is_none() && self.connection.status().connected() {
                 let connection = &self.connection;
                 runtime.block_on(async {
                     let _ = tokio::time::timeout(
