@@ -1,4 +1,83 @@
-//! n6-collectors: write n6 collectors in Rust.
+//! Write [n6](https://github.com/CERT-Polska/n6) collectors in Rust.
+//!
+//! A collector is a short-lived process (cron, procmail) that fetches one source,
+//! publishes what is new to RabbitMQ for n6's parsers, remembers where it stopped, and
+//! exits. With this crate a collector is a struct, `#[derive(StatefulCollector)]`, a
+//! config spec in n6's own language, and an [`impl Collect`](Collect). The framework
+//! does the rest ([`run`]): n6 config files, a typed config checked at compile time,
+//! an exclusive lock, typed state in an atomically replaced CBOR file, the n6 wire
+//! contract, and publisher confirms before any state is saved.
+//!
+//! # Example
+//!
+//! A complete collector publishing each not-yet-published line of a local file; here
+//! run twice on a scratch deployment (in a real binary, `main` is just
+//! `n6_collectors::run::<LinesCollector>()`):
+//!
+//! ```
+//! use n6_collectors::prelude::*;
+//! use n6_collectors::StatefulCollector;
+//!
+//! #[derive(StatefulCollector)]
+//! #[collector(source = "example-org.lines", raw_type = "stream")]
+//! #[config_spec("input :: path")]
+//! pub struct LinesCollector {
+//!     config: LinesCollectorConfig,
+//!     #[state]
+//!     state: Progress,
+//! }
+//!
+//! #[derive(Default, Serialize, Deserialize)]
+//! pub struct Progress {
+//!     lines: usize,
+//! }
+//!
+//! impl Collect for LinesCollector {
+//!     fn collect(&mut self, out: &mut Output<'_, Progress>) -> Result<()> {
+//!         let path = &self.config.input;
+//!         let text = std::fs::read_to_string(path).or_source_unavailable(path.display())?;
+//!         for line in text.lines().skip(self.state.lines) {
+//!             out.publish(line)?;
+//!             self.state.lines += 1;
+//!         }
+//!         Ok(()) // the framework waits for confirms, then saves `self.state`
+//!     }
+//! }
+//!
+//! # fn main() -> std::io::Result<()> {
+//! let site = std::env::temp_dir().join(format!("n6-collectors-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(site.join("conf"))?;
+//! std::fs::write(site.join("input.txt"), "first\nsecond\n")?;
+//! std::fs::write(
+//!     site.join("conf/60_lines.conf"),
+//!     format!("[LinesCollector]\ninput = {}\n", site.join("input.txt").display()),
+//! )?;
+//! let args = |out: &str| {
+//!     let dir = |name: &str| site.join(name).display().to_string();
+//!     ["lines", "--config-dir", &dir("conf"), "--state-dir", &dir("state"), "--output", &dir(out), "-q"]
+//!         .map(String::from)
+//! };
+//! assert_eq!(n6_collectors::run_from::<LinesCollector, _, _>(args("run1.jsonl")), 0);
+//! assert_eq!(std::fs::read_to_string(site.join("run1.jsonl"))?.lines().count(), 2);
+//! // The second run finds nothing new: the state file remembers both lines.
+//! assert_eq!(n6_collectors::run_from::<LinesCollector, _, _>(args("run2.jsonl")), 0);
+//! assert!(!site.join("run2.jsonl").exists());
+//! # std::fs::remove_dir_all(&site)?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Modules
+//!
+//! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
+//! * [`publish`] — [`Output`], what `collect` publishes through and checkpoints with;
+//! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
+//! * [`message`] — the n6 wire contract (routing key, `message_id`, properties);
+//! * [`output`] — sinks: JSON lines (the embedded default) and RabbitMQ;
+//! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
+//! * [`config`] — n6 config files, the config-spec language, converters;
+//! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
+//! * [`error`], [`exit`] — what can go wrong and the exit code for each.
 
 pub use n6_collectors_config as config;
 
@@ -6,8 +85,8 @@ pub mod cli;
 pub mod collector;
 mod configure;
 pub mod error;
-pub mod helpers;
 pub mod exit;
+pub mod helpers;
 pub mod logging;
 pub mod message;
 pub mod output;
@@ -23,8 +102,8 @@ pub mod tooling;
 pub mod __private;
 
 pub use collector::{Collect, CollectorMeta, StatefulCollector};
-pub use n6_collectors_derive::StatefulCollector;
 pub use error::{Error, Result, ResultExt};
+pub use n6_collectors_derive::StatefulCollector;
 pub use publish::Output;
 pub use run::{run, run_from};
 
