@@ -1,0 +1,300 @@
+//! The example collector `examples/state_migration.rs` (state schema version 2 with a
+//! migration from version 1) run in-process: a version-1 state file is migrated by a
+//! run, a version-3 file is refused, and the `state` subcommands round-trip its state
+//! through JSON and through n6 pickles made by CPython 3.
+
+mod state_tool_support;
+
+#[allow(dead_code)]
+#[path = "../examples/state_migration.rs"]
+mod example;
+
+use std::io::Cursor as Input;
+use std::path::{Path, PathBuf};
+
+use example::{CsvRowsCollector, Cursor};
+use n6_collectors::StatefulCollector;
+use n6_collectors::pickle::Py2Strings;
+use n6_collectors::state::StateStore;
+use n6_collectors::tooling::{StateCommand, StateIo, execute_with};
+use serde_json::json;
+use state_tool_support::Scratch;
+
+struct Site {
+    _dir: Scratch,
+    root: PathBuf,
+}
+
+impl Site {
+    fn new(rows: &str) -> Site {
+        let dir = Scratch::new();
+        let root = dir.path().to_owned();
+        std::fs::create_dir(root.join("conf")).expect("mkdir");
+        std::fs::write(root.join("rows.csv"), rows).expect("write");
+        std::fs::write(
+            root.join("conf/10_csv_rows.conf"),
+            format!(
+                "[CsvRowsCollector]\ninput_file = {}\nstate_dir = {}\n",
+                root.join("rows.csv").display(),
+                root.join("state").display()
+            ),
+        )
+        .expect("write");
+        Site { _dir: dir, root }
+    }
+
+    fn store(&self, written_by: &str) -> StateStore {
+        let meta = &CsvRowsCollector::META;
+        StateStore::new(
+            &self.root.join("state"),
+            &meta.state_file_name(),
+            &meta.collector_id(),
+            written_by,
+        )
+    }
+
+    fn run(&self, extra: &[&str]) -> u8 {
+        let conf = self.root.join("conf");
+        let out = self.root.join("out.jsonl");
+        let mut args: Vec<String> = vec![
+            "state_migration".into(),
+            "--config-dir".into(),
+            conf.display().to_string(),
+        ];
+        if extra.first() != Some(&"state") {
+            args.extend(["--output".into(), out.display().to_string()]);
+        }
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        n6_collectors::run_from::<CsvRowsCollector, _, _>(args)
+    }
+
+    fn published(&self) -> Vec<String> {
+        let text = std::fs::read_to_string(self.root.join("out.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).expect("json line");
+                v["body"]
+                    .as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v["body"].to_string())
+            })
+            .collect()
+    }
+
+    fn state(&self) -> (u32, Cursor) {
+        let loaded = self
+            .store("test")
+            .load::<Cursor>(2, None)
+            .expect("loads")
+            .expect("exists");
+        (loaded.header.schema_version, loaded.state)
+    }
+
+    /// Runs a `state` subcommand in-process; returns (exit code, stdout, stderr).
+    fn state_cmd(&self, command: StateCommand, stdin: &[u8]) -> (u8, String, String) {
+        let mut input = Input::new(stdin.to_vec());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut io = StateIo {
+            stdin: &mut input,
+            stdout: &mut out,
+            stderr: &mut err,
+            interactive: false,
+        };
+        let code = match execute_with::<CsvRowsCollector>(
+            &command,
+            &self.store("state_migration (test)"),
+            &mut io,
+        ) {
+            Ok(()) => 0,
+            Err(e) => {
+                err.extend_from_slice(e.to_string().as_bytes());
+                e.exit_code()
+            }
+        };
+        (
+            code,
+            String::from_utf8(out).expect("utf-8"),
+            String::from_utf8(err).expect("utf-8"),
+        )
+    }
+}
+
+const ROWS: &str =
+    "2024-01-02 03:04:05,1,http://example.com/a\n2024-01-02 03:04:06,2,http://example.com/b\n";
+
+#[test]
+fn a_version_1_state_is_migrated_by_a_run() {
+    let site = Site::new(ROWS);
+    // 2024-01-02 03:04:05 UTC: row 1 was published by version 1 of the collector.
+    site.store("state_migration (v1)")
+        .save(&json!({"newest": 1_704_164_645}), 1)
+        .expect("save v1");
+    assert_eq!(site.run(&[]), 0);
+    assert_eq!(
+        site.published(),
+        vec!["2024-01-02 03:04:06,2,http://example.com/b"]
+    );
+    assert_eq!(
+        site.state(),
+        (
+            2,
+            Cursor {
+                newest_row_time: "2024-01-02 03:04:06".into(),
+                rows_published: 1
+            }
+        )
+    );
+}
+
+#[test]
+fn migration_errors_and_newer_versions_are_refused_and_leave_the_file() {
+    let site = Site::new(ROWS);
+    site.store("state_migration (v1)")
+        .save(&json!({"newest": "yesterday"}), 1)
+        .expect("save bad v1");
+    let path = site.store("x").path().to_owned();
+    let before = std::fs::read(&path).expect("read");
+    assert_eq!(site.run(&[]), 65);
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+
+    site.store("state_migration 9.9 (n6-collectors 0.9.0)")
+        .save(&Cursor::default(), 3)
+        .expect("save v3");
+    let before = std::fs::read(&path).expect("read");
+    assert_eq!(site.run(&[]), 65);
+    assert_eq!(std::fs::read(&path).expect("read"), before);
+    let (c, _, err) = site.state_cmd(StateCommand::Show, b"");
+    assert_eq!(c, 65);
+    assert!(err.contains("has state schema version 3, written by state_migration 9.9 (n6-collectors 0.9.0); this binary understands up to version 2"), "{err}");
+    assert!(site.published().is_empty());
+}
+
+#[test]
+fn migrate_cursor_directly() {
+    let v1 = |v: serde_json::Value| ciborium::Value::serialized(&v).expect("cbor");
+    assert_eq!(
+        example::migrate_cursor(1, v1(json!({"newest": 0}))),
+        Ok(Cursor::default())
+    );
+    assert_eq!(
+        example::migrate_cursor(1, v1(json!({"newest": 1_704_164_645}))),
+        Ok(Cursor {
+            newest_row_time: "2024-01-02 03:04:05".into(),
+            rows_published: 0
+        })
+    );
+    assert!(example::migrate_cursor(1, v1(json!({"newest": 1, "x": 2}))).is_err());
+    assert_eq!(
+        example::migrate_cursor(7, v1(json!({}))),
+        Err("there is no migration from schema version 7".into())
+    );
+}
+
+#[test]
+fn export_import_round_trip_through_the_cli_and_in_process() {
+    let site = Site::new(ROWS);
+    assert_eq!(site.run(&[]), 0);
+    let (c, exported, _) = site.state_cmd(StateCommand::Export, b"");
+    assert_eq!(c, 0);
+    assert_eq!(
+        exported,
+        "{\n  \"newest_row_time\": \"2024-01-02 03:04:06\",\n  \"rows_published\": 2\n}\n"
+    );
+    // Reset through the collector's command line, then import the export back.
+    assert_eq!(site.run(&["state", "reset", "--yes"]), 0);
+    assert_eq!(site.state(), (2, Cursor::default()));
+    let json = site.root.join("state.json");
+    std::fs::write(&json, &exported).expect("write");
+    assert_eq!(
+        site.run(&["state", "import", json.to_str().expect("utf-8")]),
+        0
+    );
+    assert_eq!(site.state_cmd(StateCommand::Export, b"").1, exported);
+    // Import refuses another shape (an old v1 JSON) and keeps the state.
+    let (c, _, err) = site.state_cmd(
+        StateCommand::Import { file: "-".into() },
+        b"{\"newest\": 5}",
+    );
+    assert_eq!(c, 65, "{err}");
+    assert_eq!(site.state_cmd(StateCommand::Export, b"").1, exported);
+    // A run after the import publishes nothing new.
+    assert_eq!(site.run(&[]), 0);
+    assert_eq!(site.published().len(), 2);
+}
+
+fn python_pickle(path: &Path, expr: &str, protocol: u8) {
+    std::fs::write(path, state_tool_support::python_pickle("", expr, protocol)).expect("write");
+}
+
+#[test]
+fn import_pickle_then_export_for_both_schema_versions() {
+    let site = Site::new(ROWS);
+    let pickle = site.root.join("n6.pickle");
+    for protocol in 2..=5 {
+        python_pickle(
+            &pickle,
+            "{'newest_row_time': '2024-01-02 03:04:05', 'rows_published': 9}",
+            protocol,
+        );
+        let (c, _, err) = site.state_cmd(
+            StateCommand::ImportPickle {
+                file: pickle.clone(),
+                py2_strings: Py2Strings::default(),
+                schema_version: None,
+            },
+            b"",
+        );
+        assert_eq!(c, 0, "{err}");
+        assert_eq!(
+            site.state_cmd(StateCommand::Export, b"").1,
+            "{\n  \"newest_row_time\": \"2024-01-02 03:04:05\",\n  \"rows_published\": 9\n}\n",
+            "protocol {protocol}"
+        );
+        // A version-1 shaped pickle goes through the migration with --schema-version 1.
+        python_pickle(&pickle, "{'newest': 1704164646}", protocol);
+        let (c, _, err) = site.state_cmd(
+            StateCommand::ImportPickle {
+                file: pickle.clone(),
+                py2_strings: Py2Strings::default(),
+                schema_version: Some(1),
+            },
+            b"",
+        );
+        assert_eq!(c, 0, "{err}");
+        assert_eq!(
+            site.state(),
+            (
+                2,
+                Cursor {
+                    newest_row_time: "2024-01-02 03:04:06".into(),
+                    rows_published: 0
+                }
+            )
+        );
+    }
+    // Through the command line too; then a run publishes only the newer row... none here.
+    python_pickle(
+        &pickle,
+        "{'newest_row_time': '2024-01-02 03:04:05', 'rows_published': 1}",
+        5,
+    );
+    assert_eq!(
+        site.run(&["state", "import-pickle", pickle.to_str().expect("utf-8")]),
+        0
+    );
+    assert_eq!(site.run(&[]), 0);
+    assert_eq!(
+        site.published(),
+        vec!["2024-01-02 03:04:06,2,http://example.com/b"]
+    );
+    assert_eq!(
+        site.state(),
+        (
+            2,
+            Cursor {
+                newest_row_time: "2024-01-02 03:04:06".into(),
+                rows_published: 2
+            }
+        )
+    );
+}
