@@ -103,4 +103,24 @@ fn broker_stopped_mid_run_fails_the_run_and_the_next_run_resends() {
         (100..151).map(|i| format!("row {i}")).collect::<Vec<_>>()[..]
     );
     consumer.delete();
+
+    // The broker blocks publishers (a memory alarm): nothing is confirmed, and the error
+    // says why instead of a bare timeout.
+    broker.ctl(&["set_vm_memory_high_watermark", "0.00001"]);
+    let mut settings = broker.plain();
+    settings.confirm_timeout = std::time::Duration::from_secs(2);
+    let mut sink = AmqpSink::connect(&settings, &["raw"]).expect("connect");
+    let result = sink.publish(&message(1000)).and_then(|()| sink.confirm());
+    broker.ctl(&["set_vm_memory_high_watermark", "0.4"]);
+    let err = result.expect_err("a blocked broker confirms nothing");
+    eprintln!("error as the operator sees it: {err}");
+    assert!(matches!(err, OutputError::Unavailable(_)), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "broker unavailable: amqp://127.0.0.1:{} blocks publishers (low on memory) and did \
+             not unblock within 2 s (1 message(s) unconfirmed)",
+            broker.amqp_port
+        )
+    );
 }

@@ -87,6 +87,8 @@ pub struct AmqpSink {
     failure: Option<Failure>,
     closed: bool,
     described: String,
+    /// Set while the broker blocks publishers (`connection.blocked`, e.g. a memory alarm).
+    blocked_reason: Option<String>,
 }
 
 impl std::fmt::Debug for AmqpSink {
@@ -187,6 +189,7 @@ impl AmqpSink {
             failure: None,
             closed: false,
             described,
+            blocked_reason: None,
         };
         for exchange in exchanges {
             sink.declare(exchange)?;
@@ -223,10 +226,12 @@ impl AmqpSink {
             match event {
                 Event::Error(e) => last_error = Some(describe_lapin_error(&e)),
                 Event::ConnectionBlocked(reason) => {
-                    tracing::warn!(broker = %self.described, %reason, "the broker blocks publishing")
+                    tracing::warn!(broker = %self.described, %reason, "the broker blocks publishing");
+                    self.blocked_reason = Some(reason);
                 }
                 Event::ConnectionUnblocked => {
-                    tracing::info!(broker = %self.described, "the broker accepts publishing again")
+                    tracing::info!(broker = %self.described, "the broker accepts publishing again");
+                    self.blocked_reason = None;
                 }
                 Event::Connected | Event::SendFlow(_) => {}
                 _ => {}
@@ -279,6 +284,26 @@ impl AmqpSink {
         self.fail(Failure::Unavailable(format!("{what}: {detail}")))
     }
 
+    /// The failure for "nothing confirmed in time": a blocked connection says why.
+    fn timed_out(&mut self, unconfirmed: usize) -> OutputError {
+        self.poll_events();
+        let seconds = self.confirm_timeout.as_secs();
+        let failure = if self.connection.status().blocked() || self.blocked_reason.is_some() {
+            let reason = self.blocked_reason.clone().unwrap_or_default();
+            Failure::Unavailable(format!(
+                "{} blocks publishers ({reason}) and did not unblock within {seconds} s \
+                 ({unconfirmed} message(s) unconfirmed)",
+                self.described
+            ))
+        } else {
+            Failure::Timeout {
+                seconds,
+                unconfirmed,
+            }
+        };
+        self.fail(failure)
+    }
+
     fn fail(&mut self, failure: Failure) -> OutputError {
         let error = failure.to_error();
         tracing::debug!(%error, "AMQP output failed");
@@ -309,12 +334,19 @@ impl AmqpSink {
             nowait: false,
         };
         let channel = self.channel.clone();
-        let declared = self.block_on(channel.exchange_declare(
-            name,
-            ExchangeKind::Topic,
-            options,
-            FieldTable::default(),
-        ))?;
+        let timeout = self.confirm_timeout;
+        let declared = self.block_on(async move {
+            let declare =
+                channel.exchange_declare(name, ExchangeKind::Topic, options, FieldTable::default());
+            tokio::time::timeout(timeout, declare).await
+        })?;
+        let Ok(declared) = declared else {
+            return Err(self.fail(Failure::Unavailable(format!(
+                "{} did not answer exchange.declare {exchange:?} within {} s",
+                self.described,
+                timeout.as_secs()
+            ))));
+        };
         match declared {
             Ok(()) => {
                 self.declared.insert(exchange.to_owned());
@@ -353,10 +385,7 @@ impl AmqpSink {
             Ok(result) => self.settle(result),
             Err(_) => {
                 let unconfirmed = self.in_flight.len() + 1;
-                Err(self.fail(Failure::Timeout {
-                    seconds: self.confirm_timeout.as_secs(),
-                    unconfirmed,
-                }))
+                Err(self.timed_out(unconfirmed))
             }
         }
     }
@@ -405,13 +434,17 @@ impl Sink for AmqpSink {
             immediate: false,
         };
         let channel = self.channel.clone();
-        let sent = self.block_on(channel.basic_publish(
-            exchange,
-            routing_key,
-            options,
-            &message.body,
-            properties,
-        ))?;
+        let timeout = self.confirm_timeout;
+        let body = &message.body;
+        // Sending can stall too (a broker that blocks publishers, a full socket).
+        let sent = self.block_on(async move {
+            let publish = channel.basic_publish(exchange, routing_key, options, body, properties);
+            tokio::time::timeout(timeout, publish).await
+        })?;
+        let Ok(sent) = sent else {
+            let unconfirmed = self.in_flight.len() + 1;
+            return Err(self.timed_out(unconfirmed));
+        };
         match sent {
             Ok(confirm) => {
                 self.in_flight.push_back(confirm);
