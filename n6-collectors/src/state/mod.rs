@@ -15,12 +15,16 @@
 //! - [`RunLock`]: an exclusive non-blocking `flock` on `<state file>.lock`, held for the
 //!   run and released by the kernel if the process dies.
 //!
+//! - [`large_set`]: `#[serde(with = ...)]` for big `HashSet`s in state types (loads
+//!   several times faster than serde's own impl).
+//!
 //! Test hook: [`TEST_DELAY_BEFORE_RENAME_ENV`] (`N6_TEST_DELAY_BEFORE_RENAME_MS`) makes
 //! every save pause between fsync and rename, for crash tests only.
 
 mod atomic;
 pub mod envelope;
 mod error;
+pub mod large_set;
 mod lock;
 mod store;
 

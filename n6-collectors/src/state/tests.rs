@@ -705,7 +705,10 @@ fn state_dir_that_is_a_file_is_an_io_error_on_load() {
     fs::write(&blocker, b"x").unwrap();
     let store = store_in(&blocker);
     let err = store.load::<Cursor>(1, None).unwrap_err();
-    assert!(matches!(err, StateError::Io { action: "open", .. }), "{err}");
+    assert!(
+        matches!(err, StateError::Io { action: "open", .. }),
+        "{err}"
+    );
     assert!(err.is_io());
     assert_eq!(fs::read(&blocker).unwrap(), b"x");
 }
