@@ -9,4 +9,6 @@
 //! * [`rows`] — time-ordered rows with their built-in state (`BaseTimeOrderedRowsCollector`);
 //! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`).
 
+pub mod download;
+pub mod email;
 pub mod rows;

@@ -154,7 +154,11 @@ impl<'de> Visitor<'de> for RowVisitor {
                 .map_err(|e| de::Error::custom(format!("bad {BYTES_BASE64_KEY}: {e}")))?;
             row = Some(Row::from(bytes));
         }
-        row.ok_or_else(|| de::Error::custom(format!("an empty object is not a row (expected \"{BYTES_BASE64_KEY}\")")))
+        row.ok_or_else(|| {
+            de::Error::custom(format!(
+                "an empty object is not a row (expected \"{BYTES_BASE64_KEY}\")"
+            ))
+        })
     }
 }
 

@@ -199,18 +199,17 @@ fn count_problems(
     if has_duplicates(fresh) {
         problems.push("Found duplicates among the fresh rows.".to_owned());
     }
-    if check == CountCheck::Full {
-        if let Some(prev) = prev_count {
-            let n_fresh = fresh.len() as u64;
-            if count != prev.saturating_add(n_fresh) {
-                problems.push(
-                    MISMATCH_TEXT
-                        .replace("{count}", &count.to_string())
-                        .replace("{prev}", &prev.to_string())
-                        .replace("{fresh}", &n_fresh.to_string()),
-                );
-            }
-        }
+    let n_fresh = fresh.len() as u64;
+    if check == CountCheck::Full
+        && let Some(prev) = prev_count
+        && count != prev.saturating_add(n_fresh)
+    {
+        problems.push(
+            MISMATCH_TEXT
+                .replace("{count}", &count.to_string())
+                .replace("{prev}", &prev.to_string())
+                .replace("{fresh}", &n_fresh.to_string()),
+        );
     }
     (!problems.is_empty()).then(|| problems.join("\n\nThe following problem also occurred:\n\n"))
 }

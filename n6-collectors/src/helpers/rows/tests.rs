@@ -47,11 +47,7 @@ fn run_case(id: &str) {
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no case {id}"));
-    let state = case
-        .initial
-        .as_ref()
-        .map(St::to_state)
-        .unwrap_or_default();
+    let state = case.initial.as_ref().map(St::to_state).unwrap_or_default();
     let data = case.input.join("\n");
     let options = RowsOptions {
         mismatch_is_fatal: case.fatal,
@@ -71,12 +67,20 @@ fn run_case(id: &str) {
             rows.join("\n"),
             "{id}: body"
         ),
-        None => assert!(selection.is_empty(), "{id}: published {:?}", selection.fresh),
+        None => assert!(
+            selection.is_empty(),
+            "{id}: published {:?}",
+            selection.fresh
+        ),
     }
     let expected_state = case.saved.as_ref().map(St::to_state);
     assert_eq!(selection.new_state(), expected_state, "{id}: saved state");
     let warnings = usize::from(selection.warning.is_some());
-    assert_eq!(warnings, case.warnings, "{id}: warnings {:?}", selection.warning);
+    assert_eq!(
+        warnings, case.warnings,
+        "{id}: warnings {:?}",
+        selection.warning
+    );
     assert_eq!(selection.inconsistency, None, "{id}");
 }
 
@@ -115,22 +119,33 @@ fn case_data(id: &str) -> (String, RowsState) {
 #[test]
 fn count_mismatch_message_is_n6s() {
     let (data, state) = case_data("TOR-17");
-    let selection = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, RowsOptions::default())
-        .expect("selection");
+    let selection = select_fresh_rows(
+        data.as_bytes(),
+        &state,
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
     assert_eq!(selection.warning.as_deref(), Some(MISMATCH_2_5_2));
     let fatal = RowsOptions {
         mismatch_is_fatal: true,
         ..RowsOptions::default()
     };
-    let err = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, fatal).expect_err("fatal");
+    let err =
+        select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, fatal).expect_err("fatal");
     assert_eq!(err.0, MISMATCH_2_5_2);
 }
 
 #[test]
 fn duplicates_and_mismatch_are_one_message() {
     let (data, state) = case_data("TOR-21");
-    let selection = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, RowsOptions::default())
-        .expect("selection");
+    let selection = select_fresh_rows(
+        data.as_bytes(),
+        &state,
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
     let expected = format!(
         "Found duplicates among the fresh rows.\n\nThe following problem also occurred:\n\n{}",
         MISMATCH_2_5_2
@@ -139,8 +154,13 @@ fn duplicates_and_mismatch_are_one_message() {
     );
     assert_eq!(selection.warning.as_deref(), Some(expected.as_str()));
     let (data, state) = case_data("TOR-20");
-    let selection = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, RowsOptions::default())
-        .expect("selection");
+    let selection = select_fresh_rows(
+        data.as_bytes(),
+        &state,
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
     assert_eq!(
         selection.warning.as_deref(),
         Some("Found duplicates among the fresh rows.")
@@ -171,8 +191,13 @@ fn vanished_newest_rows_are_a_warning_not_a_crash() {
         rows_count: Some(4),
     };
     let data = "\"sss\",\"2019-07-02\"\n\"bar\",\"2019-07-01\"";
-    let selection = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, RowsOptions::default())
-        .expect("selection");
+    let selection = select_fresh_rows(
+        data.as_bytes(),
+        &state,
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
     assert!(selection.is_empty());
     assert_eq!(selection.new_state(), None);
     assert!(selection.warning.is_some(), "count mismatch 2 != 4 + 0");
@@ -189,9 +214,13 @@ fn vanished_newest_rows_are_a_warning_not_a_crash() {
 #[test]
 fn invalid_utf8_rows_survive_selection_body_and_state() {
     let data: &[u8] = b"\"\xff\xfeham\",\"2019-07-13\"\r\n\"sp\xc3am\",\"2019-07-11\"\n";
-    let selection =
-        select_fresh_rows(data, &RowsState::default(), &TEST_COLLECTOR, RowsOptions::default())
-            .expect("selection");
+    let selection = select_fresh_rows(
+        data,
+        &RowsState::default(),
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
     assert_eq!(
         selection.body(),
         b"\"sp\xc3am\",\"2019-07-11\"\n\"\xff\xfeham\",\"2019-07-13\"\r".to_vec()
@@ -219,7 +248,10 @@ fn invalid_utf8_rows_survive_selection_body_and_state() {
 fn split_rows_like_n6() {
     let rows = |d: &[u8]| split_rows(d).map(<[u8]>::to_vec).collect::<Vec<_>>();
     assert_eq!(rows(b""), vec![b"".to_vec()]);
-    assert_eq!(rows(b"a\r\nb\n"), vec![b"a\r".to_vec(), b"b".to_vec(), b"".to_vec()]);
+    assert_eq!(
+        rows(b"a\r\nb\n"),
+        vec![b"a\r".to_vec(), b"b".to_vec(), b"".to_vec()]
+    );
     assert_eq!(rows(b"\n"), vec![b"".to_vec(), b"".to_vec()]);
 }
 
@@ -260,9 +292,15 @@ fn abuse_ch_feodo_cases() {
         ),
     ];
     for (i, (initial, body, saved)) in cases.into_iter().enumerate() {
-        let selection = select_fresh_rows(data.as_bytes(), &initial, &feodo, RowsOptions::default())
-            .expect("selection");
-        assert_eq!(selection.body(), body.join("\n").into_bytes(), "FEODO-0{}", i + 1);
+        let selection =
+            select_fresh_rows(data.as_bytes(), &initial, &feodo, RowsOptions::default())
+                .expect("selection");
+        assert_eq!(
+            selection.body(),
+            body.join("\n").into_bytes(),
+            "FEODO-0{}",
+            i + 1
+        );
         assert_eq!(selection.new_state(), Some(saved), "FEODO-0{}", i + 1);
     }
 }
@@ -278,7 +316,9 @@ impl RowTime for CertPl {
     }
 
     fn pick_raw_row_time<'r>(&self, row: &'r [u8]) -> Option<std::borrow::Cow<'r, [u8]>> {
-        row.split(|b| *b == b'\t').nth(2).map(std::borrow::Cow::Borrowed)
+        row.split(|b| *b == b'\t')
+            .nth(2)
+            .map(std::borrow::Cow::Borrowed)
     }
 
     fn clean_row_time<'r>(
@@ -319,11 +359,14 @@ fn cert_pl_cases() {
         rows_count: None,
     };
     let s1 = select_fresh_rows(data.as_bytes(), &legacy, &CertPl, options).expect("01");
-    assert_eq!(s1.body(), [rows[3], rows[2], rows[1]].join("\n").into_bytes());
+    assert_eq!(
+        s1.body(),
+        [rows[3], rows[2], rows[1]].join("\n").into_bytes()
+    );
     assert_eq!(s1.new_state(), Some(saved.clone()));
     assert_eq!(s1.warning, None);
-    let s2 = select_fresh_rows(data.as_bytes(), &RowsState::default(), &CertPl, options)
-        .expect("02");
+    let s2 =
+        select_fresh_rows(data.as_bytes(), &RowsState::default(), &CertPl, options).expect("02");
     assert_eq!(
         s2.body(),
         [rows[6], rows[5], rows[4], rows[3], rows[2], rows[1]]

@@ -191,7 +191,12 @@ pub fn format_py_datetime(dt: time::UtcDateTime) -> String {
 /// True for `YYYY-MM-DD HH:MM:SS` with a valid date and time (second < 60, year ≥ 1):
 /// exactly what `str(parse_iso_datetime_to_utc(...))` gives back unchanged.
 fn is_canonical(b: &[u8]) -> bool {
-    if b.len() != 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' || b[16] != b':'
+    if b.len() != 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
     {
         return false;
     }
@@ -200,9 +205,14 @@ fn is_canonical(b: &[u8]) -> bool {
             d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
         })
     };
-    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) =
-        (num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2))
-    else {
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        num(0, 4),
+        num(5, 2),
+        num(8, 2),
+        num(11, 2),
+        num(14, 2),
+        num(17, 2),
+    ) else {
         return false;
     };
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -262,7 +272,10 @@ mod tests {
 
     #[test]
     fn csv_fields_like_python_csv() {
-        assert_eq!(field("\"ham\",\"2019-07-13\"", 1).as_deref(), Some("2019-07-13"));
+        assert_eq!(
+            field("\"ham\",\"2019-07-13\"", 1).as_deref(),
+            Some("2019-07-13")
+        );
         assert_eq!(field("\"ham\",\"2019-07-13\"", 0).as_deref(), Some("ham"));
         assert_eq!(field("\"ham\",\"2019-07-13\"", 2), None);
         assert_eq!(field("a,b", 1).as_deref(), Some("b"));
@@ -301,7 +314,10 @@ mod tests {
 
     #[test]
     fn iso_times_as_python_str_datetime() {
-        assert_eq!(iso("2019-08-20 03:00:00").as_deref(), Some("2019-08-20 03:00:00"));
+        assert_eq!(
+            iso("2019-08-20 03:00:00").as_deref(),
+            Some("2019-08-20 03:00:00")
+        );
         assert!(matches!(
             iso_utc_time(Cow::Borrowed(b"2019-08-20 03:00:00")),
             Some(Cow::Borrowed(_))
@@ -319,8 +335,14 @@ mod tests {
             Some("2020-06-03 14:00:00.500000")
         );
         assert_eq!(iso("2019-02-29 00:00:00"), None);
-        assert_eq!(iso("2019-08-20 24:00:00").as_deref(), Some("2019-08-21 00:00:00"));
-        assert_eq!(iso("2019-08-20 23:59:60").as_deref(), Some("2019-08-20 23:59:59.999999"));
+        assert_eq!(
+            iso("2019-08-20 24:00:00").as_deref(),
+            Some("2019-08-21 00:00:00")
+        );
+        assert_eq!(
+            iso("2019-08-20 23:59:60").as_deref(),
+            Some("2019-08-20 23:59:59.999999")
+        );
         assert_eq!(iso("dateadded"), None);
         assert_eq!(iso("2019-08-20"), None);
     }

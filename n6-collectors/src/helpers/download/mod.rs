@@ -1,0 +1,502 @@
+//! Downloading: n6's `BaseDownloadingCollector` (n6-contract §6.6) on `ureq`.
+//!
+//! * `download_retries`: up to `retries + 1` attempts; only connection/read failures and
+//!   HTTP 500/502/503/504 are retried, after 0 s, 0.2 s, 0.4 s, 0.8 s, … (at most 120 s);
+//! * `download_timeout`: `(connect, read)` seconds; the read timeout applies to each read;
+//! * `base_request_headers` + per-request headers, merged case-insensitively;
+//! * redirects are not followed unless asked ([`Request::follow_redirects`]); HTTP ≥ 400
+//!   fails the run with [`Error::SourceUnavailable`] (exit 69);
+//! * the body is streamed with a size limit, with a progress bar on stderr only when it
+//!   is a terminal;
+//! * the `Last-Modified` of the most recent response becomes
+//!   `headers.meta.http_last_modified` ([`Downloader::meta`]);
+//! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
+//!   `file://localhost/abs/path`, or — an extension — `file://relative/path`).
+//!
+//! With `#[collector(download)]` the derive adds the three options to the config; build
+//! the settings from them with [`download_settings!`](crate::download_settings):
+//!
+//! ```ignore
+//! let mut downloader = Downloader::new(download_settings!(self.config)?);
+//! let data = downloader.get(&self.config.url)?;
+//! out.publish_with_meta(data, downloader.meta())?;
+//! ```
+
+mod headers;
+mod last_modified;
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::config::PyValue;
+use crate::error::{Error, Result};
+use crate::message::{HeaderTable, HeaderValue};
+
+pub use headers::{headers_from_config, merge_headers};
+pub use last_modified::http_last_modified;
+
+/// The default size limit of one response body: 1 GiB.
+pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
+
+/// HTTP statuses retried (urllib3's `status_forcelist` in n6).
+const RETRIED_STATUSES: [u16; 4] = [500, 502, 503, 504];
+
+/// The methods n6 accepts.
+const METHODS: [&str; 8] = [
+    "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
+];
+
+/// Builds [`DownloadSettings`] from a config struct generated with
+/// `#[collector(download)]` (fields `download_retries`, `download_timeout`,
+/// `base_request_headers`): `download_settings!(self.config)?`.
+#[macro_export]
+macro_rules! download_settings {
+    ($config:expr) => {
+        $crate::helpers::download::DownloadSettings::from_config(
+            $config.download_retries,
+            $config.download_timeout,
+            &$config.base_request_headers,
+        )
+    };
+}
+
+/// How downloads are made (from the `download_*` options).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DownloadSettings {
+    /// `download_retries`: further attempts after a retryable failure.
+    pub retries: u32,
+    /// The connect part of `download_timeout`.
+    pub connect_timeout: Duration,
+    /// The read part of `download_timeout` (per read).
+    pub read_timeout: Duration,
+    /// `base_request_headers`.
+    pub base_request_headers: Vec<(String, String)>,
+    /// The largest response body accepted, in bytes ([`DEFAULT_MAX_SIZE`]).
+    pub max_size: u64,
+    /// Show a progress bar (default: when stderr is a terminal).
+    pub progress: bool,
+}
+
+impl Default for DownloadSettings {
+    /// n6's defaults: 3 retries, `(12.1, 25)` s, no base headers.
+    fn default() -> Self {
+        DownloadSettings {
+            retries: 3,
+            connect_timeout: Duration::from_secs_f64(12.1),
+            read_timeout: Duration::from_secs(25),
+            base_request_headers: Vec::new(),
+            max_size: DEFAULT_MAX_SIZE,
+            progress: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl DownloadSettings {
+    /// From the option values; a negative `download_retries` is n6's config error.
+    pub fn from_config(
+        download_retries: i64,
+        download_timeout: (f64, f64),
+        base_request_headers: &[(String, PyValue)],
+    ) -> Result<Self> {
+        let retries = u32::try_from(download_retries).map_err(|_| {
+            Error::Config(vec![format!(
+                "config option `download_retries` is a negative number: {download_retries}"
+            )])
+        })?;
+        let seconds = |s: f64, what: &str| {
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                Error::Config(vec![format!(
+                    "config option `download_timeout`: the {what} timeout must be a non-negative number of seconds, not {s}"
+                )])
+            })
+        };
+        Ok(DownloadSettings {
+            retries,
+            connect_timeout: seconds(download_timeout.0, "connect")?,
+            read_timeout: seconds(download_timeout.1, "read")?,
+            base_request_headers: headers_from_config(base_request_headers)?,
+            ..DownloadSettings::default()
+        })
+    }
+}
+
+/// One request: method, URL, extra headers, body, and per-request overrides.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+    retries: Option<u32>,
+    follow_redirects: bool,
+}
+
+impl Request {
+    /// A request with `method` (any case; n6's list: DELETE GET HEAD OPTIONS PATCH POST PUT TRACE).
+    pub fn new(method: &str, url: impl Into<String>) -> Self {
+        Request {
+            method: method.to_ascii_uppercase(),
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            retries: None,
+            follow_redirects: false,
+        }
+    }
+
+    /// A GET request.
+    pub fn get(url: impl Into<String>) -> Self {
+        Request::new("GET", url)
+    }
+
+    /// A POST request with `body`.
+    pub fn post(url: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
+        Request::new("POST", url).body(body)
+    }
+
+    /// Adds a header (merged over `base_request_headers`, case-insensitively).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the request body.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    /// Overrides `download_retries` for this request.
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retries = Some(retries);
+        self
+    }
+
+    /// Follow redirects (n6: `allow_redirects=True`); off by default, as in n6.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+}
+
+/// Makes downloads and remembers the `Last-Modified` of the most recent response.
+pub struct Downloader {
+    settings: DownloadSettings,
+    last_modified: Option<String>,
+    sleep: fn(Duration),
+}
+
+impl Downloader {
+    /// A downloader with `settings`.
+    pub fn new(settings: DownloadSettings) -> Self {
+        Downloader {
+            settings,
+            last_modified: None,
+            sleep: std::thread::sleep,
+        }
+    }
+
+    /// The settings in use.
+    pub fn settings(&self) -> &DownloadSettings {
+        &self.settings
+    }
+
+    /// GET `url` (`http://`, `https://` or `file://`) and return the body.
+    pub fn get(&mut self, url: &str) -> Result<Vec<u8>> {
+        self.download(Request::get(url))
+    }
+
+    /// Makes `request` with n6's retry policy and returns the body.
+    pub fn download(&mut self, request: Request) -> Result<Vec<u8>> {
+        if !METHODS.contains(&request.method.as_str()) {
+            return Err(Error::bug(format!(
+                "unsupported HTTP method {:?} (supported: {})",
+                request.method,
+                METHODS.join(" ")
+            )));
+        }
+        match scheme(&request.url) {
+            Some(Scheme::File(path)) => {
+                self.last_modified = None;
+                read_file(&path, self.settings.max_size)
+            }
+            Some(Scheme::Http) => self.download_http(&request),
+            None => Err(Error::Config(vec![format!(
+                "unsupported URL {:?}: the scheme must be http://, https:// or file://",
+                request.url
+            )])),
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS` of the most recent response's `Last-Modified`, if it had a
+    /// parseable one (`file://` reads clear it).
+    pub fn http_last_modified(&self) -> Option<&str> {
+        self.last_modified.as_deref()
+    }
+
+    /// `headers.meta` for a message built from the downloads so far:
+    /// `http_last_modified` when known, else empty.
+    pub fn meta(&self) -> HeaderTable {
+        let mut meta = HeaderTable::default();
+        if let Some(lm) = &self.last_modified {
+            meta.insert("http_last_modified", HeaderValue::Str(lm.clone()));
+        }
+        meta
+    }
+
+    fn download_http(&mut self, request: &Request) -> Result<Vec<u8>> {
+        let what = format!("{} {}", request.method, request.url);
+        let retries = request.retries.unwrap_or(self.settings.retries);
+        let agent = self.agent(request.follow_redirects);
+        let headers = merge_headers(&self.settings.base_request_headers, &request.headers);
+        let mut attempt: u32 = 0;
+        let mut response = loop {
+            if attempt > 0 {
+                (self.sleep)(backoff(attempt));
+            }
+            attempt += 1;
+            let failure = match send(&agent, request, &headers) {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    if !RETRIED_STATUSES.contains(&status) || attempt > retries {
+                        break response;
+                    }
+                    format!("HTTP {status}")
+                }
+                Err(Sent::Retryable(e)) if attempt <= retries => e,
+                Err(Sent::Retryable(e)) | Err(Sent::Fatal(e)) => {
+                    return Err(Error::source_unavailable(format!(
+                        "{what}: {e}{}",
+                        attempts_note(attempt)
+                    )));
+                }
+            };
+            tracing::info!(
+                "{what}: {failure}; retrying ({attempt} of {} attempts made)",
+                retries + 1
+            );
+        };
+        self.last_modified = response
+            .headers()
+            .get("last-modified")
+            .and_then(|v| v.to_str().ok())
+            .and_then(http_last_modified);
+        let status = response.status();
+        if status.as_u16() >= 400 {
+            return Err(Error::source_unavailable(format!(
+                "{what}: HTTP {} {}{}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or(""),
+                attempts_note(attempt)
+            )));
+        }
+        let length = response.body().content_length();
+        let reader = response
+            .body_mut()
+            .with_config()
+            .limit(self.settings.max_size)
+            .reader();
+        read_body(
+            reader,
+            length,
+            self.settings.progress,
+            &what,
+            self.settings.max_size,
+        )
+    }
+
+    fn agent(&self, follow_redirects: bool) -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(if follow_redirects { 30 } else { 0 })
+            .max_redirects_will_error(follow_redirects)
+            .timeout_connect(Some(self.settings.connect_timeout))
+            .timeout_per_read(Some(self.settings.read_timeout))
+            .build()
+            .into()
+    }
+}
+
+/// urllib3's back-off before attempt `n + 1` (after `n` failures): 0 s after the first
+/// failure, then 0.1 × 2^(n-1) s, at most 120 s.
+pub fn backoff(failures: u32) -> Duration {
+    if failures <= 1 {
+        return Duration::ZERO;
+    }
+    let secs = 0.1 * 2f64.powi(i32::try_from(failures - 1).unwrap_or(i32::MAX));
+    Duration::from_secs_f64(secs.min(120.0))
+}
+
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
+    }
+}
+
+enum Sent {
+    Retryable(String),
+    Fatal(String),
+}
+
+fn send(
+    agent: &ureq::Agent,
+    request: &Request,
+    headers: &[(String, String)],
+) -> std::result::Result<ureq::http::Response<ureq::Body>, Sent> {
+    let mut builder = ureq::http::Request::builder()
+        .method(request.method.as_str())
+        .uri(request.url.as_str());
+    for (name, value) in headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    match &request.body {
+        Some(body) => builder
+            .body(body.as_slice())
+            .map_err(|e| Sent::Fatal(e.to_string()))
+            .and_then(|r| agent.run(r).map_err(classify)),
+        None => builder
+            .body(())
+            .map_err(|e| Sent::Fatal(e.to_string()))
+            .and_then(|r| agent.run(r).map_err(classify)),
+    }
+}
+
+/// Connection and read failures are retried (urllib3 `Retry(connect=..., read=...)`).
+fn classify(error: ureq::Error) -> Sent {
+    use ureq::Error as E;
+    match error {
+        E::Io(_)
+        | E::Timeout(_)
+        | E::HostNotFound
+        | E::ConnectionFailed
+        | E::Protocol(_)
+        | E::BodyStalled => Sent::Retryable(error.to_string()),
+        other => Sent::Fatal(other.to_string()),
+    }
+}
+
+fn read_body(
+    mut reader: impl Read,
+    length: Option<u64>,
+    progress: bool,
+    what: &str,
+    max_size: u64,
+) -> Result<Vec<u8>> {
+    let bar = progress.then(|| progress_bar(length));
+    let mut data = Vec::with_capacity(length.unwrap_or(0).min(max_size).min(64 << 20) as usize);
+    let mut chunk = vec![0u8; 256 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let too_large = e
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                    .is_some_and(|inner| matches!(inner, ureq::Error::BodyExceedsLimit(_)));
+                return Err(if too_large {
+                    too_large_error(what, max_size)
+                } else {
+                    Error::source_unavailable(format!("{what}: reading the response: {e}"))
+                });
+            }
+        };
+        data.extend_from_slice(&chunk[..n]);
+        if let Some(bar) = &bar {
+            bar.set_position(data.len() as u64);
+        }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(data)
+}
+
+fn too_large_error(what: &str, max_size: u64) -> Error {
+    Error::bad_data(format!(
+        "{what}: the response body is larger than the limit of {max_size} bytes"
+    ))
+}
+
+fn progress_bar(length: Option<u64>) -> indicatif::ProgressBar {
+    let target = indicatif::ProgressDrawTarget::stderr();
+    let bar = match length {
+        Some(len) => indicatif::ProgressBar::with_draw_target(Some(len), target),
+        None => indicatif::ProgressBar::with_draw_target(None, target),
+    };
+    let template = match length {
+        Some(_) => "{bytes}/{total_bytes} {wide_bar} {eta}",
+        None => "{spinner} {bytes} {bytes_per_sec}",
+    };
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+enum Scheme {
+    Http,
+    File(PathBuf),
+}
+
+fn scheme(url: &str) -> Option<Scheme> {
+    let lower = url
+        .get(..8)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Some(Scheme::Http);
+    }
+    if !lower.starts_with("file://") {
+        return None;
+    }
+    let rest = &url[7..];
+    let rest = rest
+        .strip_prefix("localhost")
+        .filter(|r| r.starts_with('/'))
+        .unwrap_or(rest);
+    Some(Scheme::File(PathBuf::from(percent_decode(rest))))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                b.get(i + 1).and_then(|c| hex(*c)),
+                b.get(i + 2).and_then(|c| hex(*c)),
+            )
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>> {
+    let what = format!("file://{}", path.display());
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::source_unavailable(format!("{what}: {e}")))?;
+    let mut data = Vec::new();
+    file.take(max_size.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| Error::source_unavailable(format!("{what}: {e}")))?;
+    if data.len() as u64 > max_size {
+        return Err(too_large_error(&what, max_size));
+    }
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,226 @@
+//! E-mail collectors: n6's `BaseSimpleEmailCollector` (n6-contract §6.5).
+//!
+//! The collector gets one raw RFC 5322 message on stdin (procmail / a mail filter pipes
+//! it in). [`Email::from_stdin`] reads and parses it (with `mail-parser`); [`Email::meta`]
+//! gives `headers.meta.mail_time` (the `Date` header as naive UTC `YYYY-MM-DD HH:MM:SS`)
+//! and `headers.meta.mail_subject` (whitespace-normalised), each only when present;
+//! [`Email::text`] returns the one text part of a content type.
+//!
+//! ```ignore
+//! fn collect(&mut self, out: &mut Output<'_, Self::State>) -> Result<()> {
+//!     let email = Email::from_stdin()?;
+//!     let csv = email.text("text/csv")?;
+//!     out.publish_with_meta(csv.as_bytes().to_vec(), email.meta())
+//! }
+//! ```
+
+use std::io::Read;
+
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+
+use crate::error::{Error, Result};
+use crate::helpers::rows::format_py_datetime;
+use crate::message::{HeaderTable, HeaderValue};
+
+/// One leaf part of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailPart {
+    /// `type/subtype`, lower-case (`text/plain` when the part declares none).
+    pub content_type: String,
+    /// The decoded content (transfer encoding undone; text in UTF-8).
+    pub data: Vec<u8>,
+    /// True for `text/*` parts, whose `data` is UTF-8 text.
+    pub is_text: bool,
+}
+
+/// A parsed e-mail message.
+#[derive(Debug, Clone)]
+pub struct Email {
+    raw: Vec<u8>,
+    subject: Option<String>,
+    mail_time: Option<String>,
+    parts: Vec<EmailPart>,
+}
+
+impl Email {
+    /// Reads all of stdin and parses it.
+    pub fn from_stdin() -> Result<Email> {
+        let mut raw = Vec::new();
+        std::io::stdin().read_to_end(&mut raw).map_err(|e| {
+            Error::source_unavailable(format!("cannot read the e-mail message from stdin: {e}"))
+        })?;
+        Email::parse(raw)
+    }
+
+    /// Parses a raw RFC 5322 message.
+    pub fn parse(raw: Vec<u8>) -> Result<Email> {
+        let message = MessageParser::default().parse(&raw).ok_or_else(|| {
+            Error::bad_data("the input is not an e-mail message (no headers found)")
+        })?;
+        let subject = message.subject().map(normalize_whitespace);
+        let mail_time = message.date().and_then(|d| {
+            time::UtcDateTime::from_unix_timestamp(d.to_timestamp())
+                .ok()
+                .map(format_py_datetime)
+        });
+        let mut parts = Vec::new();
+        for part in &message.parts {
+            let (data, is_text) = match &part.body {
+                PartType::Text(text) | PartType::Html(text) => (text.as_bytes().to_vec(), true),
+                PartType::Binary(data) | PartType::InlineBinary(data) => (data.to_vec(), false),
+                PartType::Message(_) | PartType::Multipart(_) => continue,
+            };
+            let content_type = match part.content_type() {
+                Some(ct) => match &ct.c_subtype {
+                    Some(sub) => format!("{}/{}", ct.c_type, sub),
+                    None => ct.c_type.to_string(),
+                }
+                .to_ascii_lowercase(),
+                None => "text/plain".to_owned(),
+            };
+            parts.push(EmailPart {
+                content_type,
+                data,
+                is_text,
+            });
+        }
+        drop(message);
+        Ok(Email {
+            raw,
+            subject,
+            mail_time,
+            parts,
+        })
+    }
+
+    /// The message as received.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// The decoded `Subject`, stripped, with whitespace runs as single spaces.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The `Date` header as naive UTC, `YYYY-MM-DD HH:MM:SS`.
+    pub fn mail_time(&self) -> Option<&str> {
+        self.mail_time.as_deref()
+    }
+
+    /// The leaf parts (for a single-part message: the body).
+    pub fn parts(&self) -> &[EmailPart] {
+        &self.parts
+    }
+
+    /// `headers.meta`: `mail_time` and `mail_subject`, each only when present.
+    pub fn meta(&self) -> HeaderTable {
+        let mut meta = HeaderTable::default();
+        if let Some(time) = &self.mail_time {
+            meta.insert("mail_time", HeaderValue::Str(time.clone()));
+        }
+        if let Some(subject) = &self.subject {
+            meta.insert("mail_subject", HeaderValue::Str(subject.clone()));
+        }
+        meta
+    }
+
+    /// The content of the one part of `content_type` (n6's `get_email_msg_text`);
+    /// none or several such parts is [`Error::BadData`] with n6's message.
+    pub fn text(&self, content_type: &str) -> Result<&str> {
+        let wanted = content_type.to_ascii_lowercase();
+        let mut found = self.parts.iter().filter(|p| p.content_type == wanted);
+        let part = match (found.next(), found.next()) {
+            (Some(part), None) => part,
+            (Some(_), Some(_)) => {
+                return Err(Error::bad_data(format!(
+                    "unexpected e-mail message format: multiple `{content_type}` parts found"
+                )));
+            }
+            (None, _) => {
+                return Err(Error::bad_data(format!(
+                    "unexpected e-mail message format: no `{content_type}` content found"
+                )));
+            }
+        };
+        std::str::from_utf8(&part.data)
+            .map_err(|_| Error::bad_data(format!("the `{content_type}` part is not text")))
+    }
+}
+
+/// Python's `" ".join(s.split())`.
+fn normalize_whitespace(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MULTIPART: &str = "From: reports@example.org\r\n\
+To: n6@example.com\r\n\
+Subject: =?utf-8?q?Daily_report_=C5=BC?=\r\n  \t for   2024-01-02 \r\n\
+Date: Tue, 02 Jan 2024 10:00:00 +0200\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"XYZ\"\r\n\
+\r\n\
+--XYZ\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+See the attachment.\r\n\
+--XYZ\r\n\
+Content-Type: text/csv; charset=utf-8\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+aXAsdGltZQoxLjIuMy40LDIwMjQtMDEtMDIK\r\n\
+--XYZ--\r\n";
+
+    #[test]
+    fn subject_time_and_parts() {
+        let email = Email::parse(MULTIPART.as_bytes().to_vec()).expect("parse");
+        assert_eq!(email.subject(), Some("Daily report ż for 2024-01-02"));
+        assert_eq!(email.mail_time(), Some("2024-01-02 08:00:00"));
+        assert_eq!(
+            email.text("text/csv").expect("csv"),
+            "ip,time\n1.2.3.4,2024-01-02\n"
+        );
+        assert_eq!(
+            email.text("TEXT/PLAIN").expect("plain"),
+            "See the attachment."
+        );
+        let meta = email.meta();
+        let keys: Vec<&str> = meta.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, vec!["mail_time", "mail_subject"]);
+        assert_eq!(email.raw(), MULTIPART.as_bytes());
+    }
+
+    #[test]
+    fn missing_and_duplicate_parts_use_n6s_messages() {
+        let email = Email::parse(MULTIPART.as_bytes().to_vec()).expect("parse");
+        assert_eq!(
+            email.text("text/html").expect_err("none").to_string(),
+            "bad data from the source: unexpected e-mail message format: no `text/html` content found"
+        );
+        let twice = MULTIPART.replace(
+            "Content-Type: text/plain; charset=utf-8",
+            "Content-Type: text/csv",
+        );
+        let email = Email::parse(twice.into_bytes()).expect("parse");
+        assert_eq!(
+            email.text("text/csv").expect_err("two").to_string(),
+            "bad data from the source: unexpected e-mail message format: multiple `text/csv` parts found"
+        );
+    }
+
+    #[test]
+    fn no_subject_no_date_no_meta() {
+        let email = Email::parse(b"From: a@b\r\n\r\nbody\r\n".to_vec()).expect("parse");
+        assert_eq!(email.subject(), None);
+        assert_eq!(email.mail_time(), None);
+        assert!(email.meta().is_empty());
+        assert_eq!(email.text("text/plain").expect("body"), "body\r\n");
+    }
+}
