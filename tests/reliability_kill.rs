@@ -1,0 +1,260 @@
+//! The kill -9 campaign (issue 6, point 1): the reliability test collector runs over a
+//! growing feed against the real broker, again and again, and is killed with SIGKILL at
+//! random moments: anywhere in the run, and (with the store's test-only delay between
+//! fsync and rename) inside the state-save window. After every run the state file must
+//! load (`--check-config`) and hold either the old or a new, complete state; at the end
+//! every feed row must have reached the queue (0 lost), and a row may come more than once
+//! only if a killed run published it after that run's last saved state (duplicates only
+//! from the last unconfirmed batch).
+//!
+//! Knobs: `N6_RELIABILITY_RUNS` (default 240), `N6_RELIABILITY_SEED` (default: the
+//! clock; printed, so a failing campaign can be replayed).
+
+mod reliability_support;
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::Stdio;
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use reliability_support::{
+    Admin, DELAY_ENV, Site, Target, broker, code, copies, decode_lines, sigkill, stderr,
+};
+
+/// Runs in a campaign unless `N6_RELIABILITY_RUNS` says otherwise.
+const DEFAULT_RUNS: u64 = 240;
+
+/// splitmix64: small, seedable, good enough to pick kill moments.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// How a run was ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    /// Ran to the end (exit 0).
+    Completed,
+    /// SIGKILL at a random moment.
+    Killed,
+    /// SIGKILL while a state save stood between fsync and rename (its temporary file was
+    /// left behind).
+    KilledInSave,
+}
+
+/// What one run did to the state.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    /// `lines` in the state file after the run.
+    after: u64,
+    /// Rows in the feed during the run.
+    feed: u64,
+    /// `checkpoint_every` of the run (0: save only at the end).
+    checkpoint_every: u64,
+    ending: Ending,
+}
+
+impl Run {
+    /// The rows this run may have published without its state covering them: after the
+    /// saved state, up to the next checkpoint (or the end of the feed).
+    fn unconfirmed_batch(&self) -> std::ops::Range<u64> {
+        if self.ending == Ending::Completed {
+            return self.after..self.after;
+        }
+        let end = match self.checkpoint_every {
+            0 => self.feed,
+            every => ((self.after / every) + 1) * every,
+        };
+        self.after..end.min(self.feed)
+    }
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    std::env::var(name).ok().map(|v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number"))
+    })
+}
+
+#[test]
+fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
+    let Some(broker) = broker() else { return };
+    let runs = env_u64("N6_RELIABILITY_RUNS").unwrap_or(DEFAULT_RUNS);
+    let seed = env_u64("N6_RELIABILITY_SEED").unwrap_or_else(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    });
+    eprintln!("kill campaign: {runs} runs, seed {seed} (replay: N6_RELIABILITY_SEED={seed})");
+    let mut rng = Rng(seed);
+    let mut site = Site::new("relkill");
+    let target = Target::of(&broker);
+    let admin = Admin::connect(&broker);
+    let queue = format!("reliability-kill-{}", std::process::id());
+    admin.bind(&site.exchange(), &queue, None);
+    let started = Instant::now();
+
+    // A clean first run, also to learn how long a run takes here.
+    site.grow(10);
+    site.configure(&target, "");
+    let clock = Instant::now();
+    let first = site.run(&["-q"]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let typical = clock.elapsed().max(Duration::from_millis(10));
+    let mut history = vec![Run {
+        after: site.state_lines().expect("state after the first run"),
+        feed: 10,
+        checkpoint_every: 0,
+        ending: Ending::Completed,
+    }];
+    assert_eq!(history[0].after, 10);
+
+    for n in 1..=runs {
+        let feed = site.grow(1 + rng.below(20));
+        let checkpoint_every = rng.pick(&[0, 0, 1, 2, 5]);
+        let line_delay_us = rng.pick(&[0, 0, 300]);
+        site.configure(
+            &target,
+            &format!("checkpoint_every = {checkpoint_every}\nline_delay_us = {line_delay_us}"),
+        );
+        let before_bytes = site.state_bytes();
+        let before = before_bytes.as_deref().map_or(0, decode_lines);
+        let temps_before = site.temp_files();
+
+        let style = rng.below(100);
+        let save_delay_ms = 20 + rng.below(40);
+        let mut command = site.command(&["-q"]);
+        if style < 40 {
+            command.env(DELAY_ENV, save_delay_ms.to_string());
+        }
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn collector");
+        if style < 40 {
+            // Kill inside the save window: once the temporary file exists, the store
+            // sleeps `save_delay_ms` before the rename.
+            while site.temp_files().len() == temps_before.len()
+                && child.try_wait().expect("try_wait").is_none()
+            {
+                sleep(Duration::from_micros(200));
+            }
+            sleep(Duration::from_millis(rng.below(save_delay_ms)));
+            sigkill(&child);
+        } else if style < 90 {
+            let window = typical.as_micros() as u64 * 3 / 2;
+            sleep(Duration::from_micros(rng.below(window)));
+            sigkill(&child);
+        }
+        let out = child.wait_with_output().expect("wait for collector");
+        let new_temps = site.temp_files().len() - temps_before.len();
+        let ending = match out.status.signal() {
+            Some(9) if new_temps > 0 => Ending::KilledInSave,
+            Some(9) => Ending::Killed,
+            _ => {
+                assert_eq!(code(&out), 0, "run {n} failed: {}", stderr(&out));
+                Ending::Completed
+            }
+        };
+
+        // The state file is the old one or a complete new one, never torn.
+        let check = site.check_state();
+        assert_eq!(
+            code(&check),
+            0,
+            "run {n} ({ending:?}, seed {seed}): the state file does not load: {}",
+            stderr(&check)
+        );
+        let after_bytes = site.state_bytes();
+        let after = after_bytes.as_deref().map_or(0, decode_lines);
+        assert!(
+            before <= after && after <= feed,
+            "run {n}: state went from {before} to {after} lines (feed {feed})"
+        );
+        if after == before {
+            assert_eq!(after_bytes, before_bytes, "run {n}: state rewritten");
+        } else {
+            assert!(
+                after == feed || (checkpoint_every > 0 && after % checkpoint_every == 0),
+                "run {n}: {after} lines saved, neither a checkpoint nor the end"
+            );
+        }
+        if ending == Ending::Completed {
+            assert_eq!(after, feed, "run {n} completed without saving everything");
+        }
+        history.push(Run {
+            after,
+            feed,
+            checkpoint_every,
+            ending,
+        });
+    }
+
+    // A final clean run brings the state to the end of the feed.
+    let feed = site.rows();
+    site.configure(&target, "");
+    let last = site.run(&["-q"]);
+    assert_eq!(code(&last), 0, "{}", stderr(&last));
+    assert_eq!(site.state_lines(), Some(feed));
+    assert_eq!(site.check_state().status.code(), Some(0));
+
+    // Every row reached the queue; duplicates only from killed runs' unconfirmed batches.
+    let bodies = admin.drain(&queue);
+    admin.delete(&queue);
+    let counts = copies(&bodies, feed);
+    let lost: Vec<u64> = counts
+        .iter()
+        .filter(|&(_, &n)| n == 0)
+        .map(|(&i, _)| i)
+        .collect();
+    for (&i, &n) in &counts {
+        let may_repeat = history
+            .iter()
+            .filter(|run| run.unconfirmed_batch().contains(&i))
+            .count() as u64;
+        assert!(
+            n <= 1 + may_repeat,
+            "row {i} arrived {n} times, but only {may_repeat} killed run(s) could have \
+             re-sent it (seed {seed})"
+        );
+    }
+    let duplicates = bodies.len() as u64 - (feed - lost.len() as u64);
+    let count = |e: Ending| history.iter().filter(|r| r.ending == e).count();
+    let summary = format!(
+        "kill campaign: seed {seed}; {} runs + 1 final; {} killed ({} inside the state-save \
+         window), {} completed; {feed} rows, {} messages consumed; lost {}; duplicates \
+         {duplicates}; leftover temporary files {}; {:.1} s",
+        history.len(),
+        count(Ending::Killed) + count(Ending::KilledInSave),
+        count(Ending::KilledInSave),
+        count(Ending::Completed),
+        bodies.len(),
+        lost.len(),
+        site.temp_files().len(),
+        started.elapsed().as_secs_f64()
+    );
+    eprintln!("{summary}");
+    let figures = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability-kill.txt");
+    let _ = std::fs::write(&figures, format!("{summary}\n"));
+    assert!(lost.is_empty(), "rows lost: {lost:?} (seed {seed})");
+    assert!(
+        count(Ending::Killed) + count(Ending::KilledInSave) > 0,
+        "no run was killed: the campaign tested nothing"
+    );
+}
