@@ -139,7 +139,7 @@ pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
             ),
         },
     };
-    out.write_all(text.as_bytes())
+    out.write_all(text.trim_end_matches('\n').as_bytes())
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
         .map_err(|source| {
