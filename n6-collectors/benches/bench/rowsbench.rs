@@ -1,0 +1,173 @@
+//! Benchmark 4: n6's time-ordered-rows selection on a 1M-row CSV feed (made by
+//! `python/gen_rows.py`, URLhaus-like, newest first): a first run (no state: every row is
+//! fresh) and a second run (the state of the first: no row is fresh).
+//!
+//! Both sides are whole processes doing the same steps as `python/py_rows.py`: load the
+//! state (default if missing), read the feed, select the fresh rows, build the output
+//! (fresh rows oldest first, joined by `\n`), save the state atomically with fsync. Each
+//! prints `rows N fresh N out_bytes N secs S peak_kb N`. Timed from spawn to exit; peak
+//! memory is the process's own high-water mark.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use n6_collectors::helpers::rows::{CsvColumn, RowsOptions, RowsState, fresh_rows};
+use n6_collectors::state::StateStore;
+
+use crate::Config;
+use crate::report::{Line, Report, mib, secs};
+use crate::util::{
+    BenchResult, make_dir, median, peak_rss_kib, remove_all, require_field, run_child,
+};
+
+const FILE_NAME: &str = "bench.RowsCollector.cbor";
+const COLLECTOR_ID: &str = "bench.RowsCollector";
+
+/// The row time as `py_rows.py` takes it: field 1, quotes stripped, compared as text.
+const ROW_TIME: CsvColumn = CsvColumn {
+    column: 1,
+    delimiter: b',',
+};
+
+/// `bench child-rows CSV STATE_DIR`: the Rust twin of `py_rows.py`, on the runtime's
+/// time-ordered-rows helper (`n6_collectors::helpers::rows`) and state store.
+pub fn child(csv: &Path, state_dir: &Path) -> BenchResult<()> {
+    let started = Instant::now();
+    let store = StateStore::new(state_dir, FILE_NAME, COLLECTOR_ID, "n6-collectors bench");
+    let previous = match store.load::<RowsState>(1, None) {
+        Ok(Some(loaded)) => loaded.state,
+        Ok(None) => RowsState::default(),
+        Err(e) => return Err(e.to_string()),
+    };
+    let data = std::fs::read(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    let selection = fresh_rows(&data, &previous, &ROW_TIME, RowsOptions::default())
+        .map_err(|e| e.to_string())?;
+    let body = selection.body();
+    if let Some(state) = selection.new_state() {
+        store.save(&state, 1).map_err(|e| e.to_string())?;
+    }
+    println!(
+        "rows {} fresh {} out_bytes {} secs {:.3} peak_kb {}",
+        selection.rows_count,
+        selection.fresh.len(),
+        body.len(),
+        started.elapsed().as_secs_f64(),
+        peak_rss_kib().unwrap_or(0)
+    );
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    wall: f64,
+    peak_kib: f64,
+    fresh: f64,
+}
+
+fn sample(command: &mut Command, rows: u64, expect_fresh: Option<u64>) -> BenchResult<Sample> {
+    let run = run_child(command)?;
+    let out = &run.stdout;
+    let found_rows = require_field(out, "rows")?;
+    let fresh = require_field(out, "fresh")?;
+    if found_rows != rows as f64 || expect_fresh.is_some_and(|f| f as f64 != fresh) {
+        return Err(format!(
+            "expected {rows} rows and {expect_fresh:?} fresh ones, the program says: {out}"
+        ));
+    }
+    Ok(Sample {
+        wall: run.wall.as_secs_f64(),
+        peak_kib: require_field(out, "peak_kb")?,
+        fresh,
+    })
+}
+
+/// Makes (or reuses) the feed of `rows` rows.
+fn feed(config: &Config, rows: u64) -> BenchResult<std::path::PathBuf> {
+    let dir = config.work.join("rows");
+    make_dir(&dir)?;
+    let path = dir.join(format!("feed-{rows}.csv"));
+    if !path.exists() {
+        eprintln!("4 rows: generating {}", path.display());
+        let tmp = dir.join(format!("feed-{rows}.csv.tmp"));
+        run_child(
+            Command::new(&config.python)
+                .arg(config.scripts.join("gen_rows.py"))
+                .arg(rows.to_string())
+                .arg(&tmp),
+        )?;
+        std::fs::rename(&tmp, &path).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(path)
+}
+
+/// Runs benchmark 4 on a feed of `rows` rows, `reps` times per side.
+pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> BenchResult<()> {
+    let csv = feed(config, rows)?;
+    let feed_bytes = std::fs::metadata(&csv)
+        .map_err(|e| format!("{}: {e}", csv.display()))?
+        .len() as f64;
+    let dir = config.work.join("rows");
+    let (rs_state, py_state) = (dir.join("rust-state"), dir.join("python-state.pickle"));
+    let mut rust = Command::new(&config.self_exe);
+    rust.arg("child-rows").arg(&csv).arg(&rs_state);
+    let mut python = Command::new(&config.python);
+    python
+        .arg(config.scripts.join("py_rows.py"))
+        .arg(&csv)
+        .arg(&py_state);
+    // Warm the page cache with one untimed pass.
+    remove_all(&rs_state)?;
+    sample(&mut rust, rows, Some(rows))?;
+    let (mut rs1, mut rs2, mut py1, mut py2) = (vec![], vec![], vec![], vec![]);
+    for rep in 0..reps {
+        eprintln!("4 rows: repetition {}/{reps}", rep + 1);
+        remove_all(&rs_state)?;
+        rs1.push(sample(&mut rust, rows, Some(rows))?);
+        rs2.push(sample(&mut rust, rows, Some(0))?);
+        remove_all(&py_state)?;
+        py1.push(sample(&mut python, rows, Some(rows))?);
+        py2.push(sample(&mut python, rows, Some(0))?);
+    }
+    let wall = |v: &[Sample]| median(&v.iter().map(|s| s.wall).collect::<Vec<_>>());
+    let peak = |v: &[Sample]| v.iter().map(|s| s.peak_kib * 1024.0).fold(0.0, f64::max);
+    let bench = "4 rows selection";
+    for (label, rs, py) in [
+        ("first run (all fresh)", &rs1, &py1),
+        ("second run (none fresh)", &rs2, &py2),
+    ] {
+        let (r, p) = (wall(rs), wall(py));
+        report.push(Line {
+            bench: bench.into(),
+            measure: format!(
+                "{rows}-row feed ({}), {label}; {reps} runs",
+                mib(feed_bytes)
+            ),
+            ours: secs(r),
+            baseline: format!("Python {}", secs(p)),
+            ratio: format!("{:.1}× faster", p / r),
+            target: "≥ 20×".into(),
+            met: Some(p >= 20.0 * r),
+        });
+    }
+    let (rs_peak, py_peak) = (peak(&rs1).max(peak(&rs2)), peak(&py1).max(peak(&py2)));
+    report.push(Line {
+        bench: bench.into(),
+        measure: "peak memory (max over runs)".into(),
+        ours: mib(rs_peak),
+        baseline: format!("Python {}", mib(py_peak)),
+        ratio: format!("{:.2}× the feed size", rs_peak / feed_bytes),
+        target: "≤ 2× the feed size".into(),
+        met: Some(rs_peak <= 2.0 * feed_bytes),
+    });
+    let fresh = rs1.first().map_or(0.0, |s| s.fresh);
+    report.note(format!(
+        "4 rows: feed {} bytes, {fresh} fresh rows on the first run; peak first/second run: ours {} / {}, Python {} / {}",
+        feed_bytes,
+        mib(peak(&rs1)),
+        mib(peak(&rs2)),
+        mib(peak(&py1)),
+        mib(peak(&py2)),
+    ));
+    Ok(())
+}
