@@ -12,3 +12,17 @@
 pub mod download;
 pub mod email;
 pub mod rows;
+pub mod simple;
+
+/// The helpers' most used items: `use n6_collectors::helpers::prelude::*;`.
+pub mod prelude {
+    pub use super::download::{DownloadSettings, Downloader, Request};
+    pub use super::email::Email;
+    pub use super::rows::{
+        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsOptions, RowsState, publish_fresh_rows,
+    };
+    pub use super::simple::{
+        AfterItem, SimpleCollector, TwoPhaseCollector, collect_simple, collect_two_phase,
+    };
+    pub use crate::download_settings;
+}

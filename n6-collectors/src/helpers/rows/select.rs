@@ -29,6 +29,16 @@ pub struct RowsOptions {
     pub count_check: CountCheck,
 }
 
+impl RowsOptions {
+    /// n6's behaviour with `row_count_mismatch_is_fatal` as given: all checks.
+    pub fn new(mismatch_is_fatal: bool) -> Self {
+        RowsOptions {
+            mismatch_is_fatal,
+            count_check: CountCheck::Full,
+        }
+    }
+}
+
 /// A count problem with `row_count_mismatch_is_fatal = yes`: nothing is published and
 /// the state is kept (n6 raises `ValueError` with the same message).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

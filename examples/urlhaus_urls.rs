@@ -1,0 +1,60 @@
+//! `AbuseChUrlhausUrlsCollector`: new rows of abuse.ch URLhaus's CSV of recent URLs,
+//! published as one `file` (`text/csv`) message per run, oldest first — n6's
+//! time-ordered-rows collector family (the time of a row is its `dateadded` column).
+//!
+//! The README quickstart runs it offline against the fixtures in `examples/data/`:
+//!
+//! ```text
+//! cargo run --example urlhaus_urls -- --config-dir examples/config --state-dir /tmp/n6-quickstart --output -
+//! ```
+//!
+//! Config: `examples/config/60_urlhaus_urls.conf`, section `[AbuseChUrlhausUrlsCollector]`.
+//! Unlike n6's collector of that name (which enriches each row through the URLhaus API
+//! and publishes JSON under the version tag `202001`), this one publishes the CSV rows
+//! themselves, without a version tag.
+//!
+//! Install as n6 names it: `cargo build --release --example urlhaus_urls && install
+//! target/release/examples/urlhaus_urls /usr/local/bin/n6collector_abusechurlhausurls`.
+
+use n6_collectors::StatefulCollector;
+use n6_collectors::helpers::prelude::*;
+use n6_collectors::prelude::*;
+
+/// abuse.ch URLhaus: recent malware URLs (CSV, newest first).
+#[derive(StatefulCollector)]
+#[collector(
+    source = "abuse-ch.urlhaus-urls",
+    raw_type = "file",
+    content_type = "text/csv",
+    download,
+    time_ordered_rows
+)]
+#[config_spec("url :: str")]
+pub struct AbuseChUrlhausUrlsCollector {
+    config: AbuseChUrlhausUrlsCollectorConfig,
+    #[state]
+    state: RowsState,
+}
+
+impl Collect for AbuseChUrlhausUrlsCollector {
+    fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
+        let mut downloader = Downloader::new(download_settings!(self.config)?);
+        let data = downloader.get(&self.config.url)?;
+        let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
+        let dateadded = CsvIsoUtcColumn { column: 1 };
+        publish_fresh_rows(
+            &data,
+            &mut self.state,
+            &dateadded,
+            options,
+            out,
+            downloader.meta(),
+        )?;
+        Ok(())
+    }
+}
+
+#[allow(dead_code)] // also compiled into tests/example_urlhaus_urls.rs
+fn main() -> std::process::ExitCode {
+    n6_collectors::run::<AbuseChUrlhausUrlsCollector>()
+}

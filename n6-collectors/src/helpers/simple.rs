@@ -1,0 +1,135 @@
+//! n6's template-method collectors as traits: [`SimpleCollector`] (`BaseSimpleCollector`:
+//! at most one message per run) and [`TwoPhaseCollector`] (`BaseTwoPhaseCollector`:
+//! obtain the input pile, then publish many messages).
+//!
+//! Source, routing key, `type` and `content_type` come from `#[collector(...)]`; the
+//! hooks here are n6's `obtain_data_body` / `obtain_input_pile`,
+//! `generate_input_data_dicts`, `get_output_data_body` and the properties hook (as
+//! `headers.meta`). Wire a collector to one of them in its `Collect` impl:
+//!
+//! ```ignore
+//! impl Collect for SpamhausDropCollector {
+//!     fn collect(&mut self, out: &mut Output<'_, Self::State>) -> Result<()> {
+//!         collect_simple(self, out)
+//!     }
+//! }
+//! ```
+
+use crate::collector::StatefulCollector;
+use crate::error::Result;
+use crate::message::HeaderTable;
+use crate::publish::Output;
+
+/// At most one message per run (n6's `BaseSimpleCollector`).
+pub trait SimpleCollector: StatefulCollector {
+    /// n6's `obtain_data_body`: the body to publish, or `None` when there is nothing to
+    /// publish (then nothing is published and the state stays as it was on disk).
+    ///
+    /// Do not change the state here; do it in [`SimpleCollector::after_publishing`].
+    fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>>;
+
+    /// The message's `headers.meta` (n6's `get_output_prop_kwargs` extensions). Default: none.
+    fn output_meta(&self) -> HeaderTable {
+        HeaderTable::default()
+    }
+
+    /// Called after the message was handed to the output: update the state here (it is
+    /// saved after the broker confirmed the message).
+    fn after_publishing(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs a [`SimpleCollector`]: obtain the body; if any, publish it with its meta and
+/// call `after_publishing`. Returns whether a message was published.
+pub fn collect_simple<C: SimpleCollector>(
+    collector: &mut C,
+    out: &mut Output<'_, C::State>,
+) -> Result<bool> {
+    let Some(body) = collector.obtain_data_body()? else {
+        tracing::info!("{}: nothing to publish.", C::META.name);
+        return Ok(false);
+    };
+    out.publish_with_meta(body, collector.output_meta())?;
+    collector.after_publishing()?;
+    Ok(true)
+}
+
+/// What to do after an item was published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterItem {
+    /// Go on with the next item.
+    Continue,
+    /// Save the state now (after the broker confirmed everything so far), then go on.
+    Checkpoint,
+}
+
+/// Obtain the input pile, then publish one message per item (n6's `BaseTwoPhaseCollector`).
+pub trait TwoPhaseCollector: StatefulCollector {
+    /// What [`TwoPhaseCollector::obtain_input_pile`] gathers.
+    type Pile;
+    /// One message's worth of input (n6: an input-data dict).
+    type Item;
+    /// The items of a pile, in publishing order.
+    type Items: IntoIterator<Item = Self::Item>;
+
+    /// n6's `obtain_input_pile`: `None` when there is nothing to do (nothing published,
+    /// no connection, state untouched).
+    fn obtain_input_pile(&mut self) -> Result<Option<Self::Pile>>;
+
+    /// n6's `generate_input_data_dicts`.
+    fn items(&mut self, pile: Self::Pile) -> Result<Self::Items>;
+
+    /// n6's `get_output_data_body`.
+    fn output_body(&mut self, item: &Self::Item) -> Result<Vec<u8>>;
+
+    /// The message's `headers.meta`. Default: none.
+    fn output_meta(&mut self, item: &Self::Item) -> Result<HeaderTable> {
+        let _ = item;
+        Ok(HeaderTable::default())
+    }
+
+    /// Called after each message was handed to the output: update the state for the
+    /// item and say whether to checkpoint.
+    fn after_item_published(&mut self, item: Self::Item) -> Result<AfterItem> {
+        let _ = item;
+        Ok(AfterItem::Continue)
+    }
+
+    /// n6's `after_completed_publishing`: called once all items were published.
+    fn after_completed_publishing(&mut self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs a [`TwoPhaseCollector`]. Returns how many messages were published.
+///
+/// With a pile but no items, n6 logs a WARNING and still completes the run
+/// (`after_completed_publishing` is called); so does this.
+pub fn collect_two_phase<C: TwoPhaseCollector>(
+    collector: &mut C,
+    out: &mut Output<'_, C::State>,
+) -> Result<u64> {
+    let Some(pile) = collector.obtain_input_pile()? else {
+        tracing::info!("{}: nothing to publish.", C::META.name);
+        return Ok(0);
+    };
+    let mut published = 0u64;
+    for item in collector.items(pile)? {
+        let body = collector.output_body(&item)?;
+        let meta = collector.output_meta(&item)?;
+        out.publish_with_meta(body, meta)?;
+        published += 1;
+        if collector.after_item_published(item)? == AfterItem::Checkpoint {
+            out.checkpoint(collector.state())?;
+        }
+    }
+    if published == 0 {
+        tracing::warn!(
+            "{}: nothing published because no items got from the input pile",
+            C::META.name
+        );
+    }
+    collector.after_completed_publishing()?;
+    Ok(published)
+}
