@@ -15,7 +15,12 @@ pub fn init(verbose: u8, quiet: u8) {
         (_, 1) => "error",
         _ => "off",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    // lapin's own logs (ERROR dumps per failure, WARN per returned message) repeat what
+    // the AMQP output reports in its one error line: only shown from -vv on.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| match verbose {
+        0 | 1 => EnvFilter::new(format!("{level},lapin=off")),
+        _ => EnvFilter::new(level),
+    });
     // A second initialisation (tests calling `run` twice) keeps the first subscriber.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
