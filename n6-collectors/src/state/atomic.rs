@@ -63,21 +63,36 @@ where
         )
     })?;
     let (temp_path, file) = create_temp_file(dir, file_name)?;
-    let written = write_and_sync(&temp_path, file, write).and_then(|()| {
-        delay_for_tests();
-        fs::rename(&temp_path, path).map_err(|e| {
-            annotate(
-                e,
-                format_args!("rename {} to {}", temp_path.display(), path.display()),
-            )
-        })
-    });
-    if let Err(e) = written {
-        // Best effort: the original error is what matters.
-        let _ = fs::remove_file(&temp_path);
-        return Err(e);
-    }
+    // Removes the temporary file on every early exit, including a panic in `write`.
+    let guard = RemoveOnDrop(Some(&temp_path));
+    write_and_sync(&temp_path, file, write)?;
+    delay_for_tests();
+    fs::rename(&temp_path, path).map_err(|e| {
+        annotate(
+            e,
+            format_args!("rename {} to {}", temp_path.display(), path.display()),
+        )
+    })?;
+    guard.disarm();
     sync_dir(dir)
+}
+
+/// Removes a file when dropped, unless disarmed.
+struct RemoveOnDrop<'a>(Option<&'a Path>);
+
+impl RemoveOnDrop<'_> {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for RemoveOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(path) = self.0 {
+            // Best effort: the error that brought us here is what matters.
+            let _ = fs::remove_file(path);
+        }
+    }
 }
 
 /// Makes sure the state directory `dir` exists.
@@ -221,5 +236,91 @@ fn delay_for_tests() {
         .and_then(|v| v.to_str().and_then(|s| s.trim().parse::<u64>().ok()))
     {
         std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn replaces_the_file_with_mode_0600() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o664)).unwrap();
+        write_atomically(&target, |w| w.write_all(b"new content")).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"new content");
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        let err = write_atomically(&target, |w| {
+            w.write_all(b"partial")?;
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Other);
+        assert!(err.to_string().contains("boom"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
+
+    #[test]
+    fn a_panicking_writer_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        let result = std::panic::catch_unwind(|| {
+            let _ = write_atomically(&target, |_| panic!("in the writer"));
+        });
+        assert!(result.is_err());
+        assert!(names(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn rename_onto_a_directory_fails_and_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), b"x").unwrap();
+        let err = write_atomically(&target, |w| w.write_all(b"new")).unwrap_err();
+        assert!(err.to_string().contains("rename"), "{err}");
+        assert!(target.is_dir());
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
+
+    #[test]
+    fn missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("missing").join("t.cbor");
+        let err = write_atomically(&target, |w| w.write_all(b"new")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        assert!(!dir.path().join("missing").exists());
+    }
+
+    #[test]
+    fn create_private_dir_on_a_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, b"").unwrap();
+        let err = create_private_dir(&file).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::NotADirectory);
     }
 }

@@ -60,9 +60,18 @@ fn saved_bytes(store: &StateStore) -> Vec<u8> {
 /// Loads from a file holding `bytes`; asserts a content error naming the file and
 /// `offset`, and that the file is unchanged. Returns the error.
 fn load_corrupt(store: &StateStore, bytes: &[u8], offset: u64) -> StateError {
+    load_corrupt_as::<Cursor>(store, bytes, offset)
+}
+
+/// [`load_corrupt`] loading the state as `T`.
+fn load_corrupt_as<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+    store: &StateStore,
+    bytes: &[u8],
+    offset: u64,
+) -> StateError {
     fs::write(store.path(), bytes).unwrap();
     let err = store
-        .load::<Cursor>(1, None)
+        .load::<T>(1, None)
         .expect_err("a corrupt file must not load");
     assert_eq!(err.kind(), StateErrorKind::Data, "{err}");
     assert_eq!(err.offset(), Some(offset), "{err}");
@@ -711,4 +720,67 @@ fn state_dir_that_is_a_file_is_an_io_error_on_load() {
     );
     assert!(err.is_io());
     assert_eq!(fs::read(&blocker).unwrap(), b"x");
+}
+
+/// An envelope with a map header chosen by the test (`map_header`), entries encoded by
+/// ciborium, and `end` appended.
+fn envelope_with_header(map_header: &[u8], entries: Vec<(&str, Value)>, end: &[u8]) -> Vec<u8> {
+    let mut out = SELF_DESCRIBE_TAG.to_vec();
+    out.extend_from_slice(map_header);
+    for (key, value) in entries {
+        ciborium::into_writer(key, &mut out).unwrap();
+        ciborium::into_writer(&value, &mut out).unwrap();
+    }
+    out.extend_from_slice(end);
+    out
+}
+
+#[test]
+fn indefinite_and_long_form_map_headers_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    let mut entries = header_entries(1, 1);
+    entries.push(("state", Value::Array(vec![Value::Text("x".to_owned())])));
+
+    let indefinite = envelope_with_header(&[0xbf], entries.clone(), &[0xff]);
+    fs::write(store.path(), &indefinite).unwrap();
+    let loaded = store.load::<Vec<String>>(1, None).unwrap().unwrap();
+    assert_eq!(loaded.state, ["x"]);
+
+    let long_form = envelope_with_header(&[0xb8, 0x07], entries.clone(), &[]);
+    fs::write(store.path(), &long_form).unwrap();
+    assert_eq!(
+        store.load::<Vec<String>>(1, None).unwrap().unwrap().state,
+        ["x"]
+    );
+
+    // Indefinite map without its break byte: truncated.
+    let unterminated = envelope_with_header(&[0xbf], entries.clone(), &[]);
+    let err = load_corrupt_as::<Vec<String>>(&store, &unterminated, unterminated.len() as u64);
+    assert!(
+        err.to_string()
+            .contains("ends before the end of the envelope"),
+        "{err}"
+    );
+    // Indefinite map with an entry after `state`.
+    let mut extra = entries;
+    extra.push(("late", Value::Null));
+    let bytes = envelope_with_header(&[0xbf], extra, &[0xff]);
+    load_corrupt_as::<Vec<String>>(&store, &bytes, bytes.len() as u64 - 7);
+}
+
+#[test]
+fn duplicate_header_entry_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_in(dir.path());
+    let mut entries = header_entries(1, 1);
+    entries.insert(3, ("collector", Value::Text(COLLECTOR.to_owned())));
+    entries.push(("state", Value::Null));
+    let bytes = envelope(entries);
+    // The second `collector` key starts right after the first collector value (a text
+    // of 33 bytes: 2 header bytes).
+    let second = value_offset(&bytes, "collector") + 2 + COLLECTOR.len() as u64;
+    assert_eq!(bytes[second as usize], 0x69, "a 9-byte text key");
+    let err = load_corrupt(&store, &bytes, second);
+    assert!(err.to_string().contains("duplicate `collector`"), "{err}");
 }
