@@ -173,3 +173,30 @@ fn read_output(path: &Path) -> Vec<Published> {
         })
         .collect()
 }
+
+/// Serves `body` with `Last-Modified: last_modified` to one HTTP request on 127.0.0.1;
+/// returns the URL.
+pub fn serve_once(body: Vec<u8>, last_modified: &str) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}/list.txt", listener.local_addr().expect("addr"));
+    let last_modified = last_modified.to_owned();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut line = String::new();
+        while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+            line.clear();
+        }
+        let mut stream = stream;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nLast-Modified: {last_modified}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(head.as_bytes());
+        let _ = stream.write_all(&body);
+    });
+    url
+}
