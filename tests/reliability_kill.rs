@@ -191,7 +191,7 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
             assert_eq!(after_bytes, before_bytes, "run {n}: state rewritten");
         } else {
             assert!(
-                after == feed || (checkpoint_every > 0 && after % checkpoint_every == 0),
+                after == feed || (checkpoint_every > 0 && after.is_multiple_of(checkpoint_every)),
                 "run {n}: {after} lines saved, neither a checkpoint nor the end"
             );
         }

@@ -69,7 +69,7 @@ impl Collect for ReliabilityTestCollector {
             published_now += 1;
             self.state.lines += 1;
             let every = self.config.checkpoint_every;
-            if every > 0 && self.state.lines % every.unsigned_abs() == 0 {
+            if every > 0 && self.state.lines.is_multiple_of(every.unsigned_abs()) {
                 out.checkpoint(&self.state)?;
             }
         }

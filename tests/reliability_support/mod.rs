@@ -29,6 +29,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
 
+#[allow(unused_imports)] // not every test file uses both
 pub use amqp::{Broker, broker};
 
 /// The collector's name: its main config section and the prefix of its messages.
@@ -130,6 +131,29 @@ impl Site {
             self.path("gate").display(),
         );
         fs::write(self.path("conf/70_reliability.conf"), text).expect("config");
+    }
+
+    /// Writes the config without `[rabbitmq]` (for runs with `--output FILE`).
+    pub fn configure_local(&self, extra: &str) {
+        let text = format!(
+            "[{NAME}]\ninput = {}\ngate_dir = {}\n{extra}\n",
+            self.path("input.txt").display(),
+            self.path("gate").display(),
+        );
+        fs::write(self.path("conf/70_reliability.conf"), text).expect("config");
+    }
+
+    /// The bodies a run with `--output out.jsonl` wrote (all runs).
+    pub fn jsonl_bodies(&self) -> Vec<String> {
+        let Ok(text) = fs::read_to_string(self.path("out.jsonl")) else {
+            return Vec::new();
+        };
+        text.lines()
+            .map(|line| {
+                let v: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+                v["body"].as_str().expect("text body").to_owned()
+            })
+            .collect()
     }
 
     /// Appends rows `self.rows()..self.rows() + n` to the input; returns the new count.
