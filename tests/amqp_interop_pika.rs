@@ -14,6 +14,7 @@ use n6_collectors::message::{HeaderTable, HeaderValue, Identity, RawType};
 use n6_collectors::output::Sink;
 use n6_collectors::output::amqp::AmqpSink;
 use n6_collectors::output::jsonl;
+use n6_collectors::{Collect, Output, StatefulCollector};
 
 fn python_with_pika() -> bool {
     let ok = Command::new("python3")
@@ -113,7 +114,7 @@ fn pika_reads_every_n6_property_of_what_rust_published() {
     }
     sink.close().expect("confirmed");
 
-    let dir = tempfile_dir();
+    let dir = tempfile_dir("sink");
     let expected = dir.join("expected.jsonl");
     let mut f = std::fs::File::create(&expected).expect("create");
     for m in &messages {
@@ -130,10 +131,121 @@ fn pika_reads_every_n6_property_of_what_rust_published() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-fn tempfile_dir() -> std::path::PathBuf {
+/// A fresh directory for one test.
+fn tempfile_dir(test: &str) -> std::path::PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
-        .join(format!("amqp-interop-{}", std::process::id()));
+        .join(format!("amqp-interop-{test}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("mkdir");
     dir
+}
+
+/// A collector like n6's downloading ones: one `file` message per run, under a version
+/// tag, with `headers.meta` (incl. a nested table and a 64-bit integer).
+#[derive(StatefulCollector)]
+#[collector(
+    source = "example-org.interop",
+    raw_type = "file",
+    content_type = "text/csv",
+    raw_format_version_tag = "202401"
+)]
+pub struct InteropCollector {
+    config: InteropCollectorConfig,
+    #[state]
+    state: Runs,
+}
+
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Runs {
+    runs: u64,
+}
+
+impl Collect for InteropCollector {
+    fn collect(&mut self, out: &mut Output<'_, Runs>) -> n6_collectors::Result<()> {
+        let mut misp = HeaderTable::default();
+        misp.insert("to_ids", HeaderValue::Bool(true));
+        misp.insert("id", HeaderValue::Int(3_000_000_000));
+        let mut meta = HeaderTable::default();
+        meta.insert(
+            "http_last_modified",
+            HeaderValue::Str("2024-01-02 03:04:05".into()),
+        );
+        meta.insert("misp", HeaderValue::Table(misp));
+        out.publish_with_meta("\"2024-01-02 03:04:05\",\"http://example.com/ż\"", meta)?;
+        out.publish("second message, no meta")?;
+        self.state.runs += 1;
+        Ok(())
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+#[test]
+fn pika_reads_what_a_collector_run_published_to_rabbitmq() {
+    let Some(broker) = broker() else { return };
+    if !python_with_pika() {
+        return;
+    }
+    let dir = tempfile_dir("run");
+    std::fs::create_dir_all(dir.join("conf")).expect("mkdir conf");
+    let suffix = format!("_interoprun{}", std::process::id());
+    let exchange = format!("raw{suffix}");
+    let queue = format!("pika-interop-run-{}", std::process::id());
+    let url = broker.url();
+    let (ok, text) = run_python(&["bind", &url, &exchange, &queue]);
+    assert!(ok, "pika bind failed: {text}");
+
+    let conf = |state: &str| {
+        format!(
+            "[rabbitmq]\nhost = {}\nport = {}\nheartbeat_interval = 30\nssl = false\n\
+             password_auth = true\nusername = {}\npassword = {}\n\n\
+             [InteropCollector]\nstate_dir = {}\n",
+            broker.host,
+            broker.amqp_port,
+            broker.user,
+            broker.password,
+            dir.join(state).display()
+        )
+    };
+    let run = |output: Option<&Path>| {
+        let mut args = vec![
+            "n6collector_interop".to_owned(),
+            "--config-dir".to_owned(),
+            dir.join("conf").display().to_string(),
+            "--n6output-suffix".to_owned(),
+            suffix.clone(),
+        ];
+        if let Some(path) = output {
+            args.extend(["--output".to_owned(), path.display().to_string()]);
+        }
+        n6_collectors::run_from::<InteropCollector, _, _>(args)
+    };
+    // The same collector, once to JSON lines (what we expect) and once to RabbitMQ.
+    std::fs::write(dir.join("conf/70_interop.conf"), conf("state-jsonl")).expect("conf");
+    let expected = dir.join("expected.jsonl");
+    assert_eq!(run(Some(&expected)), 0);
+    std::fs::write(dir.join("conf/70_interop.conf"), conf("state-amqp")).expect("conf");
+    let lo = unix_now();
+    assert_eq!(run(None), 0);
+    let hi = unix_now();
+
+    let (ok, text) = run_python(&[
+        "check",
+        &url,
+        &queue,
+        &expected.display().to_string(),
+        &format!("{lo},{hi}"),
+    ]);
+    eprintln!("{text}");
+    assert!(ok, "pika found differences:\n{text}");
+    assert!(
+        text.contains("2 message(s) exactly as n6 publishes them"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

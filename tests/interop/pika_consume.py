@@ -3,14 +3,17 @@
 published and assert every property n6's parsers read.
 
     pika_consume.py bind  URL EXCHANGE QUEUE           # before publishing
-    pika_consume.py check URL QUEUE EXPECTED.jsonl     # after publishing (and confirms)
+    pika_consume.py check URL QUEUE EXPECTED.jsonl [LO,HI]
+                                                       # after publishing (and confirms)
 
 EXPECTED.jsonl holds one JSON object per message, in publishing order, in the format of
 the Rust JSON-lines output: {"exchange", "routing_key", "properties", "body"}. The check
 does not trust the Rust side: it recomputes `message_id` the way n6 does (MD5 of source,
 timestamp and body, with the source taken from the routing key as n6's parsers do),
 checks every property's value *and* Python type as pika decodes it, and checks that no
-other property is set. Exit status 0 = all good, 1 = mismatch (details on stderr).
+other property is set. With LO,HI (Unix seconds) the expected messages come from another
+run: `timestamp` must lie in [LO, HI] and `message_id` must match it, instead of both
+being equal to the expected values. Exit status 0 = all good, 1 = mismatch (details on stderr).
 """
 
 import hashlib
@@ -68,7 +71,7 @@ def same(got, want):
     return a == b
 
 
-def check(url, queue, expected_path):
+def check(url, queue, expected_path, timestamps_between=None):
     with open(expected_path, encoding="utf-8") as f:
         expected = [json.loads(line) for line in f if line.strip()]
     connection = connect(url)
@@ -101,12 +104,17 @@ def check(url, queue, expected_path):
         source = ".".join(method.routing_key.split(".")[:2])
         if not same(props.message_id, n6_message_id(source, props.timestamp, body)):
             bad(f"message_id {props.message_id!r} is not n6's md5 for this message")
-        if not same(props.message_id, want_props["message_id"]):
-            bad(f"message_id {props.message_id!r} != {want_props['message_id']!r}")
+        if timestamps_between is None:
+            if not same(props.message_id, want_props["message_id"]):
+                bad(f"message_id {props.message_id!r} != {want_props['message_id']!r}")
+            if not same(props.timestamp, want_props["timestamp"]):
+                bad(f"timestamp {props.timestamp!r} != {want_props['timestamp']!r}")
+        else:
+            lo, hi = timestamps_between
+            if type(props.timestamp) is not int or not lo <= props.timestamp <= hi:
+                bad(f"timestamp {props.timestamp!r} not an int in [{lo}, {hi}]")
         if not same(props.type, want_props["type"]) or props.type not in ("stream", "file", "blacklist"):
             bad(f"type {props.type!r} != {want_props['type']!r}")
-        if not same(props.timestamp, want_props["timestamp"]):
-            bad(f"timestamp {props.timestamp!r} != {want_props['timestamp']!r}")
         if not same(props.delivery_mode, 2):
             bad(f"delivery_mode {props.delivery_mode!r} != 2")
         want_ct = want_props.get("content_type")
@@ -142,6 +150,9 @@ def main(argv):
         return 0
     if len(argv) == 5 and argv[1] == "check":
         return check(argv[2], argv[3], argv[4])
+    if len(argv) == 6 and argv[1] == "check":
+        lo, hi = (int(t) for t in argv[5].split(","))
+        return check(argv[2], argv[3], argv[4], (lo, hi))
     print(__doc__, file=sys.stderr)
     return 64
 
