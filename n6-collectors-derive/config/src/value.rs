@@ -81,7 +81,9 @@ impl fmt::Debug for Value {
             Value::Py(v) => f.debug_tuple("Py").field(v).finish(),
             Value::PyNamespacesDict(v) => f.debug_tuple("PyNamespacesDict").field(v).finish(),
             Value::Json(v) => f.debug_tuple("Json").field(v).finish(),
-            Value::DownloadTimeout(c, r) => f.debug_tuple("DownloadTimeout").field(c).field(r).finish(),
+            Value::DownloadTimeout(c, r) => {
+                f.debug_tuple("DownloadTimeout").field(c).field(r).finish()
+            }
             Value::Custom(_) => f.write_str("Custom(..)"),
         }
     }
