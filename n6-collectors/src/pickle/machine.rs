@@ -71,6 +71,13 @@ enum Obj {
     NewOpSet,
 }
 
+/// State of building the tree: containers being built (to find cycles) and how many
+/// more nodes may be built.
+struct Walk {
+    visiting: Vec<bool>,
+    budget: usize,
+}
+
 /// Nesting deeper than this is refused (no n6 state comes close).
 const MAX_DEPTH: usize = 200;
 
@@ -686,16 +693,21 @@ impl<'a> Machine<'a> {
     // ----- the tree -----
 
     fn finish(self, top: Id) -> Result<PyValue, PickleError> {
-        let mut visiting = vec![false; self.arena.len()];
-        self.tree(top, &mut visiting, 0)
+        let mut walk = Walk {
+            visiting: vec![false; self.arena.len()],
+            // A tree larger than a few times the input only comes from shared references
+            // nested in each other (a "pickle bomb").
+            budget: self.data.len().saturating_mul(4).saturating_add(64),
+        };
+        self.tree(top, &mut walk, 0)
     }
 
-    fn tree(&self, id: Id, visiting: &mut [bool], depth: usize) -> Result<PyValue, PickleError> {
+    fn tree(&self, id: Id, walk: &mut Walk, depth: usize) -> Result<PyValue, PickleError> {
         let at = |kind| PickleError {
             offset: self.origin[id] as u64,
             kind,
         };
-        if visiting[id] {
+        if walk.visiting[id] {
             return Err(at(K::Unsupported(
                 "a recursive structure (a container that contains itself)".into(),
             )));
@@ -705,26 +717,36 @@ impl<'a> Machine<'a> {
                 "nesting deeper than {MAX_DEPTH} levels"
             ))));
         }
-        visiting[id] = true;
-        let many = |ids: &[Id], visiting: &mut [bool]| -> Result<Vec<PyValue>, PickleError> {
-            ids.iter()
-                .map(|&i| self.tree(i, visiting, depth + 1))
-                .collect()
+        let cost = match &self.arena[id] {
+            Obj::Leaf(PyValue::Str(b) | PyValue::Bytes(b)) | Obj::Str8(b) => 1 + b.len(),
+            _ => 1,
+        };
+        walk.budget = match walk.budget.checked_sub(cost) {
+            Some(left) => left,
+            None => {
+                return Err(at(K::Unsupported(
+                    "shared references that expand to far more data than the file holds".into(),
+                )));
+            }
+        };
+        walk.visiting[id] = true;
+        let many = |ids: &[Id], walk: &mut Walk| -> Result<Vec<PyValue>, PickleError> {
+            ids.iter().map(|&i| self.tree(i, walk, depth + 1)).collect()
         };
         let value = match &self.arena[id] {
             Obj::Leaf(v) => v.clone(),
             Obj::Str8(raw) => self.py2_str(raw).map_err(at)?,
-            Obj::List(ids) => PyValue::List(many(ids, visiting)?),
-            Obj::Tuple(ids) => PyValue::Tuple(many(ids, visiting)?),
-            Obj::Set(ids) => PyValue::Set(many(ids, visiting)?),
-            Obj::FrozenSet(ids) => PyValue::FrozenSet(many(ids, visiting)?),
-            Obj::OpSet(ids) => PyValue::OpSet(many(ids, visiting)?),
+            Obj::List(ids) => PyValue::List(many(ids, walk)?),
+            Obj::Tuple(ids) => PyValue::Tuple(many(ids, walk)?),
+            Obj::Set(ids) => PyValue::Set(many(ids, walk)?),
+            Obj::FrozenSet(ids) => PyValue::FrozenSet(many(ids, walk)?),
+            Obj::OpSet(ids) => PyValue::OpSet(many(ids, walk)?),
             Obj::Dict(pairs) => {
                 let mut out = Vec::with_capacity(pairs.len());
                 for &(k, v) in pairs {
                     out.push((
-                        self.tree(k, visiting, depth + 1)?,
-                        self.tree(v, visiting, depth + 1)?,
+                        self.tree(k, walk, depth + 1)?,
+                        self.tree(v, walk, depth + 1)?,
                     ));
                 }
                 PyValue::Dict(out)
@@ -736,7 +758,7 @@ impl<'a> Machine<'a> {
             }
             Obj::NewOpSet => return Err(at(K::Unsupported("an OPSet without state".into()))),
         };
-        visiting[id] = false;
+        walk.visiting[id] = false;
         Ok(value)
     }
 
