@@ -97,6 +97,22 @@ impl Setup {
         std::fs::write(self.dir.join("conf/70_rows.conf"), text).expect("write config");
     }
 
+    /// Writes `[rabbitmq]` for TLS to `host` with the client certificate (EXTERNAL),
+    /// plus `extra` (e.g. an `[n6_collectors_amqp]` section).
+    fn configure_tls(&self, broker: &Broker, host: &str, rows: i64, extra: &str) {
+        let text = format!(
+            "[rabbitmq]\nhost = {host}\nport = {}\nheartbeat_interval = 30\nssl = true\n\
+             ssl_ca_certs = {}\nssl_certfile = {}\nssl_keyfile = {}\n\n\
+             [RowsCollector]\nrows = {rows}\nstate_dir = {}\n\n{extra}",
+            broker.amqps_port,
+            broker.ca.display(),
+            broker.client_cert.display(),
+            broker.client_key.display(),
+            self.dir.join("state").display()
+        );
+        std::fs::write(self.dir.join("conf/70_rows.conf"), text).expect("write config");
+    }
+
     fn run(&self) -> u8 {
         let conf = self.dir.join("conf");
         n6_collectors::run_from::<RowsCollector, _, _>([
@@ -223,5 +239,30 @@ fn broker_stopped_mid_run_exits_69_keeps_the_checkpoint_and_the_next_run_resends
     // failed run that reached the queue before the stop come twice, as they would in n6).
     assert_eq!(got[..100], rows(0..100)[..]);
     assert_eq!(got[got.len() - 100..], rows(100..200)[..]);
+    consumer.delete();
+}
+
+#[test]
+fn tls_host_name_mismatch_exits_69_unless_turned_off_outside_rabbitmq() {
+    let Some(broker) = broker() else { return };
+    let setup = Setup::new("tlsname");
+    let consumer = Consumer::bind(&broker, &setup.exchange(), "#", false);
+    // The broker's certificate names `localhost`, not 127.0.0.1.
+    setup.configure_tls(&broker, "127.0.0.1", 1, "");
+    assert_eq!(setup.run(), 69);
+    assert_eq!(setup.state_bytes(), None);
+
+    setup.configure_tls(
+        &broker,
+        "127.0.0.1",
+        1,
+        "[n6_collectors_amqp]\ntls_verify_hostname = no\n",
+    );
+    assert_eq!(setup.run(), 0);
+    assert!(setup.state_bytes().is_some());
+
+    setup.configure_tls(&broker, &broker.server_name, 2, "");
+    assert_eq!(setup.run(), 0);
+    assert_eq!(bodies(&consumer), rows(0..2));
     consumer.delete();
 }
