@@ -1,4 +1,4 @@
-//! Fast (de)serialization of large `HashSet`s in state types:
+//! Fast (de)serialization of large sets (`HashSet`, `BTreeSet`) in state types:
 //! `#[serde(with = "n6_collectors::state::large_set")]`.
 //!
 //! serde's own `HashSet` impl pre-allocates at most 1 MiB (it cannot trust the length
@@ -7,40 +7,38 @@
 //! per string. Decoding into a `Vec` first (cheap to grow: it moves 24-byte `String`
 //! headers, never touches their bytes) and then collecting into a set of the exact size
 //! hashes each string once, in allocation order. On a 1M × 40-character set this made
-//! loading several times faster. The encoding on disk is the same CBOR array either way,
+//! loading about three times faster. A `BTreeSet` gains too: serde inserts item by item
+//! (a tree descent each), while collecting a `Vec` sorts it (already sorted when the set
+//! was saved from a `BTreeSet`) and bulk-builds the tree. The encoding on disk is the same CBOR array either way,
 //! so the attribute can be added to or removed from an existing state type freely.
-
-use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Serializes the set as serde does (a sequence).
-pub fn serialize<T, H, S>(set: &HashSet<T, H>, serializer: S) -> Result<S::Ok, S::Error>
+/// Serializes the set exactly as serde does (a sequence).
+pub fn serialize<C, S>(collection: &C, serializer: S) -> Result<S::Ok, S::Error>
 where
-    T: Serialize,
+    C: Serialize + ?Sized,
     S: Serializer,
 {
-    serializer.collect_seq(set)
+    collection.serialize(serializer)
 }
 
-/// Deserializes a sequence into a `Vec`, then into a set allocated once at its final
-/// size. Duplicates collapse, as with serde's own impl.
-pub fn deserialize<'de, T, H, D>(deserializer: D) -> Result<HashSet<T, H>, D::Error>
+/// Deserializes a sequence into a `Vec`, then collects it into the set in one go (a
+/// `HashSet` allocated once at its final size; a `BTreeSet` bulk-built from the sorted
+/// items). Duplicates collapse, as with serde's own impls.
+pub fn deserialize<'de, C, D>(deserializer: D) -> Result<C, D::Error>
 where
-    T: Deserialize<'de> + Eq + Hash,
-    H: BuildHasher + Default,
+    C: IntoIterator + FromIterator<<C as IntoIterator>::Item>,
+    <C as IntoIterator>::Item: Deserialize<'de>,
     D: Deserializer<'de>,
 {
-    let items = Vec::<T>::deserialize(deserializer)?;
-    let mut set = HashSet::with_capacity_and_hasher(items.len(), H::default());
-    set.extend(items);
-    Ok(set)
+    let items = Vec::<C::Item>::deserialize(deserializer)?;
+    Ok(items.into_iter().collect())
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, BTreeSet, HashSet};
 
     use super::*;
 
@@ -48,6 +46,25 @@ mod tests {
     struct Rows {
         #[serde(with = "super")]
         newest_rows: HashSet<String>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct SortedRows {
+        #[serde(with = "super")]
+        newest_rows: BTreeSet<String>,
+    }
+
+    #[test]
+    fn btree_sets_round_trip() {
+        let rows = SortedRows {
+            newest_rows: ["b", "a", "c"].into_iter().map(String::from).collect(),
+        };
+        let mut bytes = Vec::new();
+        ciborium::into_writer(&rows, &mut bytes).unwrap();
+        let back: SortedRows = ciborium::from_reader(&bytes[..]).unwrap();
+        assert_eq!(back, rows);
+        let plain: BTreeMap<String, Vec<String>> = ciborium::from_reader(&bytes[..]).unwrap();
+        assert_eq!(plain["newest_rows"], ["a", "b", "c"]);
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
