@@ -21,6 +21,10 @@ use reliability_support::{
     Admin, DELAY_ENV, Site, Target, broker, code, copies, decode_lines, sigkill, stderr,
 };
 
+/// How long the store's test hook stalls a save in [`kill_inside_the_save_window`]: far
+/// longer than the test needs to notice the save and kill the run.
+const LONG_SAVE_DELAY_MS: u64 = 20_000;
+
 /// Runs in a campaign unless `N6_RELIABILITY_RUNS` says otherwise.
 const DEFAULT_RUNS: u64 = 240;
 
@@ -135,6 +139,7 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
         let before_bytes = site.state_bytes();
         let before = before_bytes.as_deref().map_or(0, decode_lines);
         let temps_before = site.temp_files();
+        let stamp_before = site.state_stamp();
 
         let style = rng.below(100);
         let save_delay_ms = 20 + rng.below(40);
@@ -148,9 +153,11 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
             .spawn()
             .expect("spawn collector");
         if style < 40 {
-            // Kill inside the save window: once the temporary file exists, the store
-            // sleeps `save_delay_ms` before the rename.
+            // Kill inside the save window: once a save has begun (its temporary file
+            // exists, or the state file itself changes), the store sleeps
+            // `save_delay_ms` before the rename.
             while site.temp_files().len() == temps_before.len()
+                && site.state_stamp() == stamp_before
                 && child.try_wait().expect("try_wait").is_none()
             {
                 sleep(Duration::from_micros(200));
@@ -257,4 +264,64 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
         count(Ending::Killed) + count(Ending::KilledInSave) > 0,
         "no run was killed: the campaign tested nothing"
     );
+}
+
+/// Deterministic companion of the campaign: a run is killed exactly while its state save
+/// stands between writing and the rename (the store's test hook stalls it); the state
+/// file must still be the old one, complete, and the next run must finish the job.
+/// Needs no broker (JSON-lines output).
+#[test]
+fn kill_inside_the_save_window_leaves_the_old_state() {
+    let mut site = Site::new("relsave");
+    let out_file = site.path("out.jsonl").display().to_string();
+    let args = ["--output", out_file.as_str()];
+    site.grow(3);
+    site.configure_local("");
+    let first = site.run(&args);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    for checkpoint_every in [0, 1, 2] {
+        let feed = site.grow(4);
+        site.configure_local(&format!("checkpoint_every = {checkpoint_every}"));
+        let before = site.state_bytes().expect("state file");
+        let stamp = site.state_stamp();
+        let temps = site.temp_files().len();
+        let mut child = site
+            .command(&args)
+            .env(DELAY_ENV, LONG_SAVE_DELAY_MS.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let clock = Instant::now();
+        while site.temp_files().len() == temps && site.state_stamp() == stamp {
+            if let Some(status) = child.try_wait().expect("try_wait") {
+                panic!("the run ended ({status}) without saving");
+            }
+            assert!(clock.elapsed() < Duration::from_secs(60), "no save began");
+            sleep(Duration::from_millis(1));
+        }
+        sigkill(&child);
+        let killed = child.wait().expect("wait");
+        assert_eq!(killed.signal(), Some(9));
+        let check = site.check_state();
+        assert_eq!(
+            code(&check),
+            0,
+            "checkpoint_every = {checkpoint_every}: the state file does not load after a \
+             kill during the save: {}",
+            stderr(&check)
+        );
+        assert_eq!(
+            site.state_bytes().as_deref(),
+            Some(&before[..]),
+            "checkpoint_every = {checkpoint_every}: the state changed although the save \
+             never reached its rename"
+        );
+        site.configure_local("");
+        let next = site.run(&args);
+        assert_eq!(code(&next), 0, "{}", stderr(&next));
+        assert_eq!(site.state_lines(), Some(feed));
+    }
+    let counts = copies(&site.jsonl_bodies(), site.rows());
+    assert!(counts.values().all(|&n| n >= 1), "rows lost: {counts:?}");
 }

@@ -31,28 +31,38 @@ fn spawn(site: &Site) -> Child {
 }
 
 /// Waits until one of the two runs has exited and the other stands at the gate;
-/// returns (the exited run's output, the running one).
+/// returns (the exited run's output, the running one). Fails at once when both stand at
+/// the gate, i.e. both hold the lock.
 fn one_exits_one_waits(site: &Site, a: Child, b: Child) -> (Output, Child) {
     let (mut a, mut b) = (a, b);
-    let reached = site.path("gate/reached");
     let start = Instant::now();
     loop {
+        let at_gate = site.at_gate();
+        if at_gate.len() > 1 {
+            sigkill(&a);
+            sigkill(&b);
+            let _ = (a.wait(), b.wait());
+            panic!("both runs passed the lock and stand at the gate: {at_gate:?}");
+        }
         let a_done = a.try_wait().expect("try_wait").is_some();
         let b_done = b.try_wait().expect("try_wait").is_some();
-        assert!(!(a_done && b_done), "both runs exited: {:?}", {
+        if a_done && b_done {
             let (x, y) = (a.wait_with_output(), b.wait_with_output());
-            (x.map(|o| stderr(&o)), y.map(|o| stderr(&o)))
-        });
-        if (a_done || b_done) && reached.exists() {
-            return if a_done {
-                (a.wait_with_output().expect("wait"), b)
-            } else {
-                (b.wait_with_output().expect("wait"), a)
-            };
+            panic!(
+                "both runs exited: {:?} / {:?}",
+                x.map(|o| stderr(&o)),
+                y.map(|o| stderr(&o))
+            );
+        }
+        if a_done && at_gate == [b.id()] {
+            return (a.wait_with_output().expect("wait"), b);
+        }
+        if b_done && at_gate == [a.id()] {
+            return (b.wait_with_output().expect("wait"), a);
         }
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "no run exited within 60 s: both hold the lock?"
+            "neither run exited within 60 s"
         );
         sleep(Duration::from_millis(2));
     }

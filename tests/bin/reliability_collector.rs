@@ -5,7 +5,7 @@
 //! Knobs (options of `[ReliabilityTestCollector]`):
 //! - `checkpoint_every`: checkpoint (confirm, then save) every N published lines;
 //! - `gate_after` with `gate_dir`: after publishing that many lines in this run, create
-//!   `{gate_dir}/reached` and wait until `{gate_dir}/go` exists, so a test can disturb
+//!   `{gate_dir}/reached-{pid}` and wait until `{gate_dir}/go` exists, so a test can disturb
 //!   the broker (or kill the process) at an exact point, with the connection open;
 //! - `line_delay_us`: sleep that long before each line, to stretch the publishing phase;
 //! - `strict`: every line must be valid UTF-8 of the form `row <N>`; otherwise the run
@@ -92,10 +92,10 @@ fn check_row(number: usize, line: &[u8]) -> Result<()> {
     }
 }
 
-/// Announces the gate (`reached`, holding our pid) and waits for `go`.
+/// Announces the gate (`reached-{pid}`) and waits for `go`.
 fn wait_at_gate(dir: &Path) -> Result<()> {
-    std::fs::write(dir.join("reached"), std::process::id().to_string())
-        .or_source_unavailable(dir.display())?;
+    let reached = dir.join(format!("reached-{}", std::process::id()));
+    std::fs::write(&reached, "").or_source_unavailable(reached.display())?;
     let started = Instant::now();
     while !dir.join("go").exists() {
         if started.elapsed() > GATE_PATIENCE {

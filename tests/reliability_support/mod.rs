@@ -251,11 +251,23 @@ impl Site {
         names
     }
 
-    /// Waits until a run stands at the gate (it wrote `gate/reached`).
+    /// The pids of the runs that reached the gate (each wrote `gate/reached-{pid}`).
+    pub fn at_gate(&self) -> Vec<u32> {
+        let mut pids: Vec<u32> = fs::read_dir(self.path("gate"))
+            .expect("gate dir")
+            .filter_map(|e| {
+                let name = e.expect("dir entry").file_name();
+                name.to_str()?.strip_prefix("reached-")?.parse().ok()
+            })
+            .collect();
+        pids.sort_unstable();
+        pids
+    }
+
+    /// Waits until `child` stands at the gate.
     pub fn wait_at_gate(&self, child: &mut Child) {
-        let reached = self.path("gate/reached");
         let start = Instant::now();
-        while !reached.exists() {
+        while !self.at_gate().contains(&child.id()) {
             if let Some(status) = child.try_wait().expect("try_wait") {
                 panic!("the collector exited ({status}) before reaching the gate");
             }
@@ -275,7 +287,17 @@ impl Site {
     /// Closes the gate for the next run.
     pub fn reset_gate(&self) {
         let _ = fs::remove_file(self.path("gate/go"));
-        let _ = fs::remove_file(self.path("gate/reached"));
+        for pid in self.at_gate() {
+            let _ = fs::remove_file(self.path(&format!("gate/reached-{pid}")));
+        }
+    }
+
+    /// Identity of the state file as it is now: inode, length, modification time; a
+    /// save that started writing in place (or replaced the file) changes it.
+    pub fn state_stamp(&self) -> Option<(u64, u64, i64, i64)> {
+        fs::metadata(self.state_path())
+            .ok()
+            .map(|m| (m.ino(), m.len(), m.mtime(), m.mtime_nsec()))
     }
 }
 
