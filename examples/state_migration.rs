@@ -68,6 +68,10 @@ const ROW_TIME: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 /// Turns an older state into the current one (`from_version` < 2).
+///
+/// When the state changes again (version 3), keep this function's steps and add one:
+/// migrate a version-1 payload to version 2 first, then every version-2 value to 3, so
+/// that files of every older version go through the same steps in order.
 pub fn migrate_cursor(from_version: u32, payload: ciborium::Value) -> Result<Cursor, String> {
     match from_version {
         1 => {
