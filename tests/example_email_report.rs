@@ -26,7 +26,7 @@ fn stdin_from(fixture: &str) {
 fn run_with(runs: &mut Runs, fixture: &str) -> (u8, Vec<example_support::Published>) {
     stdin_from(fixture);
     runs.run(
-        |args| n6_collectors::run_from::<ExampleMailReportCollector, _, _>(args),
+        n6_collectors::run_from::<ExampleMailReportCollector, Vec<String>, String>,
         &[],
     )
 }
