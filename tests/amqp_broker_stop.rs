@@ -30,7 +30,7 @@ fn message(i: u64) -> Message {
 
 #[test]
 fn broker_stopped_mid_run_fails_the_run_and_the_next_run_resends() {
-    let Some(private) = PrivateBroker::start("n6teststop", 5682) else {
+    let Some(private) = PrivateBroker::start("n6teststop", 5702) else {
         return;
     };
     let broker = &private.broker;

@@ -21,6 +21,11 @@
 # N6_TEST_CLIENT_CERT/KEY/CN, N6_TEST_USER/PASSWORD, N6_TEST_SERVER_NAME and
 # N6_TEST_BROKER_CTL (a rabbitmqctl wrapper bound to this node).
 #
+# Ports in use by the repository (AMQP; TLS = AMQP - 1; distribution = AMQP + 20000):
+#   5672 shared test broker (default)   5682 benchmarks (n6-collectors/benches/run.sh)
+#   5692 tests/amqp_collector_run.rs    5702 tests/amqp_broker_stop.rs
+#   5712 tests/reliability_broker.rs
+#
 # The server certificate names only `localhost` (DNS), never 127.0.0.1: connecting to
 # `127.0.0.1` over TLS is a real host-name mismatch (the tests rely on that).
 set -euo pipefail
