@@ -147,6 +147,22 @@ fn a_version_1_state_is_migrated_by_a_run() {
 }
 
 #[test]
+fn a_migrated_state_is_saved_even_when_nothing_is_new() {
+    let site = Site::new(ROWS);
+    // 2024-01-02 03:04:06 UTC: both rows were published by version 1 of the collector.
+    site.store("state_migration (v1)")
+        .save(&json!({"newest": 1_704_164_646}), 1)
+        .expect("save v1");
+    assert_eq!(site.run(&[]), 0);
+    assert!(site.published().is_empty());
+    assert_eq!(
+        site.state().0,
+        2,
+        "the file was not rewritten with the new schema version"
+    );
+}
+
+#[test]
 fn migration_errors_and_newer_versions_are_refused_and_leave_the_file() {
     let site = Site::new(ROWS);
     site.store("state_migration (v1)")

@@ -149,7 +149,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         return Ok(Outcome::Early);
     }
     let _lock = RunLock::acquire(store.path())?;
-    let state = load_state::<C>(&store)?;
+    let (state, migrated) = load_state::<C>(&store)?;
     if cli.check_config {
         eprintln!(
             "{}: configuration and state file ({}) are valid",
@@ -159,7 +159,13 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         return Ok(Outcome::Early);
     }
 
-    let on_disk = publish::encode_payload(&state)?;
+    // A migrated state is saved at the end of the run even if nothing else changed, so
+    // the file is migrated once, not on every load.
+    let on_disk = if migrated {
+        Vec::new()
+    } else {
+        publish::encode_payload(&state)?
+    };
     let mut collector = C::from_parts(config, state);
     let target = choose_output(cli, amqp.is_some());
     let exchange = format!(
@@ -174,10 +180,6 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         saves: 0,
     };
     let mut stats = RunStats::default();
-    let exchange = format!(
-        "{DEFAULT_EXCHANGE}{}",
-        cli.n6output_suffix.as_deref().unwrap_or("")
-    );
     {
         let mut out = Output::new(
             &C::META.identity,
@@ -200,22 +202,29 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     }))
 }
 
-/// Loads the state, or the default state when there is no state file (logged at WARN).
-fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<C::State> {
+/// Loads the state, or the default state when there is no state file (logged at WARN);
+/// also says whether the file had an older schema version and was migrated.
+fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, bool)> {
     let loaded = store
         .load::<C::State>(C::META.state_version, Some(C::migrate_state))
         .map_err(Error::StateLoad)?;
     match loaded {
         Some(loaded) => {
             tracing::info!("loaded the collector state from {}", store.path().display());
-            Ok(loaded.state)
+            if let Some(version) = loaded.migrated_from {
+                tracing::info!(
+                    "migrated the state from schema version {version} to {}",
+                    C::META.state_version
+                );
+            }
+            Ok((loaded.state, loaded.migrated_from.is_some()))
         }
         None => {
             tracing::warn!(
                 "no state file at {}; starting from the default state",
                 store.path().display()
             );
-            Ok(C::make_default_state())
+            Ok((C::make_default_state(), false))
         }
     }
 }

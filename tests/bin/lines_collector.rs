@@ -10,19 +10,21 @@
 
 use std::time::Duration;
 
-use n6_collectors::prelude::*;
 use n6_collectors::StatefulCollector;
+use n6_collectors::prelude::*;
 
 #[derive(StatefulCollector)]
 #[collector(source = "test-org.lines", raw_type = "stream")]
-#[config_spec(r#"
+#[config_spec(
+    r#"
     input :: path
     api_password = :: str
     fail_after = -1 :: int
     panic_after = -1 :: int
     sleep_ms = 0 :: int
     checkpoint_every = 0 :: int
-"#)]
+"#
+)]
 pub struct LinesTestCollector {
     config: LinesTestCollectorConfig,
     #[state(default = Seen { lines: 0 })]
@@ -53,7 +55,7 @@ impl Collect for LinesTestCollector {
             out.publish(line)?;
             self.state.lines += 1;
             let every = self.config.checkpoint_every;
-            if every > 0 && self.state.lines % every.unsigned_abs() == 0 {
+            if every > 0 && self.state.lines.is_multiple_of(every.unsigned_abs()) {
                 out.checkpoint(&self.state)?;
             }
         }
