@@ -22,6 +22,11 @@ pub struct Input<'a> {
     pub spec: Option<LitStr>,
     /// The named fields.
     pub fields: Vec<Field<'a>>,
+    /// `#[collector(...)]` was read without errors (else its keys are unknown, and
+    /// "missing key" or "unknown converter" errors would only be follow-on noise).
+    pub collector_ok: bool,
+    /// The input is a struct with named fields (else field rules are not checked).
+    pub named_struct: bool,
 }
 
 /// One field of the struct.
@@ -50,6 +55,7 @@ impl<'a> Input<'a> {
         let mut collector = None;
         let mut collector_attr = None;
         let mut spec_attr = None;
+        let mut collector_ok = true;
         for attr in &input.attrs {
             if attr.path().is_ident(symbol::COLLECTOR) {
                 if collector.is_some() {
@@ -57,23 +63,21 @@ impl<'a> Input<'a> {
                         darling::Error::custom(
                             "`#[collector(...)]` given twice: put all keys in one attribute",
                         )
-                        .with_span(attr),
+                        .with_span(attr.path()),
                     );
                     continue;
                 }
                 collector_attr = Some(attr);
-                collector = Some(
-                    errors
-                        .handle(attr::parse_collector(&attr.meta))
-                        .unwrap_or_default(),
-                );
+                let parsed = errors.handle(attr::parse_collector(&attr.meta));
+                collector_ok = parsed.is_some();
+                collector = Some(parsed.unwrap_or_default());
             } else if attr.path().is_ident(symbol::CONFIG_SPEC) {
                 if spec_attr.is_some() {
                     errors.push(
                         darling::Error::custom(
                             "`#[config_spec(...)]` given twice: write the whole spec in one string",
                         )
-                        .with_span(attr),
+                        .with_span(attr.path()),
                     );
                     continue;
                 }
@@ -87,7 +91,7 @@ impl<'a> Input<'a> {
                             .map(ToString::to_string)
                             .unwrap_or_default()
                     ))
-                    .with_span(attr),
+                    .with_span(attr.path()),
                 );
             }
         }
@@ -149,6 +153,14 @@ impl<'a> Input<'a> {
             collector_attr,
             spec,
             fields,
+            collector_ok,
+            named_struct: matches!(
+                &input.data,
+                syn::Data::Struct(syn::DataStruct {
+                    fields: syn::Fields::Named(_),
+                    ..
+                })
+            ),
         }
     }
 
@@ -175,7 +187,7 @@ impl<'a> Field<'a> {
                 if state.is_some() {
                     errors.push(
                         darling::Error::custom("`#[state]` given twice on one field")
-                            .with_span(attr),
+                            .with_span(attr.path()),
                     );
                     continue;
                 }
@@ -187,7 +199,7 @@ impl<'a> Field<'a> {
                 if init.is_some() {
                     errors.push(
                         darling::Error::custom("`#[init]` given twice on one field")
-                            .with_span(attr),
+                            .with_span(attr.path()),
                     );
                     continue;
                 }
@@ -203,7 +215,7 @@ impl<'a> Field<'a> {
                             .map(ToString::to_string)
                             .unwrap_or_default()
                     ))
-                    .with_span(attr),
+                    .with_span(attr.path()),
                 );
             }
         }
@@ -218,7 +230,7 @@ impl<'a> Field<'a> {
                         darling::Error::custom(
                             "a `#[state]` field takes its initial value from `#[state(default = ...)]`, not `#[init(...)]`",
                         )
-                        .with_span(init_attr),
+                        .with_span(init_attr.path()),
                     );
                 }
                 if is_config {
@@ -226,7 +238,7 @@ impl<'a> Field<'a> {
                         darling::Error::custom(
                             "the config field cannot also be the `#[state]` field",
                         )
-                        .with_span(attr),
+                        .with_span(attr.path()),
                     );
                 }
                 Role::State(s, attr)
@@ -236,7 +248,7 @@ impl<'a> Field<'a> {
                     darling::Error::custom(
                         "the config field is filled from the config files: remove `#[init(...)]`",
                     )
-                    .with_span(init_attr),
+                    .with_span(init_attr.path()),
                 );
                 Role::Config
             }

@@ -54,13 +54,16 @@ impl Parse for CustomConverter {
         input.parse::<Token![=]>()?;
         let function: Path = input.parse()?;
         if !input.peek(Token![->]) {
-            return Err(input.error(format!(
-                "expected `-> Type` after the converter function: write `{name} = {} -> YourType`, \
-                 where YourType is what the function returns inside `Ok(...)`",
-                quote::ToTokens::to_token_stream(&function)
-                    .to_string()
-                    .replace(' ', "")
-            )));
+            let shown = quote::ToTokens::to_token_stream(&function)
+                .to_string()
+                .replace(' ', "");
+            return Err(syn::Error::new_spanned(
+                &function,
+                format!(
+                    "expected `-> Type` after the converter function: write `{name} = {shown} -> YourType`, \
+                     where YourType is what the function returns inside `Ok(...)`"
+                ),
+            ));
         }
         input.parse::<Token![->]>()?;
         let output: Type = input.parse()?;

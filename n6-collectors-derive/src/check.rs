@@ -49,6 +49,9 @@ pub fn check_identity(input: &Input<'_>, errors: &mut Accumulator) -> Option<Ide
         );
         return None;
     };
+    if !input.collector_ok {
+        return None;
+    }
     let c = &input.collector;
     let source = match &c.source {
         None => {
@@ -56,7 +59,7 @@ pub fn check_identity(input: &Input<'_>, errors: &mut Accumulator) -> Option<Ide
                 darling::Error::custom(
                     "missing `source = \"provider.channel\"` in `#[collector(...)]`",
                 )
-                .with_span(attr),
+                .with_span(attr.path()),
             );
             None
         }
@@ -84,7 +87,7 @@ pub fn check_identity(input: &Input<'_>, errors: &mut Accumulator) -> Option<Ide
                 darling::Error::custom(
                     "missing `raw_type = \"stream\"` (or \"file\" or \"blacklist\") in `#[collector(...)]`",
                 )
-                .with_span(attr),
+                .with_span(attr.path()),
             );
             None
         }
@@ -169,7 +172,7 @@ pub fn check_fields<'i, 'a>(
         .iter()
         .filter(|f| matches!(f.role, Role::Config))
         .collect();
-    let has_fields = !input.fields.is_empty() || input.collector_attr.is_some();
+    let has_fields = input.named_struct;
     if states.is_empty() && has_fields {
         errors.push(
             darling::Error::custom(
@@ -186,7 +189,7 @@ pub fn check_fields<'i, 'a>(
                     "only one field can be `#[state]`: put everything to persist in one type \
                      (a struct with both values)",
                 )
-                .with_span(*attr),
+                .with_span(attr.path()),
             );
         }
     }

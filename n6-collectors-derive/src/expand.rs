@@ -36,7 +36,8 @@ fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
         converters: &parsed.collector.converters.0,
         fallback_span: parsed
             .collector_attr
-            .map_or_else(|| parsed.ident.span(), |a| a.span()),
+            .map_or_else(|| parsed.ident.span(), |a| a.path().span()),
+        converters_known: parsed.collector_ok,
     };
     let model = spec_model::build(&spec_input, &mut errors);
     match (errors.finish(), identity, state, config, model) {
@@ -45,7 +46,7 @@ fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
         }
         (result, _, state, _, model) => (
             result.err(),
-            fallback::stubs(&parsed, state, model.as_ref()),
+            fallback::stubs(&parsed, &input.generics, state, model.as_ref()),
         ),
     }
 }

@@ -12,9 +12,11 @@ use crate::spec_model::ConfigModel;
 /// `impl StatefulCollector` whose bodies are never run.
 pub fn stubs(
     input: &Input<'_>,
+    generics: &syn::Generics,
     state: Option<&Field<'_>>,
     model: Option<&ConfigModel>,
 ) -> TokenStream {
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let ident = input.ident;
     let config_ty = input.config_ident();
     let vis = input.vis;
@@ -41,7 +43,7 @@ pub fn stubs(
             use ::n6_collectors::__private as __n6;
 
             #[automatically_derived]
-            impl __n6::StatefulCollector for #ident {
+            impl #impl_generics __n6::StatefulCollector for #ident #ty_generics #where_clause {
                 type Config = #config_ty;
                 type State = #state_ty;
                 const META: __n6::CollectorMeta =

@@ -75,6 +75,9 @@ pub struct SpecInput<'a> {
     pub converters: &'a [CustomConverter],
     /// Where errors without a spec literal point.
     pub fallback_span: Span,
+    /// False when `#[collector(...)]` could not be read: custom converter names are then
+    /// unknown, so unknown converters are not reported (the attribute's error is).
+    pub converters_known: bool,
 }
 
 /// The framework's options for the chosen helpers, as spec text.
@@ -349,6 +352,7 @@ fn kind_of(
             );
             None
         }
+        Err(_) if !input.converters_known => None,
         Err(_) => {
             let mut valid: Vec<&str> = convert::STANDARD_CONVERTER_NAMES
                 .iter()

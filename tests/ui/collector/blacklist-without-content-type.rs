@@ -1,0 +1,20 @@
+// n6 refuses to publish a `blacklist` without a content type.
+// Add `content_type = "text/csv"` (or the feed's MIME type).
+
+use n6_collectors::StatefulCollector;
+use serde::{Deserialize, Serialize};
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct Cursor {
+    newest: String,
+}
+
+#[derive(StatefulCollector)]
+#[collector(source = "example-org.urls", raw_type = "blacklist")]
+pub struct UrlsCollector {
+    config: UrlsCollectorConfig,
+    #[state]
+    state: Cursor,
+}
+
+fn main() {}

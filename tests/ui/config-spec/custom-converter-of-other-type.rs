@@ -1,0 +1,27 @@
+// The declared type must be what the function returns in `Ok`.
+// Write `converters(tlp = parse_tlp -> String)` for a `fn(&str) -> Result<String, E>`.
+
+use n6_collectors::StatefulCollector;
+use serde::{Deserialize, Serialize};
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct Cursor {
+    newest: String,
+}
+
+#[derive(StatefulCollector)]
+#[collector(source = "example-org.urls", raw_type = "stream", converters(tlp = parse_tlp -> u8))]
+#[config_spec(r#"
+    minimum_tlp = :: tlp
+"#)]
+pub struct UrlsCollector {
+    config: UrlsCollectorConfig,
+    #[state]
+    state: Cursor,
+}
+
+fn parse_tlp(raw: &str) -> Result<String, String> {
+    Ok(raw.to_lowercase())
+}
+
+fn main() {}

@@ -1,0 +1,24 @@
+// `integer` is not a converter; the message lists the valid ones.
+// Write `retries = 3 :: int`.
+
+use n6_collectors::StatefulCollector;
+use serde::{Deserialize, Serialize};
+
+#[derive(Default, Serialize, Deserialize)]
+pub struct Cursor {
+    newest: String,
+}
+
+#[derive(StatefulCollector)]
+#[collector(source = "example-org.urls", raw_type = "stream")]
+#[config_spec(r#"
+    url :: str
+    retries = 3 :: integer
+"#)]
+pub struct UrlsCollector {
+    config: UrlsCollectorConfig,
+    #[state]
+    state: Cursor,
+}
+
+fn main() {}

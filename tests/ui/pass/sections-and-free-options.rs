@@ -1,0 +1,54 @@
+// Several sections: the main one (named after the struct) is `{StructName}Config`, each
+// other one a nested struct in a field named after the section. `...` allows free
+// options, collected in `extra`.
+
+use std::collections::BTreeMap;
+
+use n6_collectors::config::raw::{Origin, RawConfig};
+use n6_collectors::config::validate;
+use n6_collectors::StatefulCollector;
+use serde::{Deserialize, Serialize};
+
+#[derive(StatefulCollector)]
+#[collector(source = "example-org.sections", raw_type = "stream")]
+#[config_spec(r#"
+    url :: str
+    ... :: int
+
+    [misp_api]
+    key :: str
+    timeout = 2.5 :: float
+"#)]
+pub struct SectionsCollector {
+    config: SectionsCollectorConfig,
+    #[state(default = Cursor { last: 0 })]
+    state: Cursor,
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    last: i64,
+}
+
+fn main() {
+    let mut raw = RawConfig::default();
+    raw.set("SectionsCollector", "url", "https://example.org/", Origin::Other);
+    raw.set("SectionsCollector", "weight_a", "1", Origin::Other);
+    raw.set("SectionsCollector", "weight_b", "-2", Origin::Other);
+    raw.set("misp_api", "key", "k", Origin::Other);
+    let spec = SectionsCollector::config_spec();
+    let names: Vec<&str> = spec.sections.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["SectionsCollector", "misp_api"]);
+
+    let (typed, _) = validate::validate(&spec, &raw, &[]).expect("valid");
+    let c = SectionsCollector::build_config(typed).expect("built");
+    assert_eq!(c.url, "https://example.org/");
+    let extra: &BTreeMap<String, i64> = &c.extra;
+    assert_eq!(extra.get("weight_a"), Some(&1));
+    assert_eq!(extra.get("weight_b"), Some(&-2));
+    assert_eq!(extra.len(), 2);
+    let api: &SectionsCollectorMispApiConfig = &c.misp_api;
+    assert_eq!(api.key, "k");
+    assert_eq!(api.timeout, 2.5);
+    assert_eq!(SectionsCollector::make_default_state(), Cursor { last: 0 });
+}
