@@ -425,3 +425,38 @@ fn overrides_apply_to_existing_sections() {
     assert_eq!(code(&site.run(&["--n6config-override", &item])), 0);
     assert_eq!(site.published(), ["z"]);
 }
+
+#[test]
+fn unreadable_tls_file_is_a_configuration_error() {
+    let site = Site::new(&["a"]);
+    site.write_config(
+        "[rabbitmq]\nhost = 127.0.0.1\nport = 1\nheartbeat_interval = 30\nssl = yes\n\
+         ssl_ca_certs = /nonexistent/n6-ca.pem\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_lines-test-collector"))
+        .arg("--config-dir")
+        .arg(site.path("conf"))
+        .arg("--state-dir")
+        .arg(site.path("state"))
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 78, "{err}");
+    assert!(err.contains("/nonexistent/n6-ca.pem"), "{err}");
+    assert_eq!(site.state_bytes(), None);
+}
+
+#[test]
+fn output_amqp_without_rabbitmq_section_is_a_configuration_error() {
+    let site = Site::new(&["a"]);
+    let out = Command::new(env!("CARGO_BIN_EXE_lines-test-collector"))
+        .arg("--config-dir")
+        .arg(site.path("conf"))
+        .arg("--state-dir")
+        .arg(site.path("state"))
+        .args(["--output", "amqp"])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 78, "{}", stderr(&out));
+    assert!(stderr(&out).contains("[rabbitmq]"), "{}", stderr(&out));
+}

@@ -177,9 +177,19 @@ fn amqp_settings(
         })
     });
     match result {
-        Ok(settings) => Some(settings),
+        Ok(settings) => {
+            // Read the TLS files now, so a bad path is a configuration error before any
+            // work is done, not a failure at the first publish.
+            if let Some(tls) = &settings.tls
+                && let Err(e) = crate::output::amqp::tls::client_config(tls)
+            {
+                problems.push(format!("[rabbitmq]: {e}"));
+                return None;
+            }
+            Some(settings)
+        }
         Err(e) => {
-            problems.push(format!("[rabbitmq]: {e}"));
+            problems.push(e.to_string());
             None
         }
     }

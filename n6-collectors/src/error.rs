@@ -81,6 +81,7 @@ impl Error {
             Error::SourceUnavailable(_) => exit::UNAVAILABLE,
             Error::BadData(_) => exit::DATA,
             Error::Output(e) if e.is_local_io() => exit::IO,
+            Error::Output(OutputError::Settings(_)) => exit::CONFIG,
             Error::Output(_) => exit::UNAVAILABLE,
             Error::Interrupted(signal) => exit::for_signal(*signal),
             Error::Bug(_) => exit::SOFTWARE,

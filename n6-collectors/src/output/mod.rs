@@ -48,6 +48,10 @@ pub enum OutputError {
         /// How many messages were still unconfirmed.
         unconfirmed: usize,
     },
+    /// The output's own settings are unusable (e.g. a TLS certificate file that cannot
+    /// be read): a configuration error (exit 78).
+    #[error("{0}")]
+    Settings(String),
     /// Writing a local output (stdout or a file) failed.
     #[error("cannot write output {}: {source}", path.display())]
     Io {

@@ -20,10 +20,9 @@ use rustls::{
 use super::settings::TlsSettings;
 use crate::output::OutputError;
 
-// `OutputError` has no variant for local settings problems; `Unavailable` (exit 69)
-// with the file named is the closest (`Io` would say "cannot write output").
+// An unusable certificate or key file is a settings problem (exit 78), named with its path.
 fn invalid(path: &Path, what: impl std::fmt::Display) -> OutputError {
-    OutputError::Unavailable(format!("TLS file {}: {what}", path.display()))
+    OutputError::Settings(format!("TLS file {}: {what}", path.display()))
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, OutputError> {
@@ -48,7 +47,7 @@ fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, OutputError> {
 }
 
 /// Builds the rustls client configuration for `tls` (ring provider, as lapin's
-/// `rustls--ring` feature). File problems come back as [`OutputError::Unavailable`]
+/// `rustls--ring` feature). File problems come back as [`OutputError::Settings`]
 /// naming the file.
 pub fn client_config(tls: &TlsSettings) -> Result<Arc<ClientConfig>, OutputError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -156,7 +155,7 @@ mod tests {
         let err = client_config(&tls).expect_err("error");
         assert_eq!(
             err.to_string(),
-            "broker unavailable: TLS file /nonexistent/n6-ca.pem: cannot read it: No such file or directory (os error 2)"
+            "TLS file /nonexistent/n6-ca.pem: cannot read it: No such file or directory (os error 2)"
         );
     }
 
