@@ -61,7 +61,12 @@ pub mod spec {
     }
 
     /// One section.
-    pub fn section(name: &str, line: usize, options: Vec<OptionSpec>, free_options: Option<FreeOptionsSpec>) -> SectionSpec {
+    pub fn section(
+        name: &str,
+        line: usize,
+        options: Vec<OptionSpec>,
+        free_options: Option<FreeOptionsSpec>,
+    ) -> SectionSpec {
         SectionSpec {
             name: name.to_owned(),
             line,
@@ -123,9 +128,9 @@ pub fn take_option<T>(
     option: &str,
     extract: impl FnOnce(Value) -> Result<T, Value>,
 ) -> Result<T, String> {
-    let value = section
-        .take(option)
-        .ok_or_else(|| format!("internal error: the validated config has no option {section_name}.{option}"))?;
+    let value = section.take(option).ok_or_else(|| {
+        format!("internal error: the validated config has no option {section_name}.{option}")
+    })?;
     extract(value).map_err(|v| mismatch(section_name, option, &v))
 }
 
@@ -144,7 +149,9 @@ pub fn take_free<T>(
 }
 
 fn mismatch(section: &str, option: &str, value: &Value) -> String {
-    format!("internal error: option {section}.{option} has a value of an unexpected kind: {value:?}")
+    format!(
+        "internal error: option {section}.{option} has a value of an unexpected kind: {value:?}"
+    )
 }
 
 /// Moves a converted [`Value`] into a field type; `Err` gives the value back.
