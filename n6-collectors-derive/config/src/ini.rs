@@ -16,6 +16,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::pyliteral::py_str_repr;
 use crate::raw::{Origin, RawConfig, RawOption, RawSection};
 
 /// Name of the special section whose options every section inherits.
@@ -275,7 +276,7 @@ impl IniReader {
                     message: format!(
                         "File contains no section headers: line {} is {}",
                         lineno,
-                        py_repr(line)
+                        py_str_repr(line)
                     ),
                 });
                 return;
@@ -285,7 +286,10 @@ impl IniReader {
                         path: path.to_owned(),
                         line: lineno,
                         kind: IniErrorKind::Parsing,
-                        message: format!("option line without an option name: {}", py_repr(line)),
+                        message: format!(
+                            "option line without an option name: {}",
+                            py_str_repr(line)
+                        ),
                     });
                 }
                 let name = name.to_lowercase();
@@ -306,7 +310,7 @@ impl IniReader {
                     message: format!(
                         "neither a section header nor a `name = value` line \
                          (options without a value are not allowed): {}",
-                        py_repr(line)
+                        py_str_repr(line)
                     ),
                 });
             }
@@ -495,10 +499,10 @@ impl Interpolation<'_> {
                     "Recursion limit exceeded in value substitution: option {} in section {} \
                      contains an interpolation key which cannot be substituted in {} steps. \
                      Raw value: {}",
-                    py_repr(self.option),
-                    py_repr(self.section),
+                    py_str_repr(self.option),
+                    py_str_repr(self.section),
                     MAX_INTERPOLATION_DEPTH,
-                    py_repr(self.rawval)
+                    py_str_repr(self.rawval)
                 ),
             ));
         }
@@ -522,9 +526,9 @@ impl Interpolation<'_> {
                         IniErrorKind::InterpolationSyntax,
                         format!(
                             "option {} in section {}: bad interpolation variable reference {}",
-                            py_repr(self.option),
-                            py_repr(self.section),
-                            py_repr(rest)
+                            py_str_repr(self.option),
+                            py_str_repr(self.section),
+                            py_str_repr(rest)
                         ),
                     ));
                 };
@@ -537,10 +541,10 @@ impl Interpolation<'_> {
                             "Bad value substitution: option {} in section {} contains an \
                              interpolation key {} which is not a valid option name. \
                              Raw value: {}",
-                            py_repr(self.option),
-                            py_repr(self.section),
-                            py_repr(&var),
-                            py_repr(self.rawval)
+                            py_str_repr(self.option),
+                            py_str_repr(self.section),
+                            py_str_repr(&var),
+                            py_str_repr(self.rawval)
                         ),
                     ));
                 };
@@ -550,10 +554,10 @@ impl Interpolation<'_> {
                         format!(
                             "option {} in section {} needs more than {} substitutions \
                              (options referring to each other too many times). Raw value: {}",
-                            py_repr(self.option),
-                            py_repr(self.section),
+                            py_str_repr(self.option),
+                            py_str_repr(self.section),
                             MAX_INTERPOLATION_STEPS,
-                            py_repr(self.rawval)
+                            py_str_repr(self.rawval)
                         ),
                     ));
                 }
@@ -569,9 +573,9 @@ impl Interpolation<'_> {
                     format!(
                         "option {} in section {}: '%' must be followed by '%' or '(', \
                          found: {}",
-                        py_repr(self.option),
-                        py_repr(self.section),
-                        py_repr(rest)
+                        py_str_repr(self.option),
+                        py_str_repr(self.section),
+                        py_str_repr(rest)
                     ),
                 ));
             }
@@ -619,56 +623,6 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
             }
         }
     })
-}
-
-/// Python's `repr()` of a `str` (close enough for messages: printable characters are
-/// kept, control and invisible format characters are escaped).
-pub(crate) fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if !py_printable(c) => {
-                let n = u32::from(c);
-                if n <= 0xff {
-                    out.push_str(&format!("\\x{n:02x}"));
-                } else if n <= 0xffff {
-                    out.push_str(&format!("\\u{n:04x}"));
-                } else {
-                    out.push_str(&format!("\\U{n:08x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
-
-/// Approximation of Python's `str.isprintable()` for one character: not a control,
-/// separator (other than space) or common invisible format character.
-fn py_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    !(c.is_control()
-        || c.is_whitespace()
-        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
-            | '\u{2060}'..='\u{2064}' | '\u{feff}')
-        || ('\u{e000}'..='\u{f8ff}').contains(&c))
 }
 
 #[cfg(test)]
@@ -1592,9 +1546,9 @@ mod tests {
 
     #[test]
     fn python_repr() {
-        assert_eq!(py_repr("a'b"), "\"a'b\"");
-        assert_eq!(py_repr("a'\"b"), "'a\\'\"b'");
-        assert_eq!(py_repr("ś\t\u{1}\u{feff}\\"), "'ś\\t\\x01\\ufeff\\\\'");
+        assert_eq!(py_str_repr("a'b"), "\"a'b\"");
+        assert_eq!(py_str_repr("a'\"b"), "'a\\'\"b'");
+        assert_eq!(py_str_repr("ś\t\u{1}\u{feff}\\"), "'ś\\t\\x01\\ufeff\\\\'");
     }
 
     #[test]
