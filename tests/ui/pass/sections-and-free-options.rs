@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 
 use n6_collectors::config::raw::{Origin, RawConfig};
-use n6_collectors::config::validate;
+use n6_collectors::config::spec::{self, Spec};
+use n6_collectors::config::{fragments, validate};
 use n6_collectors::StatefulCollector;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,23 @@ fn main() {
     let spec = SectionsCollector::config_spec();
     let names: Vec<&str> = spec.sections.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["SectionsCollector", "misp_api"]);
+    // The spec was parsed at compile time; it equals what the parser gives at run time.
+    let text = "url :: str\n... :: int\n\n[misp_api]\nkey :: str\ntimeout = 2.5 :: float\n";
+    let background = Spec::parse(fragments::STATEFUL, "SectionsCollector").unwrap();
+    let mut expected = spec::combine(&background, &Spec::parse(text, "SectionsCollector").unwrap()).unwrap();
+    // Line numbers differ only because the attribute's literal starts with a newline.
+    for section in &mut expected.sections {
+        if section.name == "misp_api" {
+            section.line += 1;
+        }
+        for option in section.options.iter_mut().filter(|o| o.name != "state_dir") {
+            option.line += 1;
+        }
+        if let Some(free) = &mut section.free_options {
+            free.line += 1;
+        }
+    }
+    assert_eq!(spec, expected);
 
     let (typed, _) = validate::validate(&spec, &raw, &[]).expect("valid");
     let c = SectionsCollector::build_config(typed).expect("built");
