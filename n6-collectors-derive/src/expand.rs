@@ -347,4 +347,38 @@ mod tests {
             std::fs::write(path, out).expect("write the dump");
         }
     }
+
+    #[test]
+    fn explicit_main_section_and_hyphenated_sections_are_accepted() {
+        assert_eq!(
+            errors(with_spec("[C]\nurl :: str\n[misp-api]\nkey :: str\n")),
+            Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn a_section_field_may_not_hide_an_option() {
+        let found = errors(with_spec("api = 1 :: int\n[api]\nkey :: str\n"));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("section [api] would be stored in the field `api` of `CConfig`"),
+            "{found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_framework_options_follow_the_flags() {
+        let input: DeriveInput = syn::parse_quote! {
+            #[collector(source = "a.b", raw_type = "stream", download, time_ordered_rows)]
+            #[config_spec("download_retries = many :: int")]
+            struct C { config: CConfig, #[state] s: S }
+        };
+        let found = errors(input);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0]
+                .starts_with("config_spec line 1: option `download_retries`: the default \"many\""),
+            "{found:#?}"
+        );
+    }
 }
