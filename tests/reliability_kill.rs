@@ -1,7 +1,9 @@
 //! The kill -9 campaign (issue 6, point 1): the reliability test collector runs over a
 //! growing feed against the real broker, again and again, and is killed with SIGKILL at
-//! random moments: anywhere in the run, and (with the store's test-only delay between
-//! fsync and rename) inside the state-save window. After every run the state file must
+//! random moments: anywhere in the run, (with the store's test-only delay between fsync
+//! and rename) inside the state-save window, and right after a save completed while the
+//! run's latest traffic is still on a link that loses it (a save made before the
+//! confirms would lose rows there). After every run the state file must
 //! load (`--check-config`) and hold either the old or a new, complete state; at the end
 //! every feed row must have reached the queue (0 lost), and a row may come more than once
 //! only if a killed run published it after that run's last saved state (duplicates only
@@ -18,7 +20,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use reliability_support::{
-    Admin, DELAY_ENV, Site, Target, broker, code, copies, decode_lines, sigkill, stderr,
+    Admin, DELAY_ENV, LossyProxy, Site, Target, broker, code, copies, decode_lines, sigkill, stderr,
 };
 
 /// How long the store's test hook stalls a save in [`kill_inside_the_save_window`]: far
@@ -27,6 +29,9 @@ const LONG_SAVE_DELAY_MS: u64 = 20_000;
 
 /// Runs in a campaign unless `N6_RELIABILITY_RUNS` says otherwise.
 const DEFAULT_RUNS: u64 = 240;
+
+/// How late the lossy link passes the collector's traffic on (see [`LossyProxy`]).
+const LOSSY_LINK_DELAY: Duration = Duration::from_millis(15);
 
 /// splitmix64: small, seedable, good enough to pick kill moments.
 struct Rng(u64);
@@ -59,6 +64,8 @@ enum Ending {
     /// SIGKILL while a state save stood between fsync and rename (its temporary file was
     /// left behind).
     KilledInSave,
+    /// SIGKILL as soon as a save completed, on the lossy link.
+    KilledAfterSave,
 }
 
 /// What one run did to the state.
@@ -108,6 +115,8 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
     let mut rng = Rng(seed);
     let mut site = Site::new("relkill");
     let target = Target::of(&broker);
+    let lossy = LossyProxy::start(broker.amqp_port, LOSSY_LINK_DELAY);
+    let lossy_target = target.on_port(lossy.port);
     let admin = Admin::connect(&broker);
     let queue = format!("reliability-kill-{}", std::process::id());
     admin.bind(&site.exchange(), &queue, None);
@@ -130,18 +139,18 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
 
     for n in 1..=runs {
         let feed = site.grow(1 + rng.below(20));
+        let style = rng.below(100);
         let checkpoint_every = rng.pick(&[0, 0, 1, 2, 5]);
         let line_delay_us = rng.pick(&[0, 0, 300]);
-        site.configure(
-            &target,
-            &format!("checkpoint_every = {checkpoint_every}\nline_delay_us = {line_delay_us}"),
-        );
+        let knobs =
+            format!("checkpoint_every = {checkpoint_every}\nline_delay_us = {line_delay_us}");
+        let lossy_run = (40..60).contains(&style);
+        site.configure(if lossy_run { &lossy_target } else { &target }, &knobs);
         let before_bytes = site.state_bytes();
         let before = before_bytes.as_deref().map_or(0, decode_lines);
         let temps_before = site.temp_files();
         let stamp_before = site.state_stamp();
 
-        let style = rng.below(100);
         let save_delay_ms = 20 + rng.below(40);
         let mut command = site.command(&["-q"]);
         if style < 40 {
@@ -164,6 +173,16 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
             }
             sleep(Duration::from_millis(rng.below(save_delay_ms)));
             sigkill(&child);
+        } else if lossy_run {
+            // Kill as soon as a save completed, through a link that loses what the
+            // broker has not received yet: had the state been saved before the
+            // confirms, rows would be lost here.
+            while site.state_stamp() == stamp_before
+                && child.try_wait().expect("try_wait").is_none()
+            {
+                sleep(Duration::from_micros(200));
+            }
+            sigkill(&child);
         } else if style < 90 {
             let window = typical.as_micros() as u64 * 3 / 2;
             sleep(Duration::from_micros(rng.below(window)));
@@ -173,6 +192,7 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
         let new_temps = site.temp_files().len() - temps_before.len();
         let ending = match out.status.signal() {
             Some(9) if new_temps > 0 => Ending::KilledInSave,
+            Some(9) if lossy_run => Ending::KilledAfterSave,
             Some(9) => Ending::Killed,
             _ => {
                 assert_eq!(code(&out), 0, "run {n} failed: {}", stderr(&out));
@@ -243,13 +263,15 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
     }
     let duplicates = bodies.len() as u64 - (feed - lost.len() as u64);
     let count = |e: Ending| history.iter().filter(|r| r.ending == e).count();
+    let killed = history.len() - count(Ending::Completed);
     let summary = format!(
-        "kill campaign: seed {seed}; {} runs + 1 final; {} killed ({} inside the state-save \
-         window), {} completed; {feed} rows, {} messages consumed; lost {}; duplicates \
-         {duplicates}; leftover temporary files {}; {:.1} s",
+        "kill campaign: seed {seed}; {} runs + 1 final; {killed} killed ({} inside the \
+         state-save window, {} right after a save on a lossy link), {} completed; {feed} rows, \
+         {} messages consumed; lost {}; duplicates {duplicates}; leftover temporary files {}; \
+         {:.1} s",
         history.len(),
-        count(Ending::Killed) + count(Ending::KilledInSave),
         count(Ending::KilledInSave),
+        count(Ending::KilledAfterSave),
         count(Ending::Completed),
         bodies.len(),
         lost.len(),
@@ -260,10 +282,7 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
     let figures = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("reliability-kill.txt");
     let _ = std::fs::write(&figures, format!("{summary}\n"));
     assert!(lost.is_empty(), "rows lost: {lost:?} (seed {seed})");
-    assert!(
-        count(Ending::Killed) + count(Ending::KilledInSave) > 0,
-        "no run was killed: the campaign tested nothing"
-    );
+    assert!(killed > 0, "no run was killed: the campaign tested nothing");
 }
 
 /// Deterministic companion of the campaign: a run is killed exactly while its state save

@@ -543,6 +543,69 @@ impl CutProxy {
     }
 }
 
+/// A TCP proxy on 127.0.0.1 that holds what the client sends for `delay` before passing
+/// it on, and drops what it still holds when the client goes away: a link on which the
+/// last moments of a killed process's traffic are lost, as on a real network. Whatever
+/// the broker confirmed has passed it; whatever it still holds was never confirmed.
+pub struct LossyProxy {
+    pub port: u16,
+}
+
+impl LossyProxy {
+    /// Forwards every connection to `127.0.0.1:target_port`, client data `delay` late.
+    pub fn start(target_port: u16, delay: Duration) -> LossyProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("proxy address").port();
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(upstream) = TcpStream::connect(("127.0.0.1", target_port)) else {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                };
+                pump(
+                    upstream.try_clone().expect("clone"),
+                    client.try_clone().expect("clone"),
+                );
+                delayed_pump(client, upstream, delay);
+            }
+        });
+        LossyProxy { port }
+    }
+}
+
+fn delayed_pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
+    let (send, receive) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+    let gone = Arc::new(AtomicBool::new(false));
+    let client_gone = gone.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16384];
+        loop {
+            match std::io::Read::read(&mut from, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if send
+                        .send((Instant::now() + delay, buf[..n].to_vec()))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+        client_gone.store(true, Ordering::SeqCst);
+    });
+    std::thread::spawn(move || {
+        for (due, bytes) in receive {
+            sleep(due.saturating_duration_since(Instant::now()));
+            if gone.load(Ordering::SeqCst) || to.write_all(&bytes).is_err() {
+                break;
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+    });
+}
+
 fn pump(mut from: TcpStream, mut to: TcpStream) {
     std::thread::spawn(move || {
         let _ = std::io::copy(&mut from, &mut to);
