@@ -92,7 +92,8 @@ pub fn background_text(download: bool, time_ordered_rows: bool) -> String {
     text
 }
 
-/// Parses, combines and checks the spec; `None` when it cannot be modelled (reported).
+/// Parses, combines and checks the spec, reporting every problem. `None` when the spec
+/// cannot be read at all; otherwise the model, partial if problems were reported.
 pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigModel> {
     let main_name = input.struct_name.to_string();
     let span = input.spec.map_or(input.fallback_span, LitStr::span);
@@ -145,23 +146,27 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
         .flat_map(|s| s.options.iter().map(|o| o.name.as_str()))
         .collect();
 
+    // The model is built as far as possible even when something is wrong (the errors are
+    // in `errors`, so no real impl is generated): the stub config struct then still has
+    // the fields the author's code uses, and their code does not drown in follow-on errors.
     let mut main = None;
     let mut others = Vec::new();
-    let mut ok = true;
     for section in &spec.sections {
         let is_main = section.name == main_name;
         match section_model(input, section, is_main, &framework_options, errors, &report) {
             Some(model) if is_main => main = Some(model),
             Some(model) => others.push(model),
-            None => ok = false,
+            None => {}
         }
     }
     let main = main?;
     // A nested section's field sits next to the main section's option fields.
-    for other in &others {
-        if let Some(field) = &other.field
-            && main.options.iter().any(|o| o.field == *field)
-        {
+    others.retain(|other| {
+        let Some(field) = &other.field else {
+            return true;
+        };
+        let clash = main.options.iter().any(|o| o.field == *field);
+        if clash {
             report(
                 errors,
                 format!(
@@ -170,10 +175,10 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
                     other.name, main.type_ident
                 ),
             );
-            ok = false;
         }
-    }
-    ok.then_some(ConfigModel { spec, main, others })
+        !clash
+    });
+    Some(ConfigModel { spec, main, others })
 }
 
 /// `config_spec line N: <message>` (the parser's messages name the option).
@@ -206,7 +211,6 @@ fn section_model(
     errors: &mut Accumulator,
     report: &dyn Fn(&mut Accumulator, String),
 ) -> Option<SectionModel> {
-    let mut ok = true;
     let (field, type_ident) = if is_main {
         (
             None,
@@ -249,7 +253,6 @@ fn section_model(
             Ok(field) => field,
             Err(msg) => {
                 report(errors, msg);
-                ok = false;
                 continue;
             }
         };
@@ -264,7 +267,7 @@ fn section_model(
                     symbol::FREE_OPTIONS_FIELD
                 ),
             );
-            ok = false;
+            continue;
         }
         let Some(kind) = kind_of(
             input,
@@ -274,7 +277,6 @@ fn section_model(
             errors,
             report,
         ) else {
-            ok = false;
             continue;
         };
         if let (Kind::Standard(conv), Some(default)) = (&kind, &option.default)
@@ -287,7 +289,6 @@ fn section_model(
                     option.line, option.name, default, option.converter
                 ),
             );
-            ok = false;
         }
         let doc = option_doc(
             option,
@@ -302,22 +303,16 @@ fn section_model(
     }
     let free = match &section.free_options {
         None => None,
-        Some(free) => {
-            let kind = kind_of(
-                input,
-                &free.converter,
-                free.line,
-                "free options `...`",
-                errors,
-                report,
-            );
-            if kind.is_none() {
-                ok = false;
-            }
-            kind
-        }
+        Some(free) => kind_of(
+            input,
+            &free.converter,
+            free.line,
+            "free options `...`",
+            errors,
+            report,
+        ),
     };
-    ok.then_some(SectionModel {
+    Some(SectionModel {
         name: section.name.clone(),
         field,
         type_ident,

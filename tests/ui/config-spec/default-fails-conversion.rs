@@ -21,4 +21,12 @@ pub struct UrlsCollector {
     state: Cursor,
 }
 
-fn main() {}
+// The rest of the collector still compiles against the generated config: only the
+// spec's error is reported.
+pub fn attempts(config: &UrlsCollectorConfig) -> i64 {
+    config.retries + 1
+}
+
+fn main() {
+    let _ = attempts;
+}
