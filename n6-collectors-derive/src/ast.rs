@@ -65,6 +65,8 @@ impl<'a> Input<'a> {
                         )
                         .with_span(attr.path()),
                     );
+                    // Keys may be split across both: "missing key" errors would mislead.
+                    collector_ok = false;
                     continue;
                 }
                 collector_attr = Some(attr);
