@@ -69,7 +69,6 @@ impl Prepared {
         assert_eq!(self.site.temp_files(), Vec::<String>::new());
         let check = self.site.check_state();
         assert_eq!(code(&check), 0, "{}", stderr(&check));
-        eprintln!("operator sees: {line}");
         line
     }
 

@@ -2,6 +2,9 @@
 //! of a local file that earlier runs did not get to, one `stream` message per line, and
 //! remembers how many lines are done.
 //!
+//! The feed is the file `input`, or, when `url` is set, what the download helper gets
+//! from there (`download_retries`, `download_timeout` apply).
+//!
 //! Knobs (options of `[ReliabilityTestCollector]`):
 //! - `checkpoint_every`: checkpoint (confirm, then save) every N published lines;
 //! - `gate_after` with `gate_dir`: after publishing that many lines in this run, create
@@ -14,17 +17,19 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use n6_collectors::StatefulCollector;
+use n6_collectors::helpers::download::Downloader;
 use n6_collectors::prelude::*;
+use n6_collectors::{StatefulCollector, download_settings};
 
 /// How long a run waits at the gate before giving up (a test that never opens it).
 const GATE_PATIENCE: Duration = Duration::from_secs(120);
 
 #[derive(StatefulCollector)]
-#[collector(source = "test-org.reliability", raw_type = "stream")]
+#[collector(source = "test-org.reliability", raw_type = "stream", download)]
 #[config_spec(
     r#"
     input :: path
+    url = :: str
     checkpoint_every = 0 :: int
     gate_after = -1 :: int
     gate_dir = :: str
@@ -46,8 +51,12 @@ pub struct Progress {
 
 impl Collect for ReliabilityTestCollector {
     fn collect(&mut self, out: &mut Output<'_, Progress>) -> Result<()> {
-        let input = &self.config.input;
-        let data = std::fs::read(input).or_source_unavailable(input.display())?;
+        let data = if self.config.url.is_empty() {
+            let input = &self.config.input;
+            std::fs::read(input).or_source_unavailable(input.display())?
+        } else {
+            Downloader::new(download_settings!(self.config)?).get(&self.config.url)?
+        };
         let skip = usize::try_from(self.state.lines).map_err(Error::bug)?;
         let mut published_now: i64 = 0;
         for (index, line) in data.split(|&b| b == b'\n').enumerate().skip(skip) {

@@ -361,6 +361,7 @@ pub fn error_line(out: &Output) -> String {
         Some(errors[0]),
         "the error line is not the last line: {text}"
     );
+    eprintln!("operator sees: {}", errors[0]);
     errors[0].to_owned()
 }
 
