@@ -12,7 +12,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use n6_collectors::helpers::rows::{CsvColumn, RowsOptions, RowsState, fresh_rows};
+use std::borrow::Cow;
+
+use n6_collectors::helpers::rows::{RowTime, RowsOptions, RowsState, fresh_rows};
 use n6_collectors::state::StateStore;
 
 use crate::Config;
@@ -24,11 +26,24 @@ use crate::util::{
 const FILE_NAME: &str = "bench.RowsCollector.cbor";
 const COLLECTOR_ID: &str = "bench.RowsCollector";
 
-/// The row time as `py_rows.py` takes it: field 1, quotes stripped, compared as text.
-const ROW_TIME: CsvColumn = CsvColumn {
-    column: 1,
-    delimiter: b',',
-};
+/// The row time exactly as `py_rows.py` takes it — `row.split(',', 2)[1].strip('"')` —
+/// the part a collector's author writes ([`RowTime::pick_raw_row_time`]); which rows are
+/// used (not blank, not `#`) and the rest of the selection are the runtime's.
+struct PySplitTime;
+
+impl RowTime for PySplitTime {
+    fn pick_raw_row_time<'r>(&self, row: &'r [u8]) -> Option<Cow<'r, [u8]>> {
+        let first = memchr::memchr(b',', row)?;
+        let rest = &row[first + 1..];
+        let field = &rest[..memchr::memchr(b',', rest).unwrap_or(rest.len())];
+        let start = field.iter().position(|&b| b != b'"').unwrap_or(field.len());
+        let end = field
+            .iter()
+            .rposition(|&b| b != b'"')
+            .map_or(start, |e| e + 1);
+        Some(Cow::Borrowed(&field[start..end]))
+    }
+}
 
 /// `bench child-rows CSV STATE_DIR`: the Rust twin of `py_rows.py`, on the runtime's
 /// time-ordered-rows helper (`n6_collectors::helpers::rows`) and state store.
@@ -40,22 +55,43 @@ pub fn child(csv: &Path, state_dir: &Path) -> BenchResult<()> {
         Ok(None) => RowsState::default(),
         Err(e) => return Err(e.to_string()),
     };
+    let loaded = Instant::now();
     let data = std::fs::read(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
-    let selection = fresh_rows(&data, &previous, &ROW_TIME, RowsOptions::default())
+    let read = Instant::now();
+    let selection = fresh_rows(&data, &previous, &PySplitTime, RowsOptions::default())
         .map_err(|e| e.to_string())?;
+    let selected = Instant::now();
     let body = selection.body();
+    let joined = Instant::now();
     if let Some(state) = selection.new_state() {
         store.save(&state, 1).map_err(|e| e.to_string())?;
     }
+    let saved = Instant::now();
+    // Rows never contain `\n`, so the body has one line per fresh row.
+    let fresh = if body.is_empty() {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', &body).count() + 1
+    };
     println!(
-        "rows {} fresh {} out_bytes {} secs {:.3} peak_kb {}",
+        "rows {} fresh {} out_bytes {} secs {:.3} peak_kb {} \
+         load_ms {:.1} read_ms {:.1} select_ms {:.1} body_ms {:.1} save_ms {:.1}",
         selection.rows_count,
-        selection.fresh.len(),
+        fresh,
         body.len(),
         started.elapsed().as_secs_f64(),
-        peak_rss_kib().unwrap_or(0)
+        peak_rss_kib().unwrap_or(0),
+        ms(loaded - started),
+        ms(read - loaded),
+        ms(selected - read),
+        ms(joined - selected),
+        ms(saved - joined),
     );
     Ok(())
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 #[derive(Debug, Clone, Copy)]
