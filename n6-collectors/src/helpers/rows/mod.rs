@@ -94,7 +94,7 @@ pub fn publish_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
     };
     out.publish_with_meta(selection.body(), meta)?;
     *state = new_state;
-    Ok(selection.fresh.len())
+    Ok(selection.len())
 }
 
 #[cfg(test)]

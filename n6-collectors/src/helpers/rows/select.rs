@@ -4,6 +4,7 @@
 //! remembered, and a row time is allocated only when cleaning had to change it.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use super::row::Row;
@@ -49,8 +50,8 @@ pub struct CountMismatch(pub String);
 /// state becomes when they are published.
 #[derive(Debug)]
 pub struct Selection<'a> {
-    /// The fresh rows, oldest first (n6's output order), duplicates kept.
-    pub fresh: Vec<&'a [u8]>,
+    /// The fresh rows with their times, oldest first (n6's output order), duplicates kept.
+    fresh: Vec<(&'a [u8], Cow<'a, str>)>,
     /// Usable rows in the feed (old and new).
     pub rows_count: u64,
     /// The newest time in the feed at or after the previous newest time, with its rows.
@@ -62,15 +63,30 @@ pub struct Selection<'a> {
     pub inconsistency: Option<String>,
 }
 
-impl Selection<'_> {
+impl<'a> Selection<'a> {
     /// True when there is nothing to publish (n6: no connection, state untouched).
     pub fn is_empty(&self) -> bool {
         self.fresh.is_empty()
     }
 
+    /// How many fresh rows there are.
+    pub fn len(&self) -> usize {
+        self.fresh.len()
+    }
+
+    /// The fresh rows, oldest first (n6's output order), duplicates kept.
+    pub fn fresh_rows(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + Clone + '_ {
+        self.fresh.iter().map(|(row, _)| *row)
+    }
+
+    /// The fresh rows with their (cleaned) times, oldest first.
+    pub fn fresh_rows_with_times(&self) -> impl ExactSizeIterator<Item = (&'a [u8], &str)> + '_ {
+        self.fresh.iter().map(|(row, time)| (*row, time.as_ref()))
+    }
+
     /// n6's message body: the fresh rows joined with `\n`, no trailing newline.
     pub fn body(&self) -> Vec<u8> {
-        join_rows(&self.fresh)
+        join_rows(self.fresh_rows())
     }
 
     /// The state after publishing the fresh rows; `None` when there are none (n6 then
@@ -89,10 +105,10 @@ impl Selection<'_> {
 }
 
 /// Rows joined with `\n` (no trailing newline).
-pub fn join_rows(rows: &[&[u8]]) -> Vec<u8> {
-    let len = rows.iter().map(|r| r.len() + 1).sum::<usize>();
+pub fn join_rows<'r>(rows: impl Iterator<Item = &'r [u8]> + Clone) -> Vec<u8> {
+    let len = rows.clone().map(|r| r.len() + 1).sum::<usize>();
     let mut out = Vec::with_capacity(len);
-    for (i, row) in rows.iter().enumerate() {
+    for (i, row) in rows.enumerate() {
         if i > 0 {
             out.push(b'\n');
         }
@@ -156,19 +172,21 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
             continue;
         };
         count += 1;
-        if time.as_bytes() < prev_time {
+        if !prev_time.is_empty() && cmp_times(time.as_bytes(), prev_time) == Ordering::Less {
             continue;
         }
         match &mut newest {
-            Some((newest_time, newest_rows)) => match time.as_bytes().cmp(newest_time.as_bytes()) {
-                std::cmp::Ordering::Greater => {
-                    *newest_time = time.clone();
-                    newest_rows.clear();
-                    newest_rows.push(row);
+            Some((newest_time, newest_rows)) => {
+                match cmp_times(time.as_bytes(), newest_time.as_bytes()) {
+                    std::cmp::Ordering::Greater => {
+                        *newest_time = time.clone();
+                        newest_rows.clear();
+                        newest_rows.push(row);
+                    }
+                    std::cmp::Ordering::Equal => newest_rows.push(row),
+                    std::cmp::Ordering::Less => {}
                 }
-                std::cmp::Ordering::Equal => newest_rows.push(row),
-                std::cmp::Ordering::Less => {}
-            },
+            }
             None => newest = Some((time.clone(), vec![row])),
         }
         if !prev_rows.is_empty() && prev_rows.contains(row) {
@@ -178,11 +196,11 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
     }
 
     candidates.reverse();
-    candidates.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
+    candidates.sort_by(|a, b| cmp_times(a.1.as_bytes(), b.1.as_bytes()));
 
     let problems = count_problems(&candidates, state.rows_count, count, options.count_check);
-    let fresh: Vec<&[u8]> = candidates.into_iter().map(|(row, _)| row).collect();
-    let inconsistency = check_invariant(&fresh, newest.as_ref(), state);
+    let fresh = candidates;
+    let inconsistency = check_invariant(!fresh.is_empty(), newest.as_ref(), state);
     let warning = match problems {
         Some(message) if options.mismatch_is_fatal => return Err(CountMismatch(message)),
         other => other,
@@ -231,7 +249,7 @@ fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
     while start < sorted.len() {
         let time = sorted[start].1.as_bytes();
         let mut end = start + 1;
-        while end < sorted.len() && sorted[end].1.as_bytes() == time {
+        while end < sorted.len() && cmp_times(sorted[end].1.as_bytes(), time) == Ordering::Equal {
             end += 1;
         }
         if end - start > 1 {
@@ -248,12 +266,12 @@ fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
 
 /// n6's assertion after the selection; a description of the violation, if any.
 fn check_invariant(
-    fresh: &[&[u8]],
+    has_fresh: bool,
     newest: Option<&(Cow<'_, str>, Vec<&[u8]>)>,
     state: &RowsState,
 ) -> Option<String> {
     let prev = &state.newest_rows;
-    let ok = if !fresh.is_empty() {
+    let ok = if has_fresh {
         newest.is_some_and(|(_, rows)| rows.iter().any(|r| !prev.contains(*r)))
     } else {
         match newest {
@@ -273,4 +291,18 @@ fn check_invariant(
             state.newest_row_time
         )
     })
+}
+
+/// Byte-wise order of two times (= `[u8]`'s), comparing a 16-byte prefix inline first:
+/// most times differ there, and it avoids a `memcmp` call per row.
+#[inline]
+fn cmp_times(a: &[u8], b: &[u8]) -> Ordering {
+    if let (Some(x), Some(y)) = (a.first_chunk::<16>(), b.first_chunk::<16>()) {
+        let (x, y) = (u128::from_be_bytes(*x), u128::from_be_bytes(*y));
+        if x != y {
+            return x.cmp(&y);
+        }
+        return a[16..].cmp(&b[16..]);
+    }
+    a.cmp(b)
 }

@@ -76,10 +76,12 @@ mod tests {
 
     #[test]
     fn cbor_round_trip_of_many_rows() {
-        let mut state = RowsState::default();
-        state.newest_rows = (0..10_000)
-            .map(|i| Row::from(format!("{i:05},x")))
-            .collect();
+        let state = RowsState {
+            newest_rows: (0..10_000)
+                .map(|i| Row::from(format!("{i:05},x")))
+                .collect(),
+            ..RowsState::default()
+        };
         let mut buf = Vec::new();
         ciborium::into_writer(&state, &mut buf).expect("encode");
         let back: RowsState = ciborium::from_reader(&buf[..]).expect("decode");

@@ -70,7 +70,7 @@ fn run_case(id: &str) {
         None => assert!(
             selection.is_empty(),
             "{id}: published {:?}",
-            selection.fresh
+            selection.body()
         ),
     }
     let expected_state = case.saved.as_ref().map(St::to_state);
@@ -176,7 +176,7 @@ fn duplicates_only_check_skips_the_total_count() {
     };
     let selection =
         select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, options).expect("no problem");
-    assert_eq!(selection.fresh.len(), 2);
+    assert_eq!(selection.len(), 2);
 }
 
 #[test]
