@@ -361,7 +361,9 @@ mod tests {
         let found = errors(with_spec("api = 1 :: int\n[api]\nkey :: str\n"));
         assert_eq!(found.len(), 1, "{found:#?}");
         assert!(
-            found[0].starts_with("section [api] would be stored in the field `api` of `CConfig`"),
+            found[0].starts_with(
+                "config_spec line 2: section [api] would be stored in the field `api` of `CConfig`"
+            ),
             "{found:#?}"
         );
     }

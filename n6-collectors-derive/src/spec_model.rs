@@ -30,6 +30,8 @@ pub struct ConfigModel {
 pub struct SectionModel {
     /// The section name in config files.
     pub name: String,
+    /// 1-based line of the section header in the spec.
+    pub line: usize,
     /// The field of the main struct holding this section (`None` for the main section).
     pub field: Option<Ident>,
     /// The generated struct's name.
@@ -170,9 +172,9 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
             report(
                 errors,
                 format!(
-                    "section [{}] would be stored in the field `{field}` of `{}`, which already holds \
-                     the option `{field}`: rename the section or the option",
-                    other.name, main.type_ident
+                    "config_spec line {}: section [{}] would be stored in the field `{field}` of `{}`, \
+                     which already holds the option `{field}`: rename the section or the option",
+                    other.line, other.name, main.type_ident
                 ),
             );
         }
@@ -314,6 +316,7 @@ fn section_model(
     };
     Some(SectionModel {
         name: section.name.clone(),
+        line: section.line,
         field,
         type_ident,
         options,
@@ -417,11 +420,14 @@ fn option_doc(option: &OptionSpec, framework: bool) -> String {
 /// identifiers), else an error suggesting one.
 fn option_field(option: &OptionSpec) -> Result<Ident, String> {
     rust_ident(&option.name).map_err(|why| {
-        let suggestion: String = option
+        let mut suggestion: String = option
             .name
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
+        if rust_ident(&suggestion).is_err() {
+            suggestion = format!("option_{suggestion}");
+        }
         format!(
             "config_spec line {}: option `{}` cannot become a field of the config struct ({why}): \
              rename it, e.g. `{suggestion}`",
