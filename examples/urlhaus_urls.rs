@@ -16,9 +16,7 @@
 //! Install as n6 names it: `cargo build --release --example urlhaus_urls && install
 //! target/release/examples/urlhaus_urls /usr/local/bin/n6collector_abusechurlhausurls`.
 
-use n6_collectors::StatefulCollector;
-use n6_collectors::helpers::prelude::*;
-use n6_collectors::prelude::*;
+use n6_collectors::{StatefulCollector, helpers::prelude::*, prelude::*};
 
 /// abuse.ch URLhaus: recent malware URLs (CSV, newest first).
 #[derive(StatefulCollector)]
@@ -38,19 +36,10 @@ pub struct AbuseChUrlhausUrlsCollector {
 
 impl Collect for AbuseChUrlhausUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let mut downloader = Downloader::new(download_settings!(self.config)?);
-        let data = downloader.get(&self.config.url)?;
+        let time = CsvIsoUtcColumn { column: 1 }; // `dateadded`
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
-        let dateadded = CsvIsoUtcColumn { column: 1 };
-        publish_fresh_rows(
-            &data,
-            &mut self.state,
-            &dateadded,
-            options,
-            out,
-            downloader.meta(),
-        )?;
-        Ok(())
+        let (url, settings) = (&self.config.url, download_settings!(self.config)?);
+        download_fresh_rows(settings, url, &mut self.state, &time, options, out).map(drop)
     }
 }
 

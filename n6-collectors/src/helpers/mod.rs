@@ -19,7 +19,8 @@ pub mod prelude {
     pub use super::download::{DownloadSettings, Downloader, Request};
     pub use super::email::Email;
     pub use super::rows::{
-        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsOptions, RowsState, publish_fresh_rows,
+        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsOptions, RowsState,
+        download_fresh_rows, publish_fresh_rows,
     };
     pub use super::simple::{
         AfterItem, SimpleCollector, TwoPhaseCollector, collect_simple, collect_two_phase,

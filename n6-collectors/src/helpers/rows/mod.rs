@@ -20,11 +20,11 @@
 //!
 //! impl Collect for AbuseChUrlhausUrlsCollector {
 //!     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-//!         let mut downloader = Downloader::new(download_settings!(self.config)?);
-//!         let data = downloader.get(&self.config.url)?;
-//!         let options = RowsOptions { mismatch_is_fatal: self.config.row_count_mismatch_is_fatal, ..Default::default() };
-//!         publish_fresh_rows(&data, &mut self.state, &CsvIsoUtcColumn { column: 1 }, options, out, downloader.meta())?;
-//!         Ok(())
+//!         let settings = download_settings!(self.config)?;
+//!         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
+//!         let dateadded = CsvIsoUtcColumn { column: 1 };
+//!         download_fresh_rows(settings, &self.config.url, &mut self.state, &dateadded, options, out)
+//!             .map(drop)
 //!     }
 //! }
 //! ```
@@ -50,6 +50,7 @@ pub use time::{
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::helpers::download::{DownloadSettings, Downloader};
 use crate::message::HeaderTable;
 use crate::publish::Output;
 
@@ -95,6 +96,22 @@ pub fn publish_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
     out.publish_with_meta(selection.body(), meta)?;
     *state = new_state;
     Ok(selection.len())
+}
+
+/// n6's `BaseDownloadingTimeOrderedRowsCollector` run: download `url` with `settings`,
+/// then [`publish_fresh_rows`] with the download's `headers.meta`
+/// (`http_last_modified`). Returns how many rows were published.
+pub fn download_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
+    settings: DownloadSettings,
+    url: &str,
+    state: &mut RowsState,
+    row_time: &T,
+    options: RowsOptions,
+    out: &mut Output<'_, S>,
+) -> Result<usize> {
+    let mut downloader = Downloader::new(settings);
+    let data = downloader.get(url)?;
+    publish_fresh_rows(&data, state, row_time, options, out, downloader.meta())
 }
 
 #[cfg(test)]
