@@ -1,10 +1,10 @@
 //! Derive macros of [n6-collectors](https://docs.rs/n6-collectors); use them through that
 //! crate (`n6_collectors::StatefulCollector`), never directly.
 //!
-//! Stages, one module each: [`attr`] (darling models of the attributes) → [`ast`] (typed
-//! view of the struct) → [`check`] (rules across fields) and [`spec_model`] (the config
-//! spec, parsed by the shared `n6-collectors-config` crate) → [`expand`] /
-//! [`config_struct`] (code) or [`fallback`] (stubs next to the errors).
+//! Stages, one module each: `attr` (darling models of the attributes) → `ast` (typed
+//! view of the struct) → `check` (rules across fields) and `spec_model` (the config
+//! spec, parsed by the shared `n6-collectors-config` crate) → `expand` /
+//! `config_struct` (code) or `fallback` (stubs next to the errors).
 
 mod ast;
 mod attr;
