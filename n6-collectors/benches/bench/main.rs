@@ -12,7 +12,7 @@
 //! runs this, writes the table). Directly:
 //!
 //! ```text
-//! cargo bench -p n6-collectors --bench bench -- [--quick] [--only 1,2,3,4]
+//! cargo bench -p n6-collectors --bench bench -- [--quick] [--only 1,2,3,4] [--reps N]
 //!     [--noop-bin PATH] [--python PYTHON] [--work DIR] [--markdown FILE]
 //! ```
 //!
@@ -149,6 +149,15 @@ fn suite(args: &[String]) -> BenchResult<ExitCode> {
                             .map_err(|_| format!("--only {n:?}: not a number"))
                     })
                     .collect::<BenchResult<_>>()?
+            }
+            "--reps" => {
+                let reps: usize = value()?
+                    .parse()
+                    .map_err(|_| "--reps needs a number".to_owned())?;
+                plan.publish.reps = reps;
+                plan.state_reps = reps;
+                plan.rows_reps = reps;
+                plan.overhead_runs = plan.overhead_runs.min(reps * 6);
             }
             "--noop-bin" => config.noop_bin = Some(PathBuf::from(value()?)),
             "--python" => config.python = PathBuf::from(value()?),
