@@ -226,6 +226,32 @@ fn connection_cut_mid_run_exits_69_and_changes_nothing() {
     admin.delete(&queue);
 }
 
+#[test]
+fn network_frozen_mid_run_times_out_exits_69_and_changes_nothing() {
+    let Some(broker) = broker() else { return };
+    let healthy = Target::of(&broker);
+    let admin = Admin::connect(&broker);
+    let site = Site::new("relfreeze");
+    let queue = queue_name(&site);
+    admin.bind(&site.exchange(), &queue, None);
+    let p = prepare(site, &healthy);
+    let proxy = CutProxy::start(broker.amqp_port);
+    p.site.configure_with_confirm_timeout(
+        &healthy.on_port(proxy.port),
+        &format!("gate_after = {GATE}"),
+        2,
+    );
+    let mut child = p.site.spawn(&[]);
+    p.site.wait_at_gate(&mut child);
+    proxy.freeze();
+    p.site.open_gate();
+    let out = child.wait_with_output().expect("wait");
+    p.assert_failed_cleanly(&out, &["2 s"]);
+    p.recover(&healthy);
+    assert_delivered(&admin.drain(&queue), SAVED..SAVED + GATE);
+    admin.delete(&queue);
+}
+
 /// Stops (`stop_app`) or starts (`start_app`) the private node's broker application.
 fn app(broker: &Broker, up: bool) {
     if up {

@@ -118,10 +118,15 @@ impl Site {
     /// Writes the config: `[rabbitmq]` for `target` (PLAIN over TCP) and the collector's
     /// section with `extra` (lines like `checkpoint_every = 3`).
     pub fn configure(&self, target: &Target, extra: &str) {
+        self.configure_with_confirm_timeout(target, extra, 30);
+    }
+
+    /// [`Site::configure`] with the AMQP output's `confirm_timeout` (seconds).
+    pub fn configure_with_confirm_timeout(&self, target: &Target, extra: &str, seconds: u64) {
         let text = format!(
             "[rabbitmq]\nhost = {}\nport = {}\nheartbeat_interval = 30\nssl = false\n\
              password_auth = true\nusername = {}\npassword = {}\n\n\
-             [n6_collectors_amqp]\nconnect_timeout = 10\nconfirm_timeout = 30\n\n\
+             [n6_collectors_amqp]\nconnect_timeout = 10\nconfirm_timeout = {seconds}\n\n\
              [{NAME}]\ninput = {}\ngate_dir = {}\n{extra}\n",
             target.host,
             target.port,
@@ -490,11 +495,14 @@ impl Admin {
 }
 
 /// A TCP proxy on 127.0.0.1 in front of a broker port. [`CutProxy::cut`] closes every
-/// connection through it and refuses new ones, as a broker that went away would.
+/// connection through it and refuses new ones, as a broker that went away would;
+/// [`CutProxy::freeze`] silently stops passing anything on (no close, no reset), as a
+/// network that stopped delivering would.
 pub struct CutProxy {
     pub port: u16,
     open: Arc<Mutex<Vec<TcpStream>>>,
     refusing: Arc<AtomicBool>,
+    frozen: Arc<AtomicBool>,
 }
 
 impl CutProxy {
@@ -504,7 +512,8 @@ impl CutProxy {
         let port = listener.local_addr().expect("proxy address").port();
         let open: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
         let refusing = Arc::new(AtomicBool::new(false));
-        let (streams, refuse) = (open.clone(), refusing.clone());
+        let frozen = Arc::new(AtomicBool::new(false));
+        let (streams, refuse, freeze) = (open.clone(), refusing.clone(), frozen.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
@@ -521,18 +530,25 @@ impl CutProxy {
                     list.push(stream.try_clone().expect("clone stream"));
                 }
                 drop(list);
-                pump(
+                freezable_pump(
                     client.try_clone().expect("clone"),
                     upstream.try_clone().expect("clone"),
+                    freeze.clone(),
                 );
-                pump(upstream, client);
+                freezable_pump(upstream, client, freeze.clone());
             }
         });
         CutProxy {
             port,
             open,
             refusing,
+            frozen,
         }
+    }
+
+    /// From now on nothing gets through in either direction; connections stay open.
+    pub fn freeze(&self) {
+        self.frozen.store(true, Ordering::SeqCst);
     }
 
     /// Closes every connection (both directions) and refuses new ones.
@@ -604,6 +620,25 @@ fn delayed_pump(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
             }
         }
         let _ = to.shutdown(Shutdown::Both);
+    });
+}
+
+fn freezable_pump(mut from: TcpStream, mut to: TcpStream, frozen: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 16384];
+        loop {
+            match std::io::Read::read(&mut from, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) if !frozen.load(Ordering::SeqCst) => {
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                Ok(_) => {} // frozen: swallowed
+            }
+        }
+        let _ = to.shutdown(Shutdown::Both);
+        let _ = from.shutdown(Shutdown::Both);
     });
 }
 
