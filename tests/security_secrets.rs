@@ -5,9 +5,11 @@
 //! `api_password` option is a secret, and through `[rabbitmq] password`.
 
 use std::fs;
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use n6_collectors::config::Value;
 use n6_collectors::output::amqp::{AmqpOptions, Auth, RabbitmqSection, derive_settings};
@@ -81,15 +83,24 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A secret as it may be shown: as text, and as a `Debug`-printed byte list
+/// (`[65, 109, ...]`, how an AMQP frame dump shows the PLAIN response).
+fn renderings(secret: &str) -> [String; 2] {
+    let bytes: Vec<String> = secret.bytes().map(|b| b.to_string()).collect();
+    [secret.to_owned(), bytes.join(", ")]
+}
+
 /// Asserts that no secret appears in the run's output nor in anything it wrote.
 fn assert_no_secret(site: &Site, out: &Output, what: &str) {
     for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
         let shown = text(bytes);
         for secret in [API_PASSWORD, BROKER_PASSWORD] {
-            assert!(
-                !shown.contains(secret),
-                "{what}: the password appears on {stream}:\n{shown}"
-            );
+            for form in renderings(secret) {
+                assert!(
+                    !shown.contains(&form),
+                    "{what}: the password appears on {stream} as {form:?}:\n{shown}"
+                );
+            }
         }
     }
     let written = text(&site.written_files());
@@ -223,6 +234,60 @@ fn broker_password_is_not_logged_when_the_broker_is_unreachable() {
             .join("lines_test_collector.LinesTestCollector.cbor")
             .exists()
     );
+}
+
+/// A fake broker on 127.0.0.1: accepts one connection, answers the protocol header with
+/// `Connection.Start` (PLAIN), reads the client's `Connection.StartOk` — which carries
+/// the password — and hangs up. Returns the port and a handle yielding the bytes read.
+fn fake_broker() -> (u16, std::thread::JoinHandle<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().expect("accept");
+        conn.set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        let mut header = [0u8; 8];
+        conn.read_exact(&mut header).expect("protocol header");
+        assert_eq!(&header, b"AMQP\x00\x00\x09\x01");
+        // Connection.Start: class 10, method 10, version 0-9, no server properties,
+        // mechanisms "PLAIN", locales "en_US".
+        let mut payload = vec![0, 10, 0, 10, 0, 9, 0, 0, 0, 0];
+        for text in [&b"PLAIN"[..], b"en_US"] {
+            payload.extend((text.len() as u32).to_be_bytes());
+            payload.extend(text);
+        }
+        let mut frame = vec![1, 0, 0];
+        frame.extend((payload.len() as u32).to_be_bytes());
+        frame.extend(payload);
+        frame.push(0xce);
+        conn.write_all(&frame).expect("Connection.Start");
+        // Read the StartOk frame (header, payload, frame end), then hang up.
+        let mut head = [0u8; 7];
+        conn.read_exact(&mut head).expect("StartOk header");
+        let size = u32::from_be_bytes([head[3], head[4], head[5], head[6]]) as usize;
+        let mut body = vec![0u8; size + 1];
+        conn.read_exact(&mut body).expect("StartOk payload");
+        body
+    });
+    (port, handle)
+}
+
+#[test]
+fn broker_password_is_not_logged_during_the_amqp_handshake() {
+    // At -vvv the AMQP client's own TRACE logs are on; the password travels in the
+    // StartOk frame, which must not be logged.
+    let (port, broker) = fake_broker();
+    let site = Site::new(&rabbitmq_section(port, true));
+    let out = site.run(&["-vvv"]);
+    let received = broker.join().expect("fake broker");
+    assert!(
+        received
+            .windows(BROKER_PASSWORD.len())
+            .any(|w| w == BROKER_PASSWORD.as_bytes()),
+        "the client did not send its credentials: the test proves nothing"
+    );
+    assert_eq!(code(&out), 69, "{}", text(&out.stderr));
+    assert_no_secret(&site, &out, "AMQP handshake");
 }
 
 #[test]

@@ -16,10 +16,13 @@ pub fn init(verbose: u8, quiet: u8) {
         _ => "off",
     };
     // lapin's own logs (ERROR dumps per failure, WARN per returned message) repeat what
-    // the AMQP output reports in its one error line: only shown from -vv on.
+    // the AMQP output reports in its one error line: only shown from -vv on. Never its
+    // TRACE lines: they dump every AMQP frame, Connection.StartOk with the PLAIN
+    // password included (tests/security_secrets.rs).
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| match verbose {
         0 | 1 => EnvFilter::new(format!("{level},lapin=off")),
-        _ => EnvFilter::new(level),
+        2 => EnvFilter::new(level),
+        _ => EnvFilter::new(format!("{level},lapin=debug,amq_protocol=debug")),
     });
     // A second initialisation (tests calling `run` twice) keeps the first subscriber.
     let _ = tracing_subscriber::fmt()
