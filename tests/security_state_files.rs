@@ -271,12 +271,12 @@ fn wait_for(path: &Path, child: &mut Child) {
 
 #[test]
 fn symlink_planted_during_a_run_is_refused_at_save() {
-    // No state yet: the run loads nothing, collects (sleeping 1.5 s first), then saves.
+    // No state yet: the run loads nothing, collects (sleeping 2.5 s first), then saves.
     // A link planted at the state path meanwhile must not redirect the save.
     let site = Site::new();
     site.make_state_dir();
     let mut child = site
-        .command(&["--n6config-override", "LinesTestCollector.sleep_ms=1500"])
+        .command(&["--n6config-override", "LinesTestCollector.sleep_ms=2500"])
         .arg("--output")
         .arg(site.path("out.jsonl"))
         .stdout(Stdio::piped())
@@ -284,6 +284,8 @@ fn symlink_planted_during_a_run_is_refused_at_save() {
         .spawn()
         .expect("spawn");
     wait_for(&site.lock_path(), &mut child);
+    // The load follows the lock at once; plant the link well inside the collect sleep.
+    sleep(Duration::from_millis(700));
     let target = site.path("victim");
     fs::write(&target, b"precious").expect("victim");
     symlink(&target, site.state_path()).expect("plant the link");
