@@ -344,3 +344,66 @@ fn kill_inside_the_save_window_leaves_the_old_state() {
     let counts = copies(&site.jsonl_bodies(), site.rows());
     assert!(counts.values().all(|&n| n >= 1), "rows lost: {counts:?}");
 }
+
+/// SIGTERM in the middle of a run (after a checkpoint, with unconfirmed rows after it):
+/// exit 143, the state stays at the checkpoint (byte-identical), and a second SIGTERM
+/// during a stalled save exits at once with the old state intact. The next run delivers
+/// every row. Needs no broker (JSON-lines output).
+#[test]
+fn sigterm_mid_run_keeps_the_last_checkpoint() {
+    let mut site = Site::new("relterm");
+    let out_file = site.path("out.jsonl").display().to_string();
+    let args = ["--output", out_file.as_str()];
+    let feed = site.grow(6);
+    // Rows 0 and 1 are checkpointed, row 2 is published, then the run waits at the gate.
+    site.configure_local("checkpoint_every = 2\ngate_after = 3");
+    let mut child = site.spawn(&args);
+    site.wait_at_gate(&mut child);
+    let checkpoint = site.state_bytes().expect("checkpoint saved");
+    assert_eq!(decode_lines(&checkpoint), 2);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    site.open_gate();
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(code(&out), 143, "{}", stderr(&out));
+    let line = reliability_support::error_line(&out);
+    assert!(line.contains("stopped by SIGTERM"), "{line}");
+    assert_eq!(site.state_bytes().as_deref(), Some(&checkpoint[..]));
+
+    // Two SIGTERMs while a save is stalled before its rename: out at once, old state.
+    site.reset_gate();
+    site.configure_local("");
+    let temps = site.temp_files().len();
+    let mut child = site
+        .command(&args)
+        .env(DELAY_ENV, LONG_SAVE_DELAY_MS.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let clock = Instant::now();
+    while site.temp_files().len() == temps {
+        assert!(child.try_wait().expect("try_wait").is_none(), "no save");
+        assert!(clock.elapsed() < Duration::from_secs(60), "no save began");
+        sleep(Duration::from_millis(1));
+    }
+    for _ in 0..2 {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+        sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(143), "{}", stderr(&out));
+    assert!(
+        clock.elapsed() < Duration::from_millis(LONG_SAVE_DELAY_MS),
+        "the second SIGTERM did not end the stalled save"
+    );
+    assert_eq!(site.state_bytes().as_deref(), Some(&checkpoint[..]));
+    assert_eq!(code(&site.check_state()), 0);
+
+    let last = site.run(&args);
+    assert_eq!(code(&last), 0, "{}", stderr(&last));
+    assert_eq!(site.state_lines(), Some(feed));
+    let counts = copies(&site.jsonl_bodies(), feed);
+    assert!(counts.values().all(|&n| n >= 1), "rows lost: {counts:?}");
+}
