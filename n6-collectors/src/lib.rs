@@ -16,7 +16,6 @@
 //!
 //! ```
 //! use n6_collectors::prelude::*;
-//! use n6_collectors::StatefulCollector;
 //!
 //! #[derive(StatefulCollector)]
 //! #[collector(source = "example-org.lines", raw_type = "stream")]
@@ -97,6 +96,10 @@ pub mod signal;
 pub mod state;
 pub mod tooling;
 
+/// The CBOR library of state files, for `#[state(migrate = ...)]` functions, which take a
+/// `ciborium::Value`.
+pub use ciborium;
+
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
@@ -109,7 +112,9 @@ pub use run::{run, run_from};
 
 /// Everything a collector author needs: `use n6_collectors::prelude::*;`.
 pub mod prelude {
-    pub use crate::collector::{Collect, StatefulCollector};
+    /// The trait and, in the macro namespace, `#[derive(StatefulCollector)]`.
+    pub use crate::StatefulCollector;
+    pub use crate::collector::Collect;
     pub use crate::error::{Error, Result, ResultExt};
     pub use crate::message::{HeaderTable, HeaderValue};
     pub use crate::publish::Output;
