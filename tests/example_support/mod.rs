@@ -62,14 +62,37 @@ impl Published {
 pub struct Runs {
     pub dir: tempfile::TempDir,
     seen: usize,
+    config_dir: PathBuf,
 }
 
 impl Runs {
+    /// Runs with the example configs (`examples/config`).
     pub fn new() -> Runs {
         Runs {
             dir: tempfile::tempdir().expect("temp dir"),
             seen: 0,
+            config_dir: repo_path("examples/config"),
         }
+    }
+
+    /// Runs with one config file, `60_test.conf`, holding `config`.
+    pub fn with_config(config: &str) -> Runs {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config_dir = dir.path().join("config");
+        std::fs::create_dir(&config_dir).expect("config dir");
+        std::fs::write(config_dir.join("60_test.conf"), config).expect("config file");
+        Runs {
+            dir,
+            seen: 0,
+            config_dir,
+        }
+    }
+
+    /// Writes a file into the scratch directory; returns its path.
+    pub fn write(&self, name: &str, data: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, data).expect("write scratch file");
+        path
     }
 
     pub fn state_dir(&self) -> PathBuf {
@@ -86,7 +109,7 @@ impl Runs {
         let mut args = vec![
             "example".to_owned(),
             "--config-dir".to_owned(),
-            repo_path("examples/config").display().to_string(),
+            self.config_dir.display().to_string(),
             "--state-dir".to_owned(),
             self.state_dir().display().to_string(),
             "--output".to_owned(),
@@ -120,6 +143,20 @@ impl Runs {
             .load::<C::State>(meta.state_version, None)
             .expect("the state file loads")
             .map(|loaded| loaded.state)
+    }
+
+    /// Saves `state` as collector `C`'s state file (as a previous run would have).
+    pub fn save_state<C: n6_collectors::StatefulCollector>(&self, state: &C::State) {
+        let meta = &C::META;
+        std::fs::create_dir_all(self.state_dir()).expect("state dir");
+        n6_collectors::state::StateStore::new(
+            &self.state_dir(),
+            &meta.state_file_name(),
+            &meta.collector_id(),
+            "example test",
+        )
+        .save(state, meta.state_version)
+        .expect("save state");
     }
 
     /// The files in the state dir.
