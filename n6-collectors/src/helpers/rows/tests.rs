@@ -375,3 +375,36 @@ fn cert_pl_cases() {
     );
     assert_eq!(s2.new_state(), Some(saved));
 }
+
+#[test]
+fn abuse_ch_urlhaus_urls_01_selection() {
+    // n6-contract §8.4.1 ABUSE-URLHAUSURLS-01: the rows part (column 1); the API calls
+    // and the JSON message built from the fresh rows are that collector's own.
+    let r1 = r#""111111","2020-01-01 01:00:00","http://example_1.com","XXX1","YYY1","ZZZ1","https://urlhaus.abuse.ch/url/111111/","Example_Nick_1""#;
+    let r0 = r#""000000","2020-01-01 00:00:00","http://example_0.com","XXX0","YYY0","ZZZ0","https://urlhaus.abuse.ch/url/000000/","Example_Nick_0""#;
+    let data = ["# row which should be ignored by collector", r1, r0, ""].join("\n");
+    let selection = select_fresh_rows(
+        data.as_bytes(),
+        &RowsState::default(),
+        &CsvIsoUtcColumn { column: 1 },
+        RowsOptions::new(false),
+    )
+    .expect("selection");
+    let fresh: Vec<&[u8]> = selection.fresh_rows().collect();
+    assert_eq!(fresh, vec![r0.as_bytes(), r1.as_bytes()]);
+    let first_fields: Vec<String> = selection
+        .fresh_rows()
+        .map(|row| {
+            String::from_utf8(csv_field(row, 0, b',').expect("url_id").into_owned()).expect("utf-8")
+        })
+        .collect();
+    assert_eq!(first_fields, vec!["000000", "111111"]);
+    assert_eq!(
+        selection.new_state(),
+        Some(RowsState {
+            newest_row_time: "2020-01-01 01:00:00".into(),
+            newest_rows: [Row::from(r1)].into_iter().collect(),
+            rows_count: Some(2),
+        })
+    );
+}
