@@ -337,3 +337,28 @@ fn backoff_is_urllib3s() {
     assert_eq!(delays, vec![0, 200, 400, 800, 1600, 3200]);
     assert_eq!(backoff(40), Duration::from_secs(120));
 }
+
+/// `gzip.compress(b"hello gzip\n", mtime=0)`.
+const GZIPPED: &[u8] = &[
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xcb, 0x48, 0xcd, 0xc9, 0xc9, 0x57,
+    0x48, 0xaf, 0xca, 0x2c, 0xe0, 0x02, 0x00, 0x39, 0x7c, 0x63, 0x56, 0x0b, 0x00, 0x00, 0x00,
+];
+
+#[test]
+fn gzip_content_encoding_is_decoded() {
+    let server = Server::start(vec![Reply::Respond(
+        200,
+        vec![("Content-Encoding", "gzip")],
+        GZIPPED,
+    )]);
+    let mut d = downloader(0);
+    assert_eq!(d.get(&server.url).expect("gzip"), b"hello gzip\n");
+    let seen = server.seen();
+    let accept: Vec<&str> = seen[0]
+        .headers
+        .iter()
+        .filter(|(k, _)| k == "accept-encoding")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(accept, vec!["gzip"]);
+}
