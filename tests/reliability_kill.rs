@@ -165,7 +165,7 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
             // Kill inside the save window: once a save has begun (its temporary file
             // exists, or the state file itself changes), the store sleeps
             // `save_delay_ms` before the rename.
-            while site.temp_files().len() == temps_before.len()
+            while !site.new_temp_file(&temps_before)
                 && site.state_stamp() == stamp_before
                 && child.try_wait().expect("try_wait").is_none()
             {
@@ -189,9 +189,9 @@ fn kill_9_campaign_loses_no_row_and_never_tears_the_state_file() {
             sigkill(&child);
         }
         let out = child.wait_with_output().expect("wait for collector");
-        let new_temps = site.temp_files().len() - temps_before.len();
+        let left_temp = site.new_temp_file(&temps_before);
         let ending = match out.status.signal() {
-            Some(9) if new_temps > 0 => Ending::KilledInSave,
+            Some(9) if left_temp => Ending::KilledInSave,
             Some(9) if lossy_run => Ending::KilledAfterSave,
             Some(9) => Ending::Killed,
             _ => {
@@ -303,7 +303,7 @@ fn kill_inside_the_save_window_leaves_the_old_state() {
         site.configure_local(&format!("checkpoint_every = {checkpoint_every}"));
         let before = site.state_bytes().expect("state file");
         let stamp = site.state_stamp();
-        let temps = site.temp_files().len();
+        let temps = site.temp_files();
         let mut child = site
             .command(&args)
             .env(DELAY_ENV, LONG_SAVE_DELAY_MS.to_string())
@@ -312,7 +312,7 @@ fn kill_inside_the_save_window_leaves_the_old_state() {
             .spawn()
             .expect("spawn");
         let clock = Instant::now();
-        while site.temp_files().len() == temps && site.state_stamp() == stamp {
+        while !site.new_temp_file(&temps) && site.state_stamp() == stamp {
             if let Some(status) = child.try_wait().expect("try_wait") {
                 panic!("the run ended ({status}) without saving");
             }
@@ -373,7 +373,7 @@ fn sigterm_mid_run_keeps_the_last_checkpoint() {
     // Two SIGTERMs while a save is stalled before its rename: out at once, old state.
     site.reset_gate();
     site.configure_local("");
-    let temps = site.temp_files().len();
+    let temps = site.temp_files();
     let mut child = site
         .command(&args)
         .env(DELAY_ENV, LONG_SAVE_DELAY_MS.to_string())
@@ -382,7 +382,7 @@ fn sigterm_mid_run_keeps_the_last_checkpoint() {
         .spawn()
         .expect("spawn");
     let clock = Instant::now();
-    while site.temp_files().len() == temps {
+    while !site.new_temp_file(&temps) {
         assert!(child.try_wait().expect("try_wait").is_none(), "no save");
         assert!(clock.elapsed() < Duration::from_secs(60), "no save began");
         sleep(Duration::from_millis(1));

@@ -256,6 +256,12 @@ impl Site {
         names
     }
 
+    /// Whether a temporary file of the state store exists that is not in `known`
+    /// (a save has begun since `known` was listed).
+    pub fn new_temp_file(&self, known: &[String]) -> bool {
+        self.temp_files().iter().any(|name| !known.contains(name))
+    }
+
     /// The pids of the runs that reached the gate (each wrote `gate/reached-{pid}`).
     pub fn at_gate(&self) -> Vec<u32> {
         let mut pids: Vec<u32> = fs::read_dir(self.path("gate"))
