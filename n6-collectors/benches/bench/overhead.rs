@@ -106,6 +106,16 @@ pub fn run(config: &Config, runs: usize, report: &mut Report) -> BenchResult<()>
         rs.push(run_child(&mut rust_cmd)?.wall.as_secs_f64());
         py.push(run_child(&mut py_cmd)?.wall.as_secs_f64());
     }
+    // Context for the note: a bare interpreter start, and the same plus the two imports.
+    let mut bare = Command::new(&config.python);
+    bare.args(["-c", "pass"]);
+    let mut imports = Command::new(&config.python);
+    imports.args(["-c", "import pika, requests"]);
+    let (mut bare_v, mut imports_v) = (Vec::new(), Vec::new());
+    for _ in 0..runs.min(10) {
+        bare_v.push(run_child(&mut bare)?.wall.as_secs_f64());
+        imports_v.push(run_child(&mut imports)?.wall.as_secs_f64());
+    }
     let (rs_m, py_m) = (median(&rs), median(&py));
     report.push(Line {
         bench: "1 run overhead".into(),
@@ -118,6 +128,12 @@ pub fn run(config: &Config, runs: usize, report: &mut Report) -> BenchResult<()>
         target: "≥ 20×".into(),
         met: Some(py_m >= 20.0 * rs_m),
     });
+    report.note(format!(
+        "1 run overhead: of Python's {}, `python3 -c pass` takes {} and `python3 -c 'import pika, requests'` {}",
+        secs(py_m),
+        secs(median(&bare_v)),
+        secs(median(&imports_v)),
+    ));
     report.note(format!(
         "1 run overhead: ours is the {ours_name}; min/max ours {} / {}, Python {} / {}",
         secs(rs.iter().copied().fold(f64::INFINITY, f64::min)),

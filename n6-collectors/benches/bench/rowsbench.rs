@@ -99,7 +99,12 @@ struct Sample {
     wall: f64,
     peak_kib: f64,
     fresh: f64,
+    /// Our child's phases (ms): load state, read feed, select, build body, save state.
+    phases: [f64; 5],
 }
+
+/// The phase fields our child prints (Python's script prints none: zeros).
+const PHASES: [&str; 5] = ["load_ms", "read_ms", "select_ms", "body_ms", "save_ms"];
 
 fn sample(command: &mut Command, rows: u64, expect_fresh: Option<u64>) -> BenchResult<Sample> {
     let run = run_child(command)?;
@@ -115,6 +120,7 @@ fn sample(command: &mut Command, rows: u64, expect_fresh: Option<u64>) -> BenchR
         wall: run.wall.as_secs_f64(),
         peak_kib: require_field(out, "peak_kb")?,
         fresh,
+        phases: PHASES.map(|key| crate::util::field(out, key).unwrap_or(0.0)),
     })
 }
 
@@ -196,6 +202,22 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
         target: "≤ 2× the feed size".into(),
         met: Some(rs_peak <= 2.0 * feed_bytes),
     });
+    let phases = |v: &[Sample]| {
+        PHASES
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let m = median(&v.iter().map(|s| s.phases[i]).collect::<Vec<_>>());
+                format!("{} {m:.1} ms", key.trim_end_matches("_ms"))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    report.note(format!(
+        "4 rows: our phases (medians) — first run: {}; second run: {}",
+        phases(&rs1),
+        phases(&rs2)
+    ));
     let fresh = rs1.first().map_or(0.0, |s| s.fresh);
     report.note(format!(
         "4 rows: feed {} bytes, {fresh} fresh rows on the first run; peak first/second run: ours {} / {}, Python {} / {}",
