@@ -166,6 +166,7 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
     let mut newest: Option<(Cow<'a, str>, Vec<&'a [u8]>)> = None;
     let mut count: u64 = 0;
     let mut candidates: Vec<(&'a [u8], Cow<'a, str>)> = Vec::new();
+    let (mut descending, mut ties) = (true, false);
 
     for row in rows {
         let Some(time) = row_time.extract_row_time(row) else {
@@ -192,13 +193,32 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
         if !prev_rows.is_empty() && prev_rows.contains(row) {
             continue;
         }
+        // Feeds usually list newest first: then the reversed candidates are already in
+        // order, and without equal times there can be no duplicates. Checked here, while
+        // the rows are in the cache.
+        if let Some((_, last)) = candidates.last() {
+            match cmp_times(time.as_bytes(), last.as_bytes()) {
+                Ordering::Greater => descending = false,
+                Ordering::Equal => ties = true,
+                Ordering::Less => {}
+            }
+        }
         candidates.push((row, time));
     }
 
     candidates.reverse();
-    candidates.sort_by(|a, b| cmp_times(a.1.as_bytes(), b.1.as_bytes()));
+    if !descending {
+        candidates.sort_by(|a, b| cmp_times(a.1.as_bytes(), b.1.as_bytes()));
+    }
+    let may_have_duplicates = !descending || ties;
 
-    let problems = count_problems(&candidates, state.rows_count, count, options.count_check);
+    let problems = count_problems(
+        &candidates,
+        may_have_duplicates,
+        state.rows_count,
+        count,
+        options.count_check,
+    );
     let fresh = candidates;
     let inconsistency = check_invariant(!fresh.is_empty(), newest.as_ref(), state);
     let warning = match problems {
@@ -219,12 +239,13 @@ const MISMATCH_TEXT: &str = "The currently stated count of all rows ({count}) is
 /// n6's `check_counts` problems, joined as n6 joins them; `None` when there are none.
 fn count_problems(
     fresh: &[(&[u8], Cow<'_, str>)],
+    may_have_duplicates: bool,
     prev_count: Option<u64>,
     count: u64,
     check: CountCheck,
 ) -> Option<String> {
     let mut problems = Vec::new();
-    if has_duplicates(fresh) {
+    if may_have_duplicates && has_duplicates(fresh) {
         problems.push("Found duplicates among the fresh rows.".to_owned());
     }
     let n_fresh = fresh.len() as u64;
@@ -249,7 +270,7 @@ fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
     while start < sorted.len() {
         let time = sorted[start].1.as_bytes();
         let mut end = start + 1;
-        while end < sorted.len() && cmp_times(sorted[end].1.as_bytes(), time) == Ordering::Equal {
+        while end < sorted.len() && sorted[end].1.as_bytes() == time {
             end += 1;
         }
         if end - start > 1 {
@@ -293,16 +314,34 @@ fn check_invariant(
     })
 }
 
-/// Byte-wise order of two times (= `[u8]`'s), comparing a 16-byte prefix inline first:
-/// most times differ there, and it avoids a `memcmp` call per row.
+/// Byte-wise order of two times (= `[u8]`'s), 16 bytes at a time as big-endian
+/// integers: times are short, and this avoids a `memcmp` call per comparison.
 #[inline]
 fn cmp_times(a: &[u8], b: &[u8]) -> Ordering {
-    if let (Some(x), Some(y)) = (a.first_chunk::<16>(), b.first_chunk::<16>()) {
-        let (x, y) = (u128::from_be_bytes(*x), u128::from_be_bytes(*y));
+    let mut i = 0;
+    loop {
+        let (x, y) = (chunk16(a, i), chunk16(b, i));
         if x != y {
             return x.cmp(&y);
         }
-        return a[16..].cmp(&b[16..]);
+        i += 16;
+        if i >= a.len() && i >= b.len() {
+            // Equal up to zero padding: the shorter one is a prefix of the longer one.
+            return a.len().cmp(&b.len());
+        }
     }
-    a.cmp(b)
+}
+
+/// Bytes `at..at + 16` of `s` as a big-endian integer, zero-padded past the end.
+#[inline]
+fn chunk16(s: &[u8], at: usize) -> u128 {
+    let rest = s.get(at..).unwrap_or_default();
+    if let Some(chunk) = rest.first_chunk::<16>() {
+        return u128::from_be_bytes(*chunk);
+    }
+    let mut buf = [0u8; 16];
+    for (slot, byte) in buf.iter_mut().zip(rest) {
+        *slot = *byte;
+    }
+    u128::from_be_bytes(buf)
 }

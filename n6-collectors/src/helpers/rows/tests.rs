@@ -408,3 +408,37 @@ fn abuse_ch_urlhaus_urls_01_selection() {
         })
     );
 }
+
+#[test]
+fn time_order_is_byte_order() {
+    // Row times longer than 16 bytes, equal prefixes, prefixes of each other, zero bytes.
+    let times: [&[u8]; 9] = [
+        b"",
+        b"2024-01-02 10:04",
+        b"2024-01-02 10:04\0",
+        b"2024-01-02 10:04:07",
+        b"2024-01-02 10:04:07.5",
+        b"2024-01-02 10:04:08",
+        b"2024-01-02 10:04:08 and some more than 32 bytes",
+        b"2024-01-02 10:04:08 and some more than 32 bytes!",
+        b"\xff",
+    ];
+    let data: Vec<u8> = times
+        .iter()
+        .rev()
+        .flat_map(|t| [b"x,\"".as_slice(), t, b"\"\n"].concat())
+        .collect();
+    let selection = select_fresh_rows(
+        &data,
+        &RowsState::default(),
+        &TEST_COLLECTOR,
+        RowsOptions::default(),
+    )
+    .expect("selection");
+    let got: Vec<&str> = selection.fresh_rows_with_times().map(|(_, t)| t).collect();
+    let expected: Vec<&str> = times
+        .iter()
+        .filter_map(|t| std::str::from_utf8(t).ok())
+        .collect();
+    assert_eq!(got, expected);
+}

@@ -38,11 +38,13 @@ pub trait RowTime {
 /// n6's default `should_row_be_used`: `row.strip()` is non-empty (Python whitespace,
 /// undecodable bytes are not whitespace) and the row does not start with `#` (no
 /// stripping before that test: `"  # x"` is used).
+#[inline]
 pub fn is_used_by_default(row: &[u8]) -> bool {
     !row.starts_with(b"#") && !is_blank(row)
 }
 
 /// Python's `not row.strip()` for a row decoded with `surrogateescape`.
+#[inline]
 pub fn is_blank(row: &[u8]) -> bool {
     // Fast path: almost every row starts with a printable ASCII character.
     match row.first() {
@@ -55,6 +57,7 @@ pub fn is_blank(row: &[u8]) -> bool {
 }
 
 /// Python's `str.isspace()` for one character.
+#[inline]
 fn is_py_space(c: char) -> bool {
     matches!(
         c,
@@ -73,6 +76,7 @@ fn is_py_space(c: char) -> bool {
 }
 
 /// Bytes to text without copying when they are valid UTF-8; `None` otherwise.
+#[inline]
 pub fn utf8(raw: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
     match raw {
         Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
@@ -84,6 +88,7 @@ pub fn utf8(raw: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
 /// `"` quoting reads it (non-strict: text after a closing quote is kept, an unterminated
 /// quoted field ends at the end of the row; a `""` inside quotes is one `"`). `None` when
 /// the row has fewer fields. Borrowed unless the field contains `""`.
+#[inline]
 pub fn csv_field(row: &[u8], index: usize, delimiter: u8) -> Option<Cow<'_, [u8]>> {
     let mut pos = 0;
     for _ in 0..index {
@@ -93,6 +98,7 @@ pub fn csv_field(row: &[u8], index: usize, delimiter: u8) -> Option<Cow<'_, [u8]
 }
 
 /// The start of the field after the one starting at `pos`, or `None` at the end of the record.
+#[inline]
 fn skip_field(row: &[u8], mut pos: usize, delimiter: u8) -> Option<usize> {
     if row.get(pos) == Some(&b'"') {
         pos += 1;
@@ -118,6 +124,7 @@ fn skip_field(row: &[u8], mut pos: usize, delimiter: u8) -> Option<usize> {
 }
 
 /// The field starting at `pos` (which may be the end of the row: an empty field).
+#[inline]
 fn read_field(row: &[u8], pos: usize, delimiter: u8) -> Cow<'_, [u8]> {
     let rest = &row[pos.min(row.len())..];
     let end_unquoted = |s: &[u8]| {
