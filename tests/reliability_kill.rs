@@ -9,7 +9,7 @@
 //! only if a killed run published it after that run's last saved state (duplicates only
 //! from the last unconfirmed batch).
 //!
-//! Knobs: `N6_RELIABILITY_RUNS` (default 260), `N6_RELIABILITY_SEED` (default: the
+//! Knobs: `N6_RELIABILITY_RUNS` (default 280), `N6_RELIABILITY_SEED` (default: the
 //! clock; printed, so a failing campaign can be replayed).
 
 mod reliability_support;
@@ -28,7 +28,7 @@ use reliability_support::{
 const LONG_SAVE_DELAY_MS: u64 = 20_000;
 
 /// Runs in a campaign unless `N6_RELIABILITY_RUNS` says otherwise.
-const DEFAULT_RUNS: u64 = 260;
+const DEFAULT_RUNS: u64 = 280;
 
 /// How late the lossy link passes the collector's traffic on (see [`LossyProxy`]).
 const LOSSY_LINK_DELAY: Duration = Duration::from_millis(15);
