@@ -49,9 +49,13 @@ pub fn row(i: u64) -> String {
 /// Where a collector publishes: host, port and PLAIN credentials.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// Host name or address.
     pub host: String,
+    /// AMQP port (plain TCP).
     pub port: u16,
+    /// PLAIN user name.
     pub user: String,
+    /// PLAIN password.
     pub password: String,
 }
 
@@ -505,6 +509,7 @@ impl Admin {
 /// [`CutProxy::freeze`] silently stops passing anything on (no close, no reset), as a
 /// network that stopped delivering would.
 pub struct CutProxy {
+    /// Where the proxy listens.
     pub port: u16,
     open: Arc<Mutex<Vec<TcpStream>>>,
     refusing: Arc<AtomicBool>,
@@ -571,6 +576,7 @@ impl CutProxy {
 /// last moments of a killed process's traffic are lost, as on a real network. Whatever
 /// the broker confirmed has passed it; whatever it still holds was never confirmed.
 pub struct LossyProxy {
+    /// Where the proxy listens.
     pub port: u16,
 }
 
