@@ -88,14 +88,47 @@ pub fn publish_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
     out: &mut Output<'_, S>,
     meta: HeaderTable,
 ) -> Result<usize> {
+    let Some(fresh) = prepare(data, state, row_time, options)? else {
+        return Ok(0);
+    };
+    publish(fresh, state, out, meta)
+}
+
+/// The body, the new state and the row count of a run with fresh rows.
+struct Prepared {
+    body: Vec<u8>,
+    state: RowsState,
+    rows: usize,
+}
+
+/// Selects and builds the body; the selection (and its borrow of `data`) ends here.
+fn prepare<T: RowTime + ?Sized>(
+    data: &[u8],
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<Option<Prepared>> {
     let selection = fresh_rows(data, state, row_time, options)?;
     let Some(new_state) = selection.new_state() else {
         tracing::info!("nothing to publish: no fresh rows");
-        return Ok(0);
+        return Ok(None);
     };
-    out.publish_with_meta(selection.body(), meta)?;
-    *state = new_state;
-    Ok(selection.len())
+    Ok(Some(Prepared {
+        body: selection.body(),
+        state: new_state,
+        rows: selection.len(),
+    }))
+}
+
+fn publish<S: Serialize>(
+    fresh: Prepared,
+    state: &mut RowsState,
+    out: &mut Output<'_, S>,
+    meta: HeaderTable,
+) -> Result<usize> {
+    out.publish_with_meta(fresh.body, meta)?;
+    *state = fresh.state;
+    Ok(fresh.rows)
 }
 
 /// n6's `BaseDownloadingTimeOrderedRowsCollector` run: download `url` with `settings`,
@@ -111,7 +144,12 @@ pub fn download_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
 ) -> Result<usize> {
     let mut downloader = Downloader::new(settings);
     let data = downloader.get(url)?;
-    publish_fresh_rows(&data, state, row_time, options, out, downloader.meta())
+    let Some(fresh) = prepare(&data, state, row_time, options)? else {
+        return Ok(0);
+    };
+    // The feed is not needed any more: free it before the body is published.
+    drop(data);
+    publish(fresh, state, out, downloader.meta())
 }
 
 #[cfg(test)]
