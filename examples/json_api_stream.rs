@@ -24,6 +24,7 @@ use n6_collectors::StatefulCollector;
 use n6_collectors::config::isotime::parse_iso_datetime_to_utc;
 use n6_collectors::helpers::prelude::*;
 use n6_collectors::helpers::rows::format_py_datetime;
+use n6_collectors::message::HeaderTable;
 use n6_collectors::prelude::*;
 use serde_json::Value;
 
@@ -42,6 +43,8 @@ pub struct ExampleJsonApiStreamCollector {
     state: LastUtc,
     /// Items published since the last checkpoint.
     since_checkpoint: i64,
+    /// `headers.meta` of the download (`http_last_modified`), on every message.
+    meta: HeaderTable,
 }
 
 /// The state: the time of the newest item published (`YYYY-MM-DD HH:MM:SS`, UTC).
@@ -64,7 +67,9 @@ impl TwoPhaseCollector for ExampleJsonApiStreamCollector {
 
     fn obtain_input_pile(&mut self) -> Result<Option<Vec<Item>>> {
         let url = query_url(&self.config.url, self.state.last_utc.as_deref());
-        let data = Downloader::new(download_settings!(self.config)?).get(&url)?;
+        let mut downloader = Downloader::new(download_settings!(self.config)?);
+        let data = downloader.get(&url)?;
+        self.meta = downloader.meta();
         let answer: Value = serde_json::from_slice(&data).or_bad_data(&url)?;
         let Some(items) = answer.get("items").and_then(Value::as_array) else {
             return Err(Error::bad_data(format!(
@@ -96,6 +101,10 @@ impl TwoPhaseCollector for ExampleJsonApiStreamCollector {
 
     fn output_body(&mut self, item: &Item) -> Result<Vec<u8>> {
         serde_json::to_vec(&item.json).map_err(Error::bug)
+    }
+
+    fn output_meta(&mut self, _item: &Item) -> Result<HeaderTable> {
+        Ok(self.meta.clone())
     }
 
     fn after_item_published(&mut self, item: Item) -> Result<AfterItem> {

@@ -8,7 +8,7 @@ mod example_support;
 #[path = "../examples/json_api_stream.rs"]
 mod json_api_stream;
 
-use example_support::{Runs, fixture_url, overrides};
+use example_support::{Runs, fixture_url, overrides, repo_path, serve_once_recording};
 use json_api_stream::{ExampleJsonApiStreamCollector, LastUtc, query_url};
 
 const SOURCE: &str = "example-provider.json-api";
@@ -95,4 +95,31 @@ fn only_newer_than_goes_into_http_queries() {
         "https://api.example.org/items?limit=5&only_newer_than=2024-01-02%2010:15:00"
     );
     assert_eq!(query_url("file:///x.json", Some("t")), "file:///x.json");
+}
+
+#[test]
+fn http_queries_carry_only_newer_than() {
+    let mut runs = Runs::new();
+    let (code, published) = runs.run(run, &args("json_api_stream_1.json", 0));
+    assert_eq!((code, published.len()), (0, 3));
+
+    let answer = std::fs::read(repo_path("examples/data/json_api_stream_2.json")).expect("fixture");
+    let (url, request) = serve_once_recording(answer, "Tue, 02 Jan 2024 12:00:05 GMT");
+    let api = format!("{}/api/items", url.trim_end_matches("/list.txt"));
+    let (code, published) = runs.run(run, &overrides(&[format!("{SECTION}.url={api}")]));
+    assert_eq!(code, 0);
+    assert_eq!(
+        request.recv().expect("request line"),
+        "GET /api/items?only_newer_than=2024-01-02%2010:15:00 HTTP/1.1"
+    );
+    assert_eq!(published.len(), 2);
+    for message in &published {
+        message.assert_n6_properties(
+            SOURCE,
+            "stream",
+            None,
+            Some(serde_json::json!({"meta": {"http_last_modified": "2024-01-02 12:00:05"}})),
+        );
+    }
+    assert_eq!(last_utc(&runs).as_deref(), Some("2024-01-02 12:00:00"));
 }

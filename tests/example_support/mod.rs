@@ -214,15 +214,27 @@ fn read_output(path: &Path) -> Vec<Published> {
 /// Serves `body` with `Last-Modified: last_modified` to one HTTP request on 127.0.0.1;
 /// returns the URL.
 pub fn serve_once(body: Vec<u8>, last_modified: &str) -> String {
+    serve_once_recording(body, last_modified).0
+}
+
+/// [`serve_once`], also giving the request line the server received (once it did).
+pub fn serve_once_recording(
+    body: Vec<u8>,
+    last_modified: &str,
+) -> (String, std::sync::mpsc::Receiver<String>) {
     use std::io::{BufRead, BufReader, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}/list.txt", listener.local_addr().expect("addr"));
     let last_modified = last_modified.to_owned();
+    let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let Ok((stream, _)) = listener.accept() else {
             return;
         };
         let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut request_line = String::new();
+        let _ = reader.read_line(&mut request_line);
+        let _ = tx.send(request_line.trim_end().to_owned());
         let mut line = String::new();
         while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
             line.clear();
@@ -235,5 +247,5 @@ pub fn serve_once(body: Vec<u8>, last_modified: &str) -> String {
         let _ = stream.write_all(head.as_bytes());
         let _ = stream.write_all(&body);
     });
-    url
+    (url, rx)
 }
