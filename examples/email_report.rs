@@ -15,7 +15,6 @@
 
 use n6_collectors::StatefulCollector;
 use n6_collectors::helpers::prelude::*;
-use n6_collectors::message::HeaderTable;
 use n6_collectors::prelude::*;
 
 /// The CSV attachment of a mailed report.

@@ -24,7 +24,6 @@ use n6_collectors::StatefulCollector;
 use n6_collectors::config::isotime::parse_iso_datetime_to_utc;
 use n6_collectors::helpers::prelude::*;
 use n6_collectors::helpers::rows::format_py_datetime;
-use n6_collectors::message::HeaderTable;
 use n6_collectors::prelude::*;
 use serde_json::Value;
 

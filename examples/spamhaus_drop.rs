@@ -17,7 +17,6 @@
 use md5::{Digest, Md5};
 use n6_collectors::StatefulCollector;
 use n6_collectors::helpers::prelude::*;
-use n6_collectors::message::HeaderTable;
 use n6_collectors::prelude::*;
 
 /// Spamhaus DROP: netblocks to drop all traffic from.

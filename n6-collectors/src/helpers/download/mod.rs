@@ -6,8 +6,9 @@
 //! * `base_request_headers` + per-request headers, merged case-insensitively;
 //! * redirects are not followed unless asked ([`Request::follow_redirects`]); HTTP ≥ 400
 //!   fails the run with [`Error::SourceUnavailable`] (exit 69);
-//! * the body is streamed with a size limit, with a progress bar on stderr only when it
-//!   is a terminal;
+//! * the body is streamed with a size limit ([`DownloadSettings::max_size`]), with a
+//!   progress bar on stderr only when it is a terminal; a failure while reading the body
+//!   is not retried (as in n6, whose retries end with the response headers);
 //! * the `Last-Modified` of the most recent response becomes
 //!   `headers.meta.http_last_modified` ([`Downloader::meta`]);
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
