@@ -1,6 +1,8 @@
 //! The 23 cases of n6-contract §8.1, plus bytes-safety and message texts.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use super::*;
 
@@ -42,6 +44,30 @@ const TEST_COLLECTOR: CsvColumn = CsvColumn {
     delimiter: b',',
 };
 
+/// Counts the WARNING events logged (n6's tests count the base logger's WARNING calls).
+struct WarnCounter(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for WarnCounter {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        if *event.metadata().level() == tracing::Level::WARN {
+            self.0.fetch_add(1, AtomicOrdering::SeqCst);
+        }
+    }
+}
+
+/// Runs `f`, returning its result and how many WARNINGs it logged.
+fn warnings_logged<R>(f: impl FnOnce() -> R) -> (R, usize) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let counter = Arc::new(AtomicUsize::new(0));
+    let subscriber = tracing_subscriber::registry().with(WarnCounter(Arc::clone(&counter)));
+    let result = tracing::subscriber::with_default(subscriber, f);
+    (result, counter.load(AtomicOrdering::SeqCst))
+}
+
 fn run_case(id: &str) {
     let case = tor_cases::CASES
         .iter()
@@ -53,10 +79,18 @@ fn run_case(id: &str) {
         mismatch_is_fatal: case.fatal,
         count_check: CountCheck::Full,
     };
-    let result = select_fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, options);
+    // `fresh_rows` is what collectors call: it logs n6's warnings.
+    let (result, warnings) =
+        warnings_logged(|| fresh_rows(data.as_bytes(), &state, &TEST_COLLECTOR, options));
+    assert_eq!(warnings, case.warnings, "{id}: WARNINGs logged");
     if case.error {
         let err = result.expect_err(id);
-        assert!(!err.0.is_empty(), "{id}");
+        assert_eq!(err.exit_code(), crate::exit::DATA, "{id}");
+        assert!(
+            err.to_string()
+                .contains("The currently stated count of all rows"),
+            "{id}: {err}"
+        );
         assert!(case.published.is_none() && case.saved.is_none(), "{id}");
         return;
     }
@@ -75,10 +109,10 @@ fn run_case(id: &str) {
     }
     let expected_state = case.saved.as_ref().map(St::to_state);
     assert_eq!(selection.new_state(), expected_state, "{id}: saved state");
-    let warnings = usize::from(selection.warning.is_some());
     assert_eq!(
-        warnings, case.warnings,
-        "{id}: warnings {:?}",
+        usize::from(selection.warning.is_some()),
+        case.warnings,
+        "{id}: {:?}",
         selection.warning
     );
     assert_eq!(selection.inconsistency, None, "{id}");
@@ -209,6 +243,17 @@ fn vanished_newest_rows_are_a_warning_not_a_crash() {
         "{:?}",
         selection.inconsistency
     );
+    // Logged: n6's count-mismatch WARNING, then the one replacing its AssertionError.
+    let (result, warnings) = warnings_logged(|| {
+        fresh_rows(
+            data.as_bytes(),
+            &state,
+            &TEST_COLLECTOR,
+            RowsOptions::default(),
+        )
+        .map(|s| s.len())
+    });
+    assert_eq!((result.expect("no error"), warnings), (0, 2));
 }
 
 #[test]
