@@ -84,3 +84,29 @@ fn missing_feed_is_source_unavailable_and_keeps_state() {
         None
     );
 }
+
+#[test]
+fn rows_that_are_not_utf8_are_published_and_remembered_byte_for_byte() {
+    let mut runs = Runs::new();
+    let feed: &[u8] = b"# id,dateadded,url\n\"2\",\"2024-01-02 10:00:00\",\"http://192.0.2.1/\xff\xfe\"\r\n\"1\",\"2024-01-02 09:00:00\",\"http://192.0.2.1/ok\"\r\n";
+    let path = runs.write("latin.csv", feed);
+    let args = overrides(&[format!("{SECTION}.url=file://{}", path.display())]);
+    let (code, published) = runs.run(run, &args);
+    assert_eq!(code, 0);
+    assert_eq!(published.len(), 1);
+    assert_eq!(
+        published[0].body,
+        b"\"1\",\"2024-01-02 09:00:00\",\"http://192.0.2.1/ok\"\r\n\"2\",\"2024-01-02 10:00:00\",\"http://192.0.2.1/\xff\xfe\"\r".to_vec()
+    );
+    published[0].assert_n6_properties(SOURCE, "file", Some("text/csv"), None);
+    let saved = state(&runs);
+    let rows: Vec<&[u8]> = saved.newest_rows.iter().map(Row::as_bytes).collect();
+    assert_eq!(
+        rows,
+        vec![&b"\"2\",\"2024-01-02 10:00:00\",\"http://192.0.2.1/\xff\xfe\"\r"[..]]
+    );
+
+    let (code, published) = runs.run(run, &args);
+    assert_eq!(code, 0);
+    assert_eq!(published, vec![], "the saved bytes match the feed's");
+}

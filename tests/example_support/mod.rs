@@ -197,9 +197,15 @@ fn read_output(path: &Path) -> Vec<Published> {
     text.lines()
         .map(|line| {
             let v: Value = serde_json::from_str(line).expect("JSON line");
-            let body = match v.get("body") {
-                Some(Value::String(s)) => s.as_bytes().to_vec(),
-                _ => panic!("no UTF-8 body in {line}"),
+            let body = match (v.get("body"), v.get("body_base64")) {
+                (Some(Value::String(s)), None) => s.as_bytes().to_vec(),
+                (None, Some(Value::String(b))) => {
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD
+                        .decode(b)
+                        .expect("base64 body")
+                }
+                _ => panic!("no body in {line}"),
             };
             Published {
                 exchange: v["exchange"].as_str().expect("exchange").to_owned(),
