@@ -67,12 +67,7 @@ pub fn child(csv: &Path, state_dir: &Path) -> BenchResult<()> {
         store.save(&state, 1).map_err(|e| e.to_string())?;
     }
     let saved = Instant::now();
-    // Rows never contain `\n`, so the body has one line per fresh row.
-    let fresh = if body.is_empty() {
-        0
-    } else {
-        memchr::memchr_iter(b'\n', &body).count() + 1
-    };
+    let fresh = selection.len();
     println!(
         "rows {} fresh {} out_bytes {} secs {:.3} peak_kb {} \
          load_ms {:.1} read_ms {:.1} select_ms {:.1} body_ms {:.1} save_ms {:.1}",
