@@ -18,7 +18,7 @@
 //!
 //! The broker for benchmark 2 comes from `N6_TEST_AMQP_HOST`/`_PORT`, `N6_TEST_USER`,
 //! `N6_TEST_PASSWORD` (benchmark 2 is skipped without them). Child modes used internally:
-//! `child-noop CONFIG_DIR`, `child-state DIR N`, `child-rows CSV STATE_DIR`.
+//! `child-noop CONFIG_DIR`, `child-state DIR N`, `child-rows CSV STATE_DIR`, `child-read CSV`.
 
 mod overhead;
 mod publish;
@@ -118,6 +118,7 @@ fn dispatch(args: &[String]) -> BenchResult<ExitCode> {
                 .ok_or("child-state DIR N: N must be a number")?;
             statebench::child(&path(1)?, n).map(|()| ExitCode::SUCCESS)
         }
+        Some("child-read") => rowsbench::child_read(&path(1)?).map(|()| ExitCode::SUCCESS),
         Some("child-rows") => rowsbench::child(&path(1)?, &path(2)?).map(|()| ExitCode::SUCCESS),
         _ => suite(args),
     }

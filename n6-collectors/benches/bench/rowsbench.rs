@@ -85,6 +85,19 @@ pub fn child(csv: &Path, state_dir: &Path) -> BenchResult<()> {
     Ok(())
 }
 
+/// `bench child-read CSV`: only reads the feed into memory as the rows child does (the
+/// floor of any selection that holds the feed in memory, as n6 and ours do).
+pub fn child_read(csv: &Path) -> BenchResult<()> {
+    let data = std::fs::read(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
+    println!(
+        "bytes {} lines {} peak_kb {}",
+        data.len(),
+        memchr::memchr_iter(b'\n', &data).count(),
+        peak_rss_kib().unwrap_or(0)
+    );
+    Ok(())
+}
+
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
@@ -156,7 +169,10 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
     // Warm the page cache with one untimed pass.
     remove_all(&rs_state)?;
     sample(&mut rust, rows, Some(rows))?;
+    let mut read_only = Command::new(&config.self_exe);
+    read_only.arg("child-read").arg(&csv);
     let (mut rs1, mut rs2, mut py1, mut py2) = (vec![], vec![], vec![], vec![]);
+    let mut reads = vec![];
     for rep in 0..reps {
         eprintln!("4 rows: repetition {}/{reps}", rep + 1);
         remove_all(&rs_state)?;
@@ -165,6 +181,7 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
         remove_all(&py_state)?;
         py1.push(sample(&mut python, rows, Some(rows))?);
         py2.push(sample(&mut python, rows, Some(0))?);
+        reads.push(run_child(&mut read_only)?.wall.as_secs_f64());
     }
     let wall = |v: &[Sample]| median(&v.iter().map(|s| s.wall).collect::<Vec<_>>());
     let peak = |v: &[Sample]| v.iter().map(|s| s.peak_kib * 1024.0).fold(0.0, f64::max);
@@ -212,6 +229,11 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
         "4 rows: our phases (medians) — first run: {}; second run: {}",
         phases(&rs1),
         phases(&rs2)
+    ));
+    report.note(format!(
+        "4 rows: a process that only reads the feed into memory (`std::fs::read`, as our child \
+         and `py_rows.py` do) and counts its lines takes {} (median): the floor of this design",
+        secs(median(&reads))
     ));
     let fresh = rs1.first().map_or(0.0, |s| s.fresh);
     report.note(format!(
