@@ -46,6 +46,16 @@ pub fn render(message: &Message) -> String {
     serde_json::to_string(&line).unwrap_or_default()
 }
 
+/// fsyncs a regular file; character devices and pipes (`--output /dev/null`) cannot be
+/// synced and need not be.
+fn sync_if_regular(file: &File) -> io::Result<()> {
+    if file.metadata()?.is_file() {
+        file.sync_data()
+    } else {
+        Ok(())
+    }
+}
+
 enum Target {
     Stdout(io::Stdout),
     File(BufWriter<File>),
@@ -106,7 +116,7 @@ impl Sink for JsonLinesSink {
     fn confirm(&mut self) -> Result<(), OutputError> {
         let result = match &mut self.target {
             Target::Stdout(out) => out.lock().flush(),
-            Target::File(out) => out.flush().and_then(|()| out.get_ref().sync_data()),
+            Target::File(out) => out.flush().and_then(|()| sync_if_regular(out.get_ref())),
         };
         result.map_err(|e| self.io_error(e))
     }
@@ -169,5 +179,13 @@ mod tests {
         sink.confirm().expect("confirm");
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(text, format!("{}\n", render(&msg)));
+    }
+
+    #[test]
+    fn dev_null_is_a_valid_output() {
+        let mut sink = JsonLinesSink::append_to(Path::new("/dev/null")).expect("open");
+        let msg = identity().message("raw", b"x".to_vec(), 1, HeaderTable::default());
+        sink.publish(&msg).expect("publish");
+        sink.confirm().expect("confirm");
     }
 }
