@@ -159,6 +159,40 @@ fn warn_if_not_private(dir: &Path, mode: u32) {
     }
 }
 
+/// Removes temporary files that an earlier, killed save of `path` left behind
+/// (`.{file name}.{pid}-{nonce}.tmp`). Call it only while holding the run lock, so no
+/// other process is writing one of them. Returns how many were removed.
+pub fn remove_stale_temp_files(path: &Path) -> io::Result<usize> {
+    let (Some(dir), Some(file_name)) = (path.parent(), path.file_name()) else {
+        return Ok(0);
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(file_name);
+    prefix.push(".");
+    let prefix = prefix.as_encoded_bytes().to_vec();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.starts_with(&prefix) && bytes.ends_with(b".tmp") && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 fn create_temp_file(dir: &Path, file_name: &OsStr) -> io::Result<(PathBuf, File)> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let pid = std::process::id();
@@ -236,6 +270,33 @@ fn delay_for_tests() {
         .and_then(|v| v.to_str().and_then(|s| s.trim().parse::<u64>().ok()))
     {
         std::thread::sleep(Duration::from_millis(ms));
+    }
+}
+
+#[cfg(test)]
+mod stale_temp_tests {
+    use super::*;
+
+    #[test]
+    fn removes_only_this_files_leftovers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("a.cbor");
+        for name in [
+            ".a.cbor.12-ab.tmp",
+            ".a.cbor.7-1.tmp",
+            ".b.cbor.12-ab.tmp",
+            "a.cbor",
+            ".a.cbor.lock",
+        ] {
+            std::fs::write(dir.path().join(name), b"x").expect("write");
+        }
+        assert_eq!(remove_stale_temp_files(&target).expect("clean"), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".a.cbor.lock", ".b.cbor.12-ab.tmp", "a.cbor"]);
     }
 }
 

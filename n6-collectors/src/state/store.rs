@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::atomic::{create_private_dir, parent_dir, write_atomically};
+use super::atomic::{create_private_dir, parent_dir, remove_stale_temp_files, write_atomically};
 use super::envelope::{EncodeError, EnvelopeDecoder, EnvelopeHeader, write_envelope};
 use super::error::StateError;
 use super::lock::RunLock;
@@ -187,6 +187,14 @@ impl StateStore {
     ) -> Result<(), StateError> {
         refuse_non_regular(&self.path)?;
         create_private_dir(parent_dir(&self.path)).map_err(|source| self.io("save", source))?;
+        // Saves happen under the run lock, so leftovers of a killed save are nobody's.
+        match remove_stale_temp_files(&self.path) {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("removed {n} temporary file(s) left by an interrupted save"),
+            Err(e) => {
+                tracing::warn!("cannot remove temporary files left by an interrupted save: {e}")
+            }
+        }
         let header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
         let mut encode_error = None;
         let written = write_atomically(&self.path, |writer| {
