@@ -59,11 +59,13 @@ impl TwoPhaseCollector for TwoPhaseLinesCollector {
     fn after_item_published(&mut self, item: (u64, String)) -> Result<AfterItem> {
         self.state.done = item.0 + 1;
         let every = self.config.checkpoint_every;
-        Ok(if every > 0 && self.state.done.is_multiple_of(every as u64) {
-            AfterItem::Checkpoint
-        } else {
-            AfterItem::Continue
-        })
+        Ok(
+            if every > 0 && self.state.done.is_multiple_of(every as u64) {
+                AfterItem::Checkpoint
+            } else {
+                AfterItem::Continue
+            },
+        )
     }
 }
 
