@@ -339,7 +339,8 @@ impl Parser<'_> {
         let line = self.line();
         if self.eat_kw("lambda") {
             while !self.is_op(":") {
-                if matches!(self.tok(), Tok::Eof | Tok::Newline) {
+                // The last token is never consumed: stop at a tokenizer error too.
+                if matches!(self.tok(), Tok::Eof | Tok::Newline | Tok::Error(_)) {
                     return Err(self.error());
                 }
                 self.pos += 1;

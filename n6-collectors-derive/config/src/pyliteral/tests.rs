@@ -321,3 +321,17 @@ fn type_errors_and_limits() {
     assert!(err("'\\N{BULLET}'").starts_with("SyntaxError: "));
     assert!(err("'\\ud800'").starts_with("SyntaxError: "));
 }
+
+/// Regression (found by the `config_spec` fuzz target): a `lambda` whose parameters run
+/// into a tokenizer error (here the unmatched `}`) looped forever instead of reporting it.
+#[test]
+fn lambda_running_into_a_tokenizer_error_is_a_syntax_error() {
+    for src in ["lambda =CSSSSs =5%0}}", "lambda x }", "lambda x, y )"] {
+        let close = src.chars().last().unwrap_or(' ');
+        assert_eq!(
+            err(src),
+            format!("SyntaxError: unmatched '{close}' (<unknown>, line 1)"),
+            "{src:?}"
+        );
+    }
+}
