@@ -143,6 +143,8 @@ SPEC_SEEDS = {
         floats = 1.0, inf :: list_of_float
         blob = x :: list_of_bytes
     """,
+    # Hung the py converter (pyliteral: a lambda running into a tokenizer error).
+    "lambda-hang": "SSS|=lambda =CSSSSs =5%0}} :: py\n   ",
     "errors": """
         [a]
         x = 1 :: int
