@@ -680,7 +680,7 @@ impl<'a> Parser<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const MAIN: &str = "Main";
@@ -1161,7 +1161,8 @@ mod tests {
 
     // --- §8.5 -------------------------------------------------------------------------
 
-    const SPEC_8_5: &str = "
+    /// The spec of n6-contract §8.5 (also used by the validation tests).
+    pub(crate) const SPEC_8_5: &str = "
         [first]
         a
         b :: int

@@ -1131,34 +1131,7 @@ mod tests {
 
     // --- §8.5 -------------------------------------------------------------------------
 
-    const SPEC_8_5: &str = "
-        [first]
-        a
-        b :: int
-        bcd = 0 , 0 , 0 ; comment
-        efg = 0 :: float
-        hij :: str
-        klm.rst :: list_of_bool
-        N = 2016-02-25 23:24:25.1234 , 1410-07-15T12:01+02:00::list_of_datetime
-
-        [secondś]
-        ... :: float
-
-        [THIRD]
-        XX :: bytes
-        YY = {\"a\": 42} :: json  ; another comment
-        zz :: py
-        ...
-
-        [fourth]
-        Zzz = ZZZ
-        ... :: int
-
-        [fifth]
-        f = 42 :: int
-
-        [sixth]
-    ";
+    use crate::spec::tests::SPEC_8_5;
 
     /// What the INI layer delivers for the three files of §8.5.
     fn raw_8_5() -> RawConfig {
