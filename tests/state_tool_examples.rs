@@ -15,12 +15,9 @@ mod lines_collector;
 #[path = "../examples/state_migration.rs"]
 mod state_migration;
 
-use std::io::Cursor as Input;
-
 use n6_collectors::StatefulCollector;
 use n6_collectors::pickle::Py2Strings;
-use n6_collectors::state::StateStore;
-use n6_collectors::tooling::{StateCommand, StateIo, execute_with};
+use n6_collectors::tooling::StateCommand;
 use state_tool_support::{Scratch, python_pickle};
 
 fn state_cmd<C: StatefulCollector>(
@@ -28,33 +25,7 @@ fn state_cmd<C: StatefulCollector>(
     command: StateCommand,
     stdin: &[u8],
 ) -> (u8, String, String) {
-    let meta = &C::META;
-    let store = StateStore::new(
-        dir.path(),
-        &meta.state_file_name(),
-        &meta.collector_id(),
-        "examples test",
-    );
-    let mut input = Input::new(stdin.to_vec());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = StateIo {
-        stdin: &mut input,
-        stdout: &mut out,
-        stderr: &mut err,
-        interactive: false,
-    };
-    let code = match execute_with::<C>(&command, &store, &mut io) {
-        Ok(()) => 0,
-        Err(e) => {
-            err.extend_from_slice(e.to_string().as_bytes());
-            e.exit_code()
-        }
-    };
-    (
-        code,
-        String::from_utf8(out).expect("utf-8"),
-        String::from_utf8(err).expect("utf-8"),
-    )
+    state_tool_support::state_cmd::<C>(dir.path(), command, stdin)
 }
 
 /// Runs every round trip for collector `C` with `sample`, the JSON of a non-default state.

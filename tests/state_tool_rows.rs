@@ -6,14 +6,13 @@
 mod state_tool_support;
 
 use std::collections::BTreeSet;
-use std::io::Cursor as Input;
 
 use n6_collectors::StatefulCollector;
 use n6_collectors::helpers::rows::{Row, RowsState};
 use n6_collectors::pickle::Py2Strings;
 use n6_collectors::prelude::*;
 use n6_collectors::state::StateStore;
-use n6_collectors::tooling::{StateCommand, StateIo, execute_with};
+use n6_collectors::tooling::StateCommand;
 use state_tool_support::{Scratch, python_pickle};
 
 /// A rows collector as far as state goes (its collection is not under test here).
@@ -37,33 +36,7 @@ impl Collect for RowsCollector {
 }
 
 fn state_cmd(dir: &Scratch, command: StateCommand, stdin: &[u8]) -> (u8, String, String) {
-    let meta = &RowsCollector::META;
-    let store = StateStore::new(
-        dir.path(),
-        &meta.state_file_name(),
-        &meta.collector_id(),
-        "rows test",
-    );
-    let mut input = Input::new(stdin.to_vec());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let mut io = StateIo {
-        stdin: &mut input,
-        stdout: &mut out,
-        stderr: &mut err,
-        interactive: false,
-    };
-    let code = match execute_with::<RowsCollector>(&command, &store, &mut io) {
-        Ok(()) => 0,
-        Err(e) => {
-            err.extend_from_slice(e.to_string().as_bytes());
-            e.exit_code()
-        }
-    };
-    (
-        code,
-        String::from_utf8(out).expect("utf-8"),
-        String::from_utf8(err).expect("utf-8"),
-    )
+    state_tool_support::state_cmd::<RowsCollector>(dir.path(), command, stdin)
 }
 
 fn import_pickle(dir: &Scratch, data: Vec<u8>, py2_strings: Py2Strings) -> (u8, String, String) {

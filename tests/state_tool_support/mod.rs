@@ -49,3 +49,39 @@ pub fn python_pickle(prelude: &str, expr: &str, protocol: u8) -> Vec<u8> {
     );
     out.stdout
 }
+
+/// Runs a `state` subcommand of collector `C` in-process on a state file in `dir`, with
+/// `stdin` as standard input; returns (exit code, stdout, stderr).
+pub fn state_cmd<C: n6_collectors::StatefulCollector>(
+    dir: &Path,
+    command: n6_collectors::tooling::StateCommand,
+    stdin: &[u8],
+) -> (u8, String, String) {
+    let meta = &C::META;
+    let store = n6_collectors::state::StateStore::new(
+        dir,
+        &meta.state_file_name(),
+        &meta.collector_id(),
+        "state tool test",
+    );
+    let mut input = std::io::Cursor::new(stdin.to_vec());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut io = n6_collectors::tooling::StateIo {
+        stdin: &mut input,
+        stdout: &mut out,
+        stderr: &mut err,
+        interactive: false,
+    };
+    let code = match n6_collectors::tooling::execute_with::<C>(&command, &store, &mut io) {
+        Ok(()) => 0,
+        Err(e) => {
+            err.extend_from_slice(e.to_string().as_bytes());
+            e.exit_code()
+        }
+    };
+    (
+        code,
+        String::from_utf8(out).expect("utf-8"),
+        String::from_utf8(err).expect("utf-8"),
+    )
+}
