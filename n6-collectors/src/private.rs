@@ -281,3 +281,30 @@ pub mod extract {
         }
     }
 }
+
+/// Shown by the generated config structs' `Debug` in place of a secret option's value.
+pub struct Redacted;
+
+impl core::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(crate::config::secret::REDACTED)
+    }
+}
+
+/// The free options (`...`) of a generated config struct, for `Debug`: secret-named
+/// options show `"***"`.
+pub struct RedactedFree<'a, T>(pub &'a std::collections::BTreeMap<String, T>);
+
+impl<T: core::fmt::Debug> core::fmt::Debug for RedactedFree<'_, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in self.0 {
+            if crate::config::secret::is_secret_option(name) {
+                map.entry(name, &Redacted);
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
+}

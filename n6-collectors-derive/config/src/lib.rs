@@ -20,6 +20,7 @@ pub mod ini;
 pub mod isotime;
 pub mod pyliteral;
 pub mod raw;
+pub mod secret;
 pub mod spec;
 pub mod validate;
 pub mod value;

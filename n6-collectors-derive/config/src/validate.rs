@@ -334,8 +334,9 @@ impl ConfigProblem {
         }
         out.push_str(&format!("[{}]", self.section));
         match (&self.option, &self.kind) {
-            (Some(option), ProblemKind::IllegalOption { value, .. }) => {
-                out.push_str(&format!(" {option} = {}", py_str_repr(value)));
+            // The value of an undeclared option does not matter, and may be a secret.
+            (Some(option), ProblemKind::IllegalOption { .. }) => {
+                out.push_str(&format!(" {option}"));
             }
             (
                 Some(option),
@@ -345,7 +346,12 @@ impl ConfigProblem {
                     ..
                 },
             ) => {
-                out.push_str(&format!(" {option} = {}", py_str_repr(value)));
+                let shown = if crate::secret::is_secret_option(option) {
+                    crate::secret::REDACTED.to_owned()
+                } else {
+                    py_str_repr(value)
+                };
+                out.push_str(&format!(" {option} = {shown}"));
                 if *from_default {
                     out.push_str(" (the spec's default)");
                 }
@@ -846,7 +852,7 @@ mod tests {
             e.lines(),
             vec![
                 "[c]: missing required config section (required options: y)".to_owned(),
-                "/etc/n6/test.conf:4: [b] unknown = '1': illegal config option (declared options: x)"
+                "/etc/n6/test.conf:4: [b] unknown: illegal config option (declared options: x)"
                     .to_owned(),
                 "/etc/n6/test.conf:1: [a] req = 'x': invalid literal for int() with base 10: 'x' \
                  (converter int)"
@@ -1294,7 +1300,7 @@ mod tests {
         );
         assert_eq!(
             e.lines()[1],
-            "/etc/n6/x.conf:3: [fifth] unknown = '5': illegal config option (declared options: f)"
+            "/etc/n6/x.conf:3: [fifth] unknown: illegal config option (declared options: f)"
         );
     }
 
