@@ -19,7 +19,7 @@ use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// **Test-only hook.** When this environment variable holds a number of milliseconds,
@@ -99,13 +99,13 @@ impl Drop for RemoveOnDrop<'_> {
 ///
 /// As n6 does: missing parents are created with the default mode (`0777 & !umask`) and
 /// `dir` itself with mode 0700 (set explicitly, so a permissive umask cannot widen it).
-/// An existing directory's mode is **not** changed (the operator may have chosen it);
-/// if it lets group or others in, a warning is logged once per process. `dir` may be a
+/// Unlike n6, an existing directory that lets group or others in is changed to 0700,
+/// with a warning (or only warned about when its mode cannot be changed). `dir` may be a
 /// symbolic link to a directory.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     match fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {
-            warn_if_not_private(dir, meta.permissions().mode());
+            make_private(dir, meta.permissions().mode());
             return Ok(());
         }
         Ok(_) => {
@@ -148,14 +148,25 @@ pub(crate) fn annotate(e: io::Error, step: std::fmt::Arguments<'_>) -> io::Error
     io::Error::new(e.kind(), format!("{step}: {e}"))
 }
 
-fn warn_if_not_private(dir: &Path, mode: u32) {
-    static WARNED: AtomicBool = AtomicBool::new(false);
-    if mode & 0o077 != 0 && !WARNED.swap(true, Ordering::Relaxed) {
-        tracing::warn!(
-            "state directory {} has mode {:04o}: group/others can access it (0700 is recommended)",
+/// Enforces 0700 on an existing state directory that group or others can access
+/// (n6 leaves it alone; a state directory may hold feeds' positions and must not be
+/// writable by others). Logged at WARN; if the mode cannot be changed (another owner),
+/// the warning says so and the run goes on.
+fn make_private(dir: &Path, mode: u32) {
+    if mode & 0o077 == 0 {
+        return;
+    }
+    match fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR_MODE)) {
+        Ok(()) => tracing::warn!(
+            "state directory {} had mode {:04o} (group/others could access it); changed to 0700",
             dir.display(),
             mode & 0o7777
-        );
+        ),
+        Err(e) => tracing::warn!(
+            "state directory {} has mode {:04o}: group/others can access it, and it cannot be changed to 0700: {e}",
+            dir.display(),
+            mode & 0o7777
+        ),
     }
 }
 

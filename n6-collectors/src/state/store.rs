@@ -173,8 +173,8 @@ impl StateStore {
     /// Saves `state` with `schema_version`, atomically and durably.
     ///
     /// Creates the state directory if needed (mode 0700; parents with the default mode;
-    /// an existing directory's mode is left as it is, with a warning if group/others can
-    /// access it). The file gets mode 0600.
+    /// an existing directory that group/others can access is changed to 0700, with a
+    /// warning). The file gets mode 0600.
     ///
     /// # Errors
     /// A symbolic link or a non-regular file at the path; I/O errors (nothing changed

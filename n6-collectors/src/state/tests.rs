@@ -560,14 +560,14 @@ fn save_creates_the_dir_0700_and_the_file_0600() {
 }
 
 #[test]
-fn save_keeps_an_existing_dirs_mode_and_makes_the_file_0600() {
+fn save_makes_an_existing_open_dir_0700_and_the_file_0600() {
     let dir = tempfile::tempdir().unwrap();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let store = store_in(dir.path());
     fs::write(store.path(), b"old").unwrap();
     fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
     store.save(&sample(), 1).unwrap();
-    assert_eq!(mode(dir.path()), 0o755);
+    assert_eq!(mode(dir.path()), 0o700);
     assert_eq!(mode(store.path()), 0o600);
 }
 
