@@ -1,1 +1,0 @@
-//! Example collectors and integration tests of n6-collectors live in `examples/` and `tests/`.
