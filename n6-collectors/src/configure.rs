@@ -8,6 +8,7 @@ use crate::cli::{Cli, OutputTarget};
 use crate::collector::StatefulCollector;
 use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
+use crate::config::secret_source::resolve_external_secrets;
 use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::config::{PyValue, Value};
@@ -74,11 +75,14 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
+    problems.extend(resolve_external_secrets(&mut raw, &|name| {
+        std::env::var(name).ok()
+    }));
     for warning in warnings {
         tracing::warn!("{warning}");
     }
