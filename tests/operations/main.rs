@@ -4,4 +4,5 @@
 #[path = "../support/amqp.rs"]
 mod amqp_support;
 
+mod metrics;
 mod secrets;
