@@ -89,6 +89,7 @@ pub mod error;
 pub mod exit;
 pub mod helpers;
 pub mod message;
+pub mod metrics;
 mod output;
 pub mod pickle;
 mod run;

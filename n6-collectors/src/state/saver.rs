@@ -55,6 +55,16 @@ impl StateSaver {
         Ok(true)
     }
 
+    /// The store (to set what the next save writes into the envelope); `None` in a dry run.
+    pub(crate) fn store_mut(&mut self) -> Option<&mut StateStore> {
+        self.store.as_mut()
+    }
+
+    /// Makes the next [`StateSaver::save`] write even if the state is unchanged.
+    pub(crate) fn force_next_save(&mut self) {
+        self.on_disk.clear();
+    }
+
     /// Whether state was written at least once in this run.
     pub(crate) fn saved(&self) -> bool {
         self.saves > 0
