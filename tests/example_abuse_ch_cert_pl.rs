@@ -1,4 +1,4 @@
-//! n6-contract §8.4.1 (abuse.ch) and §8.4.2 (cert.pl) as whole collector runs: collectors
+//! n6's test_abuse_ch.py and test_cert_pl.py (n6datasources/tests/collectors/) as whole collector runs: collectors
 //! built on the rows and download helpers, n6's config lines, the initial state saved as
 //! a previous run would have, the feed served from a file (n6's tests mock the download;
 //! the payload-URLs feed is given unzipped, its ZIP handling is not part of the helpers).
@@ -34,7 +34,7 @@ impl St {
     }
 }
 
-/// One §8.4.1 case.
+/// One case of n6's test_abuse_ch.py.
 pub struct AbuseCase {
     id: &'static str,
     #[allow(dead_code)]
@@ -170,7 +170,7 @@ fn every_abuse_ch_case_is_run() {
     assert_eq!(ids.len(), 7);
 }
 
-// --- cert.pl shield (§8.4.2) ---
+// --- cert.pl shield (n6's test_cert_pl.py) ---
 
 /// The feed of all four cert.pl cases.
 const CERT_PL_ROWS: [&str; 7] = [

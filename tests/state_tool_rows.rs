@@ -150,7 +150,7 @@ fn n6_default_rows_state_and_legacy_state_without_rows_count() {
     );
 }
 
-/// Python 2 8-bit strings (contract §8.3 P15/P17), here in a rows state.
+/// Python 2 8-bit strings, here in a rows state.
 #[test]
 fn python2_rows_state_with_8bit_strings() {
     // A Python 2 protocol-2 pickle of {'newest_row_time': 't', 'newest_rows': set(['a\xdd']), 'rows_count': 1}

@@ -1,4 +1,4 @@
-//! Where n6 configuration comes from (n6-contract §1.1, §1.4): config-file discovery in
+//! Where n6 configuration comes from (`n6lib.config.Config._load_n6_config_files`): config-file discovery in
 //! `/etc/n6` and `~/.n6`, loading the files through the [INI dialect](crate::ini), and
 //! `--n6config-override SECTION.OPTION=VALUE`.
 //!
@@ -111,7 +111,7 @@ pub fn is_config_file_name(name: &OsStr) -> bool {
     selected && !excluded
 }
 
-/// Finds the config files in `dirs`, in reading order (n6-contract §1.1).
+/// Finds the config files in `dirs`, in reading order.
 ///
 /// Each directory is walked recursively (symlinked directories are not descended into,
 /// symlinks to files — even broken ones — are listed, unreadable or missing directories
@@ -441,7 +441,6 @@ mod tests {
 
     #[test]
     fn verified_discovery_example() {
-        // n6-contract §1.1.
         let t = TempTree::new("verified");
         let user = t.path(".n6");
         t.file(
@@ -555,7 +554,7 @@ mod tests {
         assert_eq!(join_dot_n6("".into()), PathBuf::from("/.n6"));
     }
 
-    /// n6-contract §8.5 (n6's `test_config.py`), with trailing spaces and tabs on some
+    /// n6's `n6lib/tests/test_config.py`, with trailing spaces and tabs on some
     /// lines of the third file.
     fn fixture_8_5() -> (TempTree, PathBuf, PathBuf) {
         let t = TempTree::new("fixture");

@@ -1,4 +1,4 @@
-// n6-contract §8.4.1 (n6's test_abuse_ch.py): the time-ordered-rows part of each case, verbatim.
+// n6's n6datasources/tests/collectors/test_abuse_ch.py: the time-ordered-rows part of each case, verbatim.
 
 use super::{AbuseCase, St};
 

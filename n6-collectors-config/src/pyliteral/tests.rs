@@ -1,5 +1,5 @@
 //! `literal_eval` against CPython 3.11's `ast.literal_eval` (expected values captured
-//! from it), including the §2.8 `py` table of n6-contract.
+//! from it), including n6's `py` converter cases.
 
 use super::*;
 

@@ -1,5 +1,5 @@
 //! Building blocks for collectors, mirroring n6's collector base classes
-//! (n6-contract §6):
+//! (`n6datasources.collectors.base`):
 //!
 //! * [`simple`] — at most one message per run (`BaseSimpleCollector`), and two-phase
 //!   collectors: obtain the input pile, then publish many messages

@@ -4,8 +4,8 @@ use std::fmt::{self, Write as _};
 
 use ciborium::Value as Cbor;
 
-/// A Python object from an n6 state pickle (the subset n6's collectors store, contract
-/// §5.5, plus the plain built-in types of the §8.3 test cases).
+/// A Python object from an n6 state pickle (the subset n6's collectors store, plus the
+/// plain built-in types of any pickle protocol).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PyValue {
     /// `None`.

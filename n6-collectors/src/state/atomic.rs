@@ -7,8 +7,8 @@
 //!
 //! Steps: create a new temporary file beside the target (`O_EXCL`, mode 0600) → write
 //! through a large buffer → `fsync` the file → `rename` it over the target → `fsync` the
-//! directory (so the rename itself survives a power loss). n6's Python collectors skip
-//! both `fsync`s; `tempfile::persist` does too, hence this small std-only helper.
+//! directory (so the rename itself survives a power loss). Why our own helper: see
+//! `ARCHITECTURE.md` (design decisions).
 //!
 //! The temporary file is named `.{target file name}.{pid}-{nonce}.tmp`. On any error
 //! before the rename it is removed; only a crash (or kill -9) between its creation and the

@@ -1,4 +1,4 @@
-//! Downloading: n6's `BaseDownloadingCollector` (n6-contract §6.6) on `ureq`.
+//! Downloading: n6's `BaseDownloadingCollector` (`n6datasources.collectors.base`) on `ureq`.
 //!
 //! * `download_retries`: up to `retries + 1` attempts; only connection/read failures and
 //!   HTTP 500/502/503/504 are retried, after 0 s, 0.2 s, 0.4 s, 0.8 s, … (at most 120 s);

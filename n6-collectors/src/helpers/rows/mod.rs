@@ -1,4 +1,4 @@
-//! Time-ordered rows: n6's `BaseTimeOrderedRowsCollector` (n6-contract §6.7).
+//! Time-ordered rows: n6's `BaseTimeOrderedRowsCollector` (`n6datasources.collectors.base`).
 //!
 //! A feed lists rows (lines) each with a time, usually newest first. Each run publishes,
 //! in one message, the rows not collected before, oldest first, and remembers the newest

@@ -1,4 +1,5 @@
-//! The 23 cases of n6-contract §8.1, plus bytes-safety and message texts.
+//! The 23 cases of n6's `TestBaseTimeOrderedRowsCollector` (n6datasources/tests/collectors/
+//! test_base.py), plus bytes-safety and message texts.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -215,7 +216,7 @@ fn duplicates_only_check_skips_the_total_count() {
 
 #[test]
 fn vanished_newest_rows_are_a_warning_not_a_crash() {
-    // n6-contract §9 item 20: previously newest rows vanished, nothing new.
+    // n6 keeps its state when the previously newest rows vanished and nothing is new.
     let state = RowsState {
         newest_row_time: "2019-07-02".into(),
         newest_rows: ["\"egg\",\"2019-07-02\"", "\"sss\",\"2019-07-02\""]
@@ -302,7 +303,7 @@ fn split_rows_like_n6() {
 
 #[test]
 fn abuse_ch_feodo_cases() {
-    // n6-contract §8.4.1 ABUSE-FEODO-01..03 (column 0, ISO times).
+    // n6's test_abuse_ch.py, the Feodo tracker cases (column 0, ISO times).
     let rows = [
         "# row which should be ignored by collector",
         "2019-08-20 03:00:00,5.5.5.5,447,online,2019-08-20,ExampleName5",
@@ -376,7 +377,7 @@ impl RowTime for CertPl {
 
 #[test]
 fn cert_pl_cases() {
-    // n6-contract §8.4.2 CERTPL-01 (legacy state, vanished newest row) and CERTPL-02.
+    // n6's test_cert_pl.py: a legacy state with a vanished newest row, then a plain run.
     let rows = [
         "invalid\trow\twhich\tshould\tbe\tskipped",
         "6\texample_6.com\t2020-06-03T14:00:00+00:00",
@@ -423,7 +424,7 @@ fn cert_pl_cases() {
 
 #[test]
 fn abuse_ch_urlhaus_urls_01_selection() {
-    // n6-contract §8.4.1 ABUSE-URLHAUSURLS-01: the rows part (column 1); the API calls
+    // n6's test_abuse_ch.py, the URLhaus URLs case: the rows part (column 1); the API calls
     // and the JSON message built from the fresh rows are that collector's own.
     let r1 = r#""111111","2020-01-01 01:00:00","http://example_1.com","XXX1","YYY1","ZZZ1","https://urlhaus.abuse.ch/url/111111/","Example_Nick_1""#;
     let r0 = r#""000000","2020-01-01 00:00:00","http://example_0.com","XXX0","YYY0","ZZZ0","https://urlhaus.abuse.ch/url/000000/","Example_Nick_0""#;

@@ -1,4 +1,4 @@
-// The 23 cases of n6-contract §8.1 (n6's TestBaseTimeOrderedRowsCollector), verbatim.
+// The 23 cases of n6's TestBaseTimeOrderedRowsCollector (n6datasources/tests/collectors/test_base.py), verbatim.
 
 use super::{Case, St};
 

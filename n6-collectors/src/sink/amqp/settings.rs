@@ -1,4 +1,4 @@
-//! Broker settings: the `[rabbitmq]` section exactly as n6 reads it (n6-contract §3),
+//! Broker settings: the `[rabbitmq]` section exactly as n6 reads it (`n6lib.amqp_helpers.get_amqp_connection_params_dict`),
 //! plus the Rust-only `[n6_collectors_amqp]` section, turned into [`AmqpSettings`].
 //!
 //! [`derive_settings`] is a pure function that follows n6's algorithm step by step
@@ -44,7 +44,7 @@ confirm_timeout = 60 :: int
 max_unconfirmed = 2000 :: int
 ";
 
-/// The converted values of `[rabbitmq]` (n6-contract §3.1). Empty strings mean "not
+/// The converted values of `[rabbitmq]`. Empty strings mean "not
 /// given", as in n6.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RabbitmqSection {

@@ -342,7 +342,7 @@ fn every_subcommand_takes_the_run_lock() {
 }
 
 /// `{'newest_row_time': '2019-07-13', 'newest_rows': {'"ham","2019-07-13"'}, 'rows_count': 7}`,
-/// protocol 5, as captured from n6 (contract §5.5).
+/// protocol 5, as captured from n6 (the shapes `n6datasources.collectors.base.StatefulCollectorMixin.load_state` reads).
 const ROWS_PICKLE: &str = "8005955a000000000000007d94288c0f6e65776573745f726f775f74696d65948c0a323031392d30372d3133948c0b6e65776573745f726f7773948f94288c122268616d222c22323031392d30372d31332294908c0a726f77735f636f756e74944b07752e";
 
 #[test]
@@ -421,7 +421,7 @@ fn import_pickle_of_an_older_schema_runs_the_migration() {
 #[test]
 fn import_pickle_refuses_protocols_0_and_1_with_n6s_words() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Contract §8.3 P24 (protocol 1 from Python 2).
+    // Protocol 1 from Python 2.
     let file = write(
         dir.path(),
         "old.pickle",
