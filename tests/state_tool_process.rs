@@ -133,7 +133,7 @@ fn show_export_import_and_the_next_run() {
     let out = site.state(&["import", "-"], b"{\"lines\": -1}");
     assert_eq!(out.status.code(), Some(65));
     assert!(
-        text(&out.stderr).contains("cannot load state: corrupt state file <stdin> at byte offset 11: not a valid state of LinesTestCollector: invalid value: integer `-1`, expected u64"),
+        text(&out.stderr).contains("import input <stdin> at byte offset 11: not a valid state of LinesTestCollector: invalid value: integer `-1`, expected u64"),
         "{}",
         text(&out.stderr)
     );

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::collector::StatefulCollector;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::pickle::{self, Py2Strings};
 use crate::sink::SinkError;
 use crate::state::{StateError, StateStore};
@@ -186,12 +186,11 @@ fn import<C: StatefulCollector>(
     io: &mut StateIo<'_>,
 ) -> Result<()> {
     let (source, data) = read_input(file, io)?;
-    let state: C::State = serde_json::from_slice(&data).map_err(|e| {
-        Error::StateLoad(StateError::Corrupt {
-            path: source.clone(),
-            offset: json_error_offset(&data, &e),
-            reason: format!("not a valid state of {}: {e}", C::META.name),
-        })
+    let state: C::State = serde_json::from_slice(&data).map_err(|e| InputError::Invalid {
+        what: IMPORT_INPUT,
+        path: source.clone(),
+        offset: json_error_offset(&data, &e),
+        reason: format!("not a valid state of {}: {e}", C::META.name),
     })?;
     save::<C>(store, &state)?;
     note(
@@ -221,13 +220,13 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
         );
         write_out(io.stderr, question.as_bytes())?;
         let mut answer = String::new();
-        io.stdin.read_line(&mut answer).map_err(|source| {
-            Error::StateLoad(StateError::Io {
-                path: PathBuf::from("<stdin>"),
-                action: "read",
+        io.stdin
+            .read_line(&mut answer)
+            .map_err(|source| InputError::Read {
+                what: "the answer from",
+                path: PathBuf::from(STDIN),
                 source,
-            })
-        })?;
+            })?;
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
             note(io, "not reset; nothing changed");
             return Ok(());
@@ -255,19 +254,16 @@ fn import_pickle<C: StatefulCollector>(
             "--schema-version {from} is newer than this collector's state schema version {current}"
         )));
     }
-    let data = std::fs::read(file).map_err(|source| {
-        Error::StateLoad(StateError::Io {
-            path: file.to_owned(),
-            action: "read",
-            source,
-        })
+    let data = std::fs::read(file).map_err(|source| InputError::Read {
+        what: IMPORT_INPUT,
+        path: file.to_owned(),
+        source,
     })?;
-    let corrupt = |offset: u64, reason: String| {
-        Error::StateLoad(StateError::Corrupt {
-            path: file.to_owned(),
-            offset,
-            reason,
-        })
+    let corrupt = |offset: u64, reason: String| InputError::Invalid {
+        what: IMPORT_INPUT,
+        path: file.to_owned(),
+        offset,
+        reason,
     };
     let decoded = pickle::decode(&data, py2).map_err(|e| {
         corrupt(
@@ -322,30 +318,27 @@ fn save<C: StatefulCollector>(store: &StateStore, state: &C::State) -> Result<()
         .map_err(Error::StateSave)
 }
 
+/// How messages name the file given to `state import` / `import-pickle`.
+const IMPORT_INPUT: &str = "import input";
+
+/// How messages name standard input.
+const STDIN: &str = "<stdin>";
+
 /// Reads FILE or stdin (`-`); returns the name to use in messages and the bytes.
 fn read_input(file: &Path, io: &mut StateIo<'_>) -> Result<(PathBuf, Vec<u8>)> {
     let mut data = Vec::new();
-    if file.as_os_str() == "-" {
-        let source = PathBuf::from("<stdin>");
-        io.stdin.read_to_end(&mut data).map_err(|e| {
-            Error::StateLoad(StateError::Io {
-                path: source.clone(),
-                action: "read",
-                source: e,
-            })
-        })?;
-        return Ok((source, data));
-    }
-    std::fs::File::open(file)
-        .and_then(|mut f| f.read_to_end(&mut data))
-        .map_err(|source| {
-            Error::StateLoad(StateError::Io {
-                path: file.to_owned(),
-                action: "read",
-                source,
-            })
-        })?;
-    Ok((file.to_owned(), data))
+    let (path, read) = if file.as_os_str() == "-" {
+        (PathBuf::from(STDIN), io.stdin.read_to_end(&mut data))
+    } else {
+        let read = std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut data));
+        (file.to_owned(), read)
+    };
+    read.map_err(|source| InputError::Read {
+        what: IMPORT_INPUT,
+        path: path.clone(),
+        source,
+    })?;
+    Ok((path, data))
 }
 
 /// The byte offset of a JSON error's line and column.

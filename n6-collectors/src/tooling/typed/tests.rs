@@ -229,7 +229,7 @@ fn import_refuses_json_of_another_shape_and_keeps_the_file() {
     assert_eq!(
         message,
         format!(
-            "cannot load state: corrupt state file {} at byte offset 23: not a valid state of Demo: invalid type: integer `5`, expected a string at line 2 column 22",
+            "import input {} at byte offset 23: not a valid state of Demo: invalid type: integer `5`, expected a string at line 2 column 22",
             bad.display()
         )
     );
@@ -441,7 +441,7 @@ fn import_pickle_refuses_protocols_0_and_1_with_n6s_words() {
     assert_eq!(
         r.result.expect_err("refused").to_string(),
         format!(
-            "cannot load state: corrupt state file {} at byte offset 0: cannot import this n6 pickle: the first two bytes do not look like the beginning of anything properly serialized using the Pickle Protocol 2 or newer (n6 refuses such files too; protocols 0 and 1 are not supported); you need to examine and fix (or remove) the file manually",
+            "import input {} at byte offset 0: cannot import this n6 pickle: the first two bytes do not look like the beginning of anything properly serialized using the Pickle Protocol 2 or newer (n6 refuses such files too; protocols 0 and 1 are not supported); you need to examine and fix (or remove) the file manually",
             file.display()
         )
     );
