@@ -17,6 +17,7 @@
 
 mod error;
 mod machine;
+mod opcode;
 pub mod text;
 mod value;
 
