@@ -7,10 +7,12 @@
 //! * [`download`] — HTTP(S) and `file://` downloads with n6's retry policy, timeouts,
 //!   request headers and `headers.meta.http_last_modified` (`BaseDownloadingCollector`);
 //! * [`rows`] — time-ordered rows with their built-in state (`BaseTimeOrderedRowsCollector`);
-//! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`).
+//! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`);
+//! * [`pyjson`] — JSON parsed and written byte for byte as Python's `json` does.
 
 pub mod download;
 pub mod email;
+pub mod pyjson;
 pub mod rows;
 pub mod simple;
 
