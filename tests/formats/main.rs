@@ -2,4 +2,5 @@
 //! member rules, downloads (TLS, request encoding, typed errors), Python regexes,
 //! RSS/XML and dates (issue 13, points 3, 4, 5, 8).
 
+mod archive;
 mod pyjson;

@@ -10,6 +10,7 @@
 //! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`);
 //! * [`pyjson`] — JSON parsed and written byte for byte as Python's `json` does.
 
+pub mod archive;
 pub mod download;
 pub mod email;
 pub mod pyjson;
