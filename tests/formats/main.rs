@@ -3,4 +3,6 @@
 //! RSS/XML and dates (issue 13, points 3, 4, 5, 8).
 
 mod archive;
+mod download;
+mod http_server;
 mod pyjson;
