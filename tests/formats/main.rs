@@ -6,3 +6,4 @@ mod archive;
 mod download;
 mod http_server;
 mod pyjson;
+mod pyre;

@@ -8,12 +8,15 @@
 //!   request headers and `headers.meta.http_last_modified` (`BaseDownloadingCollector`);
 //! * [`rows`] — time-ordered rows with their built-in state (`BaseTimeOrderedRowsCollector`);
 //! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`);
-//! * [`pyjson`] — JSON parsed and written byte for byte as Python's `json` does.
+//! * [`pyjson`] — JSON parsed and written byte for byte as Python's `json` does;
+//! * [`archive`] — ZIP members, bzip2 and gzip with n6's rules and a size limit;
+//! * [`pyre`] — regexes from config values with Python `re` semantics.
 
 pub mod archive;
 pub mod download;
 pub mod email;
 pub mod pyjson;
+pub mod pyre;
 pub mod rows;
 pub mod simple;
 
