@@ -62,6 +62,13 @@ pub struct PyRegexError {
     pub source: Box<fancy_regex::Error>,
 }
 
+impl From<PyRegexError> for Error {
+    /// Patterns come from configuration: a configuration error.
+    fn from(e: PyRegexError) -> Error {
+        Error::Config(vec![e.to_string()])
+    }
+}
+
 /// A compiled Python-style regex.
 #[derive(Debug, Clone)]
 pub struct PyRegex {
