@@ -3,6 +3,7 @@
 //! RSS/XML and dates (issue 13, points 3, 4, 5, 8).
 
 mod archive;
+mod dates;
 mod download;
 mod http_server;
 mod pyjson;

@@ -13,6 +13,7 @@
 //! * [`pyre`] — regexes from config values with Python `re` semantics.
 
 pub mod archive;
+pub mod dates;
 pub mod download;
 pub mod email;
 pub mod pyjson;
