@@ -8,3 +8,4 @@ mod download;
 mod http_server;
 mod pyjson;
 mod pyre;
+mod xml;

@@ -20,6 +20,7 @@ pub mod pyjson;
 pub mod pyre;
 pub mod rows;
 pub mod simple;
+pub mod xml;
 
 /// The helpers' most used items: `use n6_collectors::helpers::prelude::*;`.
 pub mod prelude {
