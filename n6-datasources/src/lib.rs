@@ -6,10 +6,13 @@
 //! matching n6's shipped `etc/n6/60_*.conf` are in this crate's `etc/`.
 
 pub mod fetch;
+pub mod forms;
 pub mod registry;
 pub mod simple;
 pub mod urls;
 
+pub mod abuse_ch;
+pub mod cert_pl;
 pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;

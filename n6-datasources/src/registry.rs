@@ -52,7 +52,6 @@ const fn stateless<C: n6_collectors::Collect>(module: &'static str) -> Entry {
     }
 }
 
-#[allow(dead_code)] // used once the stateful collectors are in the table
 const fn stateful<C: n6_collectors::Collect>(module: &'static str, form: PythonForm) -> Entry {
     Entry {
         class: C::META.name,
@@ -64,6 +63,9 @@ const fn stateful<C: n6_collectors::Collect>(module: &'static str, form: PythonF
 
 /// Every collector of the family, in n6's console-script order.
 pub const COLLECTORS: &[Entry] = &[
+    stateful::<abuse_ch::AbuseChFeodoTrackerCollector>("abuse_ch", forms::rows_state),
+    stateful::<abuse_ch::AbuseChSslBlacklistCollector>("abuse_ch", forms::rows_state),
+    stateful::<cert_pl::CertPlShieldCollector>("cert_pl", forms::rows_state),
     stateless::<dan_tv::DanTvTorCollector>("dan_tv"),
     stateless::<dataplane::DataplaneDnsrdCollector>("dataplane"),
     stateless::<dataplane::DataplaneDnsrdanyCollector>("dataplane"),

@@ -3,6 +3,7 @@
 //! ```text
 //! n6-replay replay FIXTURE_DIR OUT_DIR     # one case (what tests/n6-conformance/replay runs)
 //! n6-replay suite FIXTURES_ROOT DEVIATIONS # every case, compared; prints N passed, N failed
+//! n6-replay run CLASS ARGS...              # run a port as n6collector would (tests)
 //! ```
 //!
 //! A replay reads only the fixture's inputs (`60_case.conf`, `cmdline.json`, stdin,
@@ -37,6 +38,18 @@ fn main() -> ExitCode {
                     ExitCode::from(70)
                 }
             }
+        }
+        (Some("run"), Some(class), _) => {
+            let Some(entry) = ports::find(&class.to_string_lossy()) else {
+                eprintln!("n6-replay: no Rust port of {}", class.display());
+                return ExitCode::from(64);
+            };
+            if let Some(form) = entry.python_form {
+                n6_collectors::pickle::set_python_form(form);
+            }
+            let mut argv: Vec<OsString> = vec![entry.script().into()];
+            argv.extend(args.iter().skip(2).cloned());
+            ExitCode::from((entry.run)(argv))
         }
         _ => {
             eprintln!(
@@ -84,9 +97,9 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
     std::fs::copy(fixture.join("60_case.conf"), conf.join("60_case.conf"))
         .map_err(|e| io("copy 60_case.conf", e))?;
     let before = fixture.join("state_before.pickle");
+    let pickle = state_dir.join(entry.pickle_file_name());
     if before.is_file() {
-        std::fs::copy(&before, state_dir.join(entry.pickle_file_name()))
-            .map_err(|e| io("copy state_before.pickle", e))?;
+        std::fs::copy(&before, &pickle).map_err(|e| io("copy state_before.pickle", e))?;
     }
     let published = out.join("published.jsonl");
     let state_json = out.join("state.json");
@@ -125,6 +138,9 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
     }
     if let Ok(log) = log.lock() {
         let mut text = log.requests.join("\n");
+        if before.is_file() && std::fs::read(&before).ok() != std::fs::read(&pickle).ok() {
+            text += "\nMISMATCH the run changed n6's pickle (it must only read it)";
+        }
         for m in &log.mismatches {
             text += &format!("\nMISMATCH {m}");
         }

@@ -1,0 +1,48 @@
+//! The family's states as n6's Python values (for `state export-pickle` and the
+//! conformance replay): which arrays are Python sets, which strings are datetimes.
+
+use n6_collectors::ciborium::Value as Cbor;
+use n6_collectors::pickle::PyValue;
+
+fn entries(state: &Cbor) -> Result<&[(Cbor, Cbor)], String> {
+    match state {
+        Cbor::Map(entries) => Ok(entries),
+        other => Err(format!("expected a map, found {other:?}")),
+    }
+}
+
+fn key(k: &Cbor) -> Option<&str> {
+    match k {
+        Cbor::Text(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// A Python `str` from text or (undecodable row) bytes.
+fn py_str(v: &Cbor) -> Result<PyValue, String> {
+    match v {
+        Cbor::Text(t) => Ok(PyValue::Str(t.as_bytes().to_vec())),
+        Cbor::Bytes(b) => Ok(PyValue::Str(b.clone())),
+        other => Err(format!("expected a string, found {other:?}")),
+    }
+}
+
+/// n6's `BaseTimeOrderedRowsCollector` state: `{'newest_row_time': str, 'newest_rows':
+/// set[str], 'rows_count': int}` (`rows_count` absent when the state never had one).
+pub fn rows_state(state: &Cbor) -> Result<PyValue, String> {
+    let mut dict = Vec::new();
+    for (k, v) in entries(state)? {
+        let name = key(k).ok_or("a non-text key in a rows state")?;
+        let value = match (name, v) {
+            ("newest_row_time", v) => py_str(v)?,
+            ("newest_rows", Cbor::Array(rows)) => {
+                PyValue::Set(rows.iter().map(py_str).collect::<Result<_, _>>()?)
+            }
+            ("rows_count", Cbor::Null) => continue,
+            ("rows_count", Cbor::Integer(i)) => PyValue::Int(i128::from(*i)),
+            (other, v) => return Err(format!("unexpected {other}: {v:?} in a rows state")),
+        };
+        dict.push((PyValue::Str(name.as_bytes().to_vec()), value));
+    }
+    Ok(PyValue::Dict(dict))
+}
