@@ -46,3 +46,32 @@ pub fn rows_state(state: &Cbor) -> Result<PyValue, String> {
     }
     Ok(PyValue::Dict(dict))
 }
+
+/// A naive `datetime` kept as Python's `isoformat()` text (`YYYY-MM-DDTHH:MM:SS[.ffffff]`).
+pub fn naive_datetime(state: &Cbor) -> Result<PyValue, String> {
+    let Cbor::Text(text) = state else {
+        return Err(format!("expected an ISO date-time, found {state:?}"));
+    };
+    parse_isoformat(text).ok_or_else(|| format!("not an ISO date-time: {text:?}"))
+}
+
+fn parse_isoformat(text: &str) -> Option<PyValue> {
+    let (date, time) = text.split_once('T')?;
+    let mut d = date.split('-').map(str::parse::<u32>);
+    let (year, month, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
+    let (hms, micro) = match time.split_once('.') {
+        Some((hms, frac)) => (hms, frac.parse::<u32>().ok()?),
+        None => (time, 0),
+    };
+    let mut t = hms.split(':').map(str::parse::<u32>);
+    let (hour, minute, second) = (t.next()?.ok()?, t.next()?.ok()?, t.next()?.ok()?);
+    Some(PyValue::DateTime {
+        year: u16::try_from(year).ok()?,
+        month: u8::try_from(month).ok()?,
+        day: u8::try_from(day).ok()?,
+        hour: u8::try_from(hour).ok()?,
+        minute: u8::try_from(minute).ok()?,
+        second: u8::try_from(second).ok()?,
+        microsecond: micro,
+    })
+}

@@ -7,6 +7,7 @@
 
 pub mod fetch;
 pub mod forms;
+pub mod pyjson;
 pub mod registry;
 pub mod simple;
 pub mod urls;
@@ -21,3 +22,4 @@ pub mod sblam;
 pub mod spam404_com;
 pub mod spamhaus;
 pub mod turris_cz;
+pub mod withaname;

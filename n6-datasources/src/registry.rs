@@ -87,6 +87,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<spamhaus::SpamhausEdropCollector>("spamhaus"),
     stateless::<spam404_com::Spam404ComScamListBlCollector>("spam404_com"),
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
+    stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
 ];
 
 /// The collector named `name`: a console-script name with or without the

@@ -50,7 +50,18 @@ pub fn answers(fixture: &Path) -> Result<Vec<Answer>, String> {
         let (status, body) = if let Some(file) = call["result_file"].as_str() {
             let body = std::fs::read(fixture.join(file))
                 .map_err(|e| format!("{}: {e}", fixture.join(file).display()))?;
-            (200, body)
+            // A `.json` result is the Python value the call returned: a `str` is served
+            // as its text, anything else as JSON.
+            if file.ends_with(".json") {
+                match serde_json::from_slice::<Value>(&body) {
+                    Ok(Value::String(text)) => (200, text.into_bytes()),
+                    Ok(Value::Null) => (200, Vec::new()),
+                    Ok(other) => (200, serde_json::to_vec(&other).unwrap_or_default()),
+                    Err(_) => (200, body),
+                }
+            } else {
+                (200, body)
+            }
         } else if let Some(raised) = call.get("raised") {
             (
                 500,
