@@ -61,3 +61,52 @@ abuse_ch_rows_collector!(
     "201902",
     "n6datasources.collectors.abuse_ch.AbuseChSslBlacklistCollector.cbor"
 );
+
+/// Fresh rows per message of the URLhaus payloads-URLs feed (n6: `more_itertools.chunked(fresh_rows, 20000)`).
+pub const PAYLOADS_URLS_CHUNK: usize = 20_000;
+
+/// n6's `AbuseChUrlhausPayloadsUrlsCollector`: `abuse-ch.urlhaus-payloads-urls`, the
+/// fresh rows of the zipped CSV (its only member), 20 000 rows a message.
+#[derive(StatefulCollector)]
+#[collector(
+    source = "abuse-ch.urlhaus-payloads-urls",
+    raw_type = "file",
+    content_type = "text/csv",
+    state_file = "n6datasources.collectors.abuse_ch.AbuseChUrlhausPayloadsUrlsCollector.cbor",
+    download,
+    time_ordered_rows
+)]
+#[config_spec("url :: str")]
+pub struct AbuseChUrlhausPayloadsUrlsCollector {
+    config: AbuseChUrlhausPayloadsUrlsCollectorConfig,
+    /// n6's rows state.
+    #[state]
+    state: RowsState,
+}
+
+impl Collect for AbuseChUrlhausPayloadsUrlsCollector {
+    fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
+        let settings = n6_collectors::download_settings!(self.config)?;
+        let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
+        let (zip, meta) = fetch::get(settings, &self.config.url)?;
+        let csv = crate::unzip::only_member(&zip)?.data;
+        drop(zip);
+        let selection = n6_collectors::helpers::rows::fresh_rows(
+            &csv,
+            &self.state,
+            &CsvIsoUtcColumn { column: 0 },
+            options,
+        )?;
+        let Some(new_state) = selection.new_state() else {
+            tracing::info!("nothing to publish: no fresh rows");
+            return Ok(());
+        };
+        let rows: Vec<&[u8]> = selection.fresh_rows().collect();
+        for chunk in rows.chunks(PAYLOADS_URLS_CHUNK) {
+            let body = n6_collectors::helpers::rows::join_rows(chunk.iter().copied());
+            out.publish_with_meta(body, meta.clone())?;
+        }
+        self.state = new_state;
+        Ok(())
+    }
+}

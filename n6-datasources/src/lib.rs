@@ -10,6 +10,7 @@ pub mod forms;
 pub mod pyjson;
 pub mod registry;
 pub mod simple;
+pub mod unzip;
 pub mod urls;
 
 pub mod abuse_ch;
@@ -21,5 +22,6 @@ pub mod openphish;
 pub mod sblam;
 pub mod spam404_com;
 pub mod spamhaus;
+pub mod stopforum;
 pub mod turris_cz;
 pub mod withaname;

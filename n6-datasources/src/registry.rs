@@ -65,6 +65,7 @@ const fn stateful<C: n6_collectors::Collect>(module: &'static str, form: PythonF
 pub const COLLECTORS: &[Entry] = &[
     stateful::<abuse_ch::AbuseChFeodoTrackerCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChSslBlacklistCollector>("abuse_ch", forms::rows_state),
+    stateful::<abuse_ch::AbuseChUrlhausPayloadsUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<cert_pl::CertPlShieldCollector>("cert_pl", forms::rows_state),
     stateless::<dan_tv::DanTvTorCollector>("dan_tv"),
     stateless::<dataplane::DataplaneDnsrdCollector>("dataplane"),
@@ -86,6 +87,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<spamhaus::SpamhausDropCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausEdropCollector>("spamhaus"),
     stateless::<spam404_com::Spam404ComScamListBlCollector>("spam404_com"),
+    stateless::<stopforum::StopForumSpamCollector>("stopforum"),
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
 ];
