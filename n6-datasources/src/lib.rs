@@ -23,5 +23,6 @@ pub mod sblam;
 pub mod spam404_com;
 pub mod spamhaus;
 pub mod stopforum;
+pub mod tu_dresden_de;
 pub mod turris_cz;
 pub mod withaname;

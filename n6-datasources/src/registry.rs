@@ -88,6 +88,10 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<spamhaus::SpamhausEdropCollector>("spamhaus"),
     stateless::<spam404_com::Spam404ComScamListBlCollector>("spam404_com"),
     stateless::<stopforum::StopForumSpamCollector>("stopforum"),
+    stateful::<tu_dresden_de::TuDresdenDeResolversCollector>(
+        "tu_dresden_de",
+        n6_collectors::pickle::write_form::generic_python_form,
+    ),
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
 ];
