@@ -45,7 +45,10 @@ pub fn answers(fixture: &Path) -> Result<Vec<Answer>, String> {
     {
         let call: Value =
             serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-        let url = call["args"][0].as_str().map(str::to_owned);
+        let url = call["args"][0]
+            .as_str()
+            .or_else(|| call["kwargs"]["url"].as_str())
+            .map(str::to_owned);
         let last_modified = call["http_last_modified"].as_str().and_then(http_date);
         let (status, body) = if let Some(file) = call["result_file"].as_str() {
             let body = std::fs::read(fixture.join(file))
