@@ -75,3 +75,26 @@ fn parse_isoformat(text: &str) -> Option<PyValue> {
         microsecond: micro,
     })
 }
+
+/// n6's ZoneH state: `None`, or an `OPSet` of `(title, description, pubDate)` tuples.
+pub fn opset_of_tuples(state: &Cbor) -> Result<PyValue, String> {
+    match state {
+        Cbor::Null => Ok(PyValue::None),
+        Cbor::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Cbor::Array(fields) => fields
+                    .iter()
+                    .map(|f| match f {
+                        Cbor::Null => Ok(PyValue::None),
+                        other => py_str(other),
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(PyValue::Tuple),
+                other => Err(format!("expected a tuple, found {other:?}")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(PyValue::OpSet),
+        other => Err(format!("expected None or a list of items, found {other:?}")),
+    }
+}

@@ -26,3 +26,4 @@ pub mod stopforum;
 pub mod tu_dresden_de;
 pub mod turris_cz;
 pub mod withaname;
+pub mod zoneh;

@@ -95,6 +95,7 @@ pub const COLLECTORS: &[Entry] = &[
     ),
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
+    stateful::<zoneh::ZonehRssCollector>("zoneh", forms::opset_of_tuples),
 ];
 
 /// The collector named `name`: a console-script name with or without the
