@@ -1,4 +1,4 @@
-//! Reading the state files of n6's Python collectors (`*.pickle`).
+//! Reading and writing the state files of n6's Python collectors (`*.pickle`).
 //!
 //! [`decode`] checks the first two bytes as n6 does (`n6datasources.collectors.base.StatefulCollectorMixin.load_state`: protocol 2 or newer,
 //! anything else refused with n6's message), then runs a pickle machine restricted to the
@@ -13,17 +13,26 @@
 //! by a [`Py2Strings`] policy. [`PyValue::to_cbor`] gives the serde-friendly form from
 //! which a typed state is deserialized.
 //!
+//! Writing: [`encode`] (protocol 4) and [`python_form`] (a state's CBOR form as n6's
+//! Python value), for `state export-pickle`.
+//!
 //! Why not `serde-pickle`: see `ARCHITECTURE.md` (design decisions).
 
 mod error;
 mod machine;
 mod opcode;
+pub mod takeover;
 pub mod text;
 mod value;
+pub mod write;
+pub mod write_export;
+pub mod write_form;
 
 pub use error::{PickleError, PickleErrorKind};
 pub use text::Py2Strings;
 pub use value::PyValue;
+pub use write::encode;
+pub use write_form::{PythonForm, python_form, set_python_form};
 
 /// A decoded pickle.
 #[derive(Debug, Clone, PartialEq)]
