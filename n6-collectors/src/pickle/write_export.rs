@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::output::OutputError;
+use crate::sink::SinkError;
 use crate::state::StateStore;
 
 use super::{encode, python_form, takeover};
@@ -63,7 +63,7 @@ pub fn export_pickle<C: StatefulCollector>(
 
 fn write_atomically(file: &Path, data: &[u8]) -> Result<()> {
     crate::state::write_atomically(file, |w| w.write_all(data)).map_err(|source| {
-        Error::Output(OutputError::Io {
+        Error::Sink(SinkError::Io {
             path: file.to_owned(),
             source,
         })
