@@ -26,6 +26,9 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
     pub(crate) amqp: Option<AmqpConfig>,
+    /// How many selected config files could not be read (any of them may have held
+    /// `[rabbitmq]`).
+    pub(crate) unreadable_files: usize,
 }
 
 /// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
@@ -74,14 +77,16 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let report = files::load_reporting(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
-    for warning in warnings {
+    let raw = report.config;
+    for warning in report.warnings {
         tracing::warn!("{warning}");
     }
+    warn_about_miscased_rabbitmq(&raw);
 
     let typed = match validate::validate(&C::config_spec(), &raw, &C::custom_converters()) {
         Ok((typed, warnings)) => {
@@ -132,7 +137,21 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         config,
         printable: Json::Object(printable),
         amqp,
+        unreadable_files: report.unreadable.len(),
     })
+}
+
+/// Section names are case-sensitive (as in n6): `[RabbitMQ]` is not `[rabbitmq]` and is
+/// ignored, which an operator should hear about.
+fn warn_about_miscased_rabbitmq(raw: &RawConfig) {
+    for name in raw.sections.keys() {
+        if name != "rabbitmq" && name.eq_ignore_ascii_case("rabbitmq") {
+            tracing::warn!(
+                "config section [{name}] is not [rabbitmq] (section names are case-sensitive): \
+                 it is not read as the broker's settings"
+            );
+        }
+    }
 }
 
 /// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection

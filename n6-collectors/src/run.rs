@@ -1,6 +1,7 @@
 //! The run lifecycle: command line → configuration → lock → state → collect → confirm →
 //! save → one-line summary. See [`run`].
 
+use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -57,19 +58,24 @@ where
         }
     };
     crate::logging::init(cli.verbose, cli.quiet);
-    crate::signal::install();
-    let started = Instant::now();
     let name = C::META.name;
-    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli))) {
+    crate::signal::install(name);
+    let started = Instant::now();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli)));
+    // A signal's line may have been printed already (the run was ended while blocked).
+    let report = crate::signal::claim_report();
+    match outcome {
         Ok(Ok(Outcome::Done(summary))) => {
-            if cli.quiet < 2 {
+            if report && cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
         }
         Ok(Ok(Outcome::Early)) => exit::OK,
         Ok(Err(error)) => {
-            eprintln!("{name}: error: {error}");
+            if report {
+                eprintln!("{name}: error: {error}");
+            }
             error.exit_code()
         }
         Err(payload) => {
@@ -78,7 +84,11 @@ where
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
+            if report {
+                eprintln!(
+                    "{name}: error: internal error (a bug): panicked: {what}; state not saved"
+                );
+            }
             exit::SOFTWARE
         }
     }
@@ -125,6 +135,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         config,
         printable,
         amqp,
+        unreadable_files,
     } = configure::load::<C>(cli)?;
     if cli.print_config {
         println!(
@@ -148,16 +159,33 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(store.path())?;
+    // Chosen before anything else happens, so a run that cannot tell where its messages
+    // should go changes nothing.
+    let target = if cli.check_config {
+        None
+    } else {
+        Some(choose_output(
+            cli,
+            amqp.is_some(),
+            std::io::stdout().is_terminal(),
+            unreadable_files,
+        )?)
+    };
+    // Read-only runs create neither the state directory nor the lock file.
+    let _lock = if cli.check_config || cli.dry_run {
+        RunLock::acquire_if_present(store.path())?
+    } else {
+        Some(RunLock::acquire(store.path())?)
+    };
     let (state, migrated) = load_state::<C>(&store)?;
-    if cli.check_config {
+    let Some(target) = target else {
         eprintln!(
             "{}: configuration and state file ({}) are valid",
             C::META.name,
             store.path().display()
         );
         return Ok(Outcome::Early);
-    }
+    };
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
@@ -167,7 +195,6 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         publish::encode_payload(&state)?
     };
     let mut collector = C::from_parts(config, state);
-    let target = choose_output(cli, amqp.is_some());
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
@@ -241,14 +268,25 @@ fn written_by<C: StatefulCollector>() -> String {
     format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
 }
 
-fn choose_output(cli: &Cli, has_rabbitmq: bool) -> OutputTarget {
+/// Where the messages go: `--dry-run` and `--output` decide; otherwise the broker when
+/// `[rabbitmq]` exists, else JSON lines on stdout, but only when stdout is a terminal
+/// (someone is watching). From cron or a pipe a missing `[rabbitmq]` (an unreadable
+/// file, a miscased section) would otherwise send the data where nobody reads it and
+/// save the state as if it had been delivered.
+fn choose_output(
+    cli: &Cli,
+    has_rabbitmq: bool,
+    stdout_is_terminal: bool,
+    unreadable_files: usize,
+) -> Result<OutputTarget> {
     if cli.dry_run {
-        return OutputTarget::Stdout;
+        return Ok(OutputTarget::Stdout);
     }
     match &cli.output {
-        Some(target) => target.clone(),
-        None if has_rabbitmq => OutputTarget::Amqp,
-        None => OutputTarget::Stdout,
+        Some(target) => Ok(target.clone()),
+        None if has_rabbitmq => Ok(OutputTarget::Amqp),
+        None if stdout_is_terminal => Ok(OutputTarget::Stdout),
+        None => Err(Error::NoOutput { unreadable_files }),
     }
 }
 

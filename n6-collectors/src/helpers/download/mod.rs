@@ -3,6 +3,8 @@
 //! * `download_retries`: up to `retries + 1` attempts; only connection/read failures and
 //!   HTTP 500/502/503/504 are retried, after 0 s, 0.2 s, 0.4 s, 0.8 s, … (at most 120 s);
 //! * `download_timeout`: `(connect, read)` seconds; the read timeout applies to each read;
+//! * `download_deadline` (an extension, default 3600 s): bounds a whole download — every
+//!   attempt, the back-off between them and the body, however slowly it trickles in;
 //! * `base_request_headers` + per-request headers, merged case-insensitively;
 //! * redirects are not followed unless asked ([`Request::follow_redirects`]); HTTP ≥ 400
 //!   fails the run with [`Error::SourceUnavailable`] (exit 69);
@@ -11,6 +13,8 @@
 //!   is not retried (as in n6, whose retries end with the response headers);
 //! * the `Last-Modified` of the most recent response becomes
 //!   `headers.meta.http_last_modified` ([`Downloader::meta`]);
+//! * a URL that cannot be parsed, whose port does not fit 16 bits, or a header that is not
+//!   valid HTTP is a configuration error (exit 78), never a request to somewhere else;
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`).
 //!
@@ -37,6 +41,9 @@ use crate::message::{HeaderTable, HeaderValue};
 pub use headers::{headers_from_config, merge_headers};
 pub use last_modified::http_last_modified;
 
+/// The default `download_deadline`: an hour.
+pub const DEFAULT_DEADLINE_SECS: u64 = 3600;
+
 /// The default size limit of one response body: 1 GiB.
 pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
 
@@ -50,7 +57,7 @@ const METHODS: [&str; 8] = [
 
 /// Builds [`DownloadSettings`] from a config struct generated with
 /// `#[collector(download)]` (fields `download_retries`, `download_timeout`,
-/// `base_request_headers`): `download_settings!(self.config)?`.
+/// `download_deadline`, `base_request_headers`): `download_settings!(self.config)?`.
 #[macro_export]
 macro_rules! download_settings {
     ($config:expr) => {
@@ -59,6 +66,7 @@ macro_rules! download_settings {
             $config.download_timeout,
             &$config.base_request_headers,
         )
+        .and_then(|settings| settings.with_deadline($config.download_deadline))
     };
 }
 
@@ -71,6 +79,8 @@ pub struct DownloadSettings {
     pub connect_timeout: Duration,
     /// The read part of `download_timeout` (per read).
     pub read_timeout: Duration,
+    /// `download_deadline`: the longest a whole download may take.
+    pub deadline: Duration,
     /// `base_request_headers`.
     pub base_request_headers: Vec<(String, String)>,
     /// The largest response body accepted, in bytes ([`DEFAULT_MAX_SIZE`]).
@@ -86,6 +96,7 @@ impl Default for DownloadSettings {
             retries: 3,
             connect_timeout: Duration::from_secs_f64(12.1),
             read_timeout: Duration::from_secs(25),
+            deadline: Duration::from_secs(DEFAULT_DEADLINE_SECS),
             base_request_headers: Vec::new(),
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
@@ -119,6 +130,21 @@ impl DownloadSettings {
             base_request_headers: headers_from_config(base_request_headers)?,
             ..DownloadSettings::default()
         })
+    }
+}
+
+impl DownloadSettings {
+    /// Sets `download_deadline` (seconds, more than 0).
+    pub fn with_deadline(mut self, seconds: f64) -> Result<Self> {
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(deadline) if !deadline.is_zero() => {
+                self.deadline = deadline;
+                Ok(self)
+            }
+            _ => Err(Error::Config(vec![format!(
+                "config option `download_deadline`: must be a positive number of seconds, not {seconds}"
+            )])),
+        }
     }
 }
 
@@ -249,14 +275,28 @@ impl Downloader {
     fn download_http(&mut self, request: &Request) -> Result<Vec<u8>> {
         let what = format!("{} {}", request.method, request.url);
         let retries = request.retries.unwrap_or(self.settings.retries);
-        let agent = self.agent(request.follow_redirects);
         let headers = merge_headers(&self.settings.base_request_headers, &request.headers);
+        check_request(&request.url, &headers)?;
+        let started = std::time::Instant::now();
+        let deadline = self.settings.deadline;
+        let remaining = || deadline.saturating_sub(started.elapsed());
+        let past_deadline = |attempt: u32| {
+            Error::source_unavailable(format!(
+                "{what}: download_deadline of {} s exceeded{}",
+                deadline.as_secs_f64(),
+                attempts_note(attempt)
+            ))
+        };
         let mut attempt: u32 = 0;
         let mut response = loop {
             if attempt > 0 {
-                (self.sleep)(backoff(attempt));
+                (self.sleep)(backoff(attempt).min(remaining()));
+            }
+            if remaining().is_zero() {
+                return Err(past_deadline(attempt));
             }
             attempt += 1;
+            let agent = self.agent(request.follow_redirects, remaining());
             let failure = match send(&agent, request, &headers) {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -265,6 +305,7 @@ impl Downloader {
                     }
                     format!("HTTP {status}")
                 }
+                Err(Sent::PastDeadline) => return Err(past_deadline(attempt)),
                 Err(Sent::Retryable(e)) if attempt <= retries => e,
                 Err(Sent::Retryable(e)) | Err(Sent::Fatal(e)) => {
                     return Err(Error::source_unavailable(format!(
@@ -305,15 +346,21 @@ impl Downloader {
             &what,
             self.settings.max_size,
         )
+        .map_err(|e| match e {
+            BodyError::PastDeadline => past_deadline(attempt),
+            BodyError::Other(e) => e,
+        })
     }
 
-    fn agent(&self, follow_redirects: bool) -> ureq::Agent {
+    /// An agent for one attempt; `remaining` of the deadline bounds all of it.
+    fn agent(&self, follow_redirects: bool, remaining: Duration) -> ureq::Agent {
         ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(if follow_redirects { 30 } else { 0 })
             .max_redirects_will_error(follow_redirects)
             .timeout_connect(Some(self.settings.connect_timeout))
             .timeout_per_read(Some(self.settings.read_timeout))
+            .timeout_global(Some(remaining))
             .build()
             .into()
     }
@@ -337,9 +384,49 @@ fn attempts_note(attempts: u32) -> String {
     }
 }
 
+/// The port as written in an authority (`user@host:port`, `[v6]:port`), if any.
+fn port_text(authority: &str) -> Option<&str> {
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let after_host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(_, rest)| rest),
+        None => host_port.find(':').map_or("", |at| &host_port[at..]),
+    };
+    after_host.strip_prefix(':').filter(|port| !port.is_empty())
+}
+
 enum Sent {
     Retryable(String),
     Fatal(String),
+    PastDeadline,
+}
+
+/// A URL or header that cannot be sent as written is a configuration error: an
+/// unparseable URL, a port that does not fit 16 bits (the `http` crate would quietly
+/// use the scheme's default port instead), a header name or value that is not valid HTTP.
+fn check_request(url: &str, headers: &[(String, String)]) -> Result<()> {
+    let config = |message: String| Error::Config(vec![message]);
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| config(format!("invalid URL {url:?}: {e}")))?;
+    if let Some(port) = uri.authority().and_then(|a| port_text(a.as_str()))
+        && port.parse::<u16>().is_err()
+    {
+        return Err(config(format!(
+            "invalid URL {url:?}: port {port} does not fit 16 bits (0..65535)"
+        )));
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(config(format!("invalid URL {url:?}: no host")));
+    }
+    for (name, value) in headers {
+        ureq::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| config(format!("invalid HTTP header name {name:?}")))?;
+        ureq::http::HeaderValue::from_str(value)
+            .map_err(|_| config(format!("invalid value of HTTP header {name:?}")))?;
+    }
+    Ok(())
 }
 
 fn send(
@@ -369,6 +456,7 @@ fn send(
 fn classify(error: ureq::Error) -> Sent {
     use ureq::Error as E;
     match error {
+        E::Timeout(ureq::Timeout::Global) => Sent::PastDeadline,
         E::Io(_)
         | E::Timeout(_)
         | E::HostNotFound
@@ -379,13 +467,21 @@ fn classify(error: ureq::Error) -> Sent {
     }
 }
 
+/// Why reading a body failed.
+enum BodyError {
+    /// `download_deadline` ran out while reading.
+    PastDeadline,
+    /// Anything else, as the run's error.
+    Other(Error),
+}
+
 fn read_body(
     mut reader: impl Read,
     length: Option<u64>,
     progress: bool,
     what: &str,
     max_size: u64,
-) -> Result<Vec<u8>> {
+) -> std::result::Result<Vec<u8>, BodyError> {
     let bar = progress.then(|| progress_bar(length));
     let mut data = Vec::with_capacity(length.unwrap_or(0).min(max_size).min(64 << 20) as usize);
     let mut chunk = vec![0u8; 256 * 1024];
@@ -395,14 +491,17 @@ fn read_body(
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                let too_large = e
+                let inner = e
                     .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
-                    .is_some_and(|inner| matches!(inner, ureq::Error::BodyExceedsLimit(_)));
-                return Err(if too_large {
-                    too_large_error(what, max_size)
-                } else {
-                    Error::source_unavailable(format!("{what}: reading the response: {e}"))
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>());
+                return Err(match inner {
+                    Some(ureq::Error::BodyExceedsLimit(_)) => {
+                        BodyError::Other(too_large_error(what, max_size))
+                    }
+                    Some(ureq::Error::Timeout(ureq::Timeout::Global)) => BodyError::PastDeadline,
+                    _ => BodyError::Other(Error::source_unavailable(format!(
+                        "{what}: reading the response: {e}"
+                    ))),
                 });
             }
         };
