@@ -146,20 +146,20 @@ fn save_replaces_a_too_open_state_file_with_a_0600_one() {
 }
 
 #[test]
-fn an_existing_open_state_dir_is_made_private_with_a_warning() {
-    // Unlike n6, which leaves an existing directory's mode alone, the run enforces 0700
-    // and says so.
+fn an_existing_open_state_dir_is_left_alone_with_a_warning() {
+    // A directory the collector did not create is not its to chmod (issue 17): a mode
+    // that lets group/others in is warned about and left as it is.
     let site = Site::new();
     fs::create_dir_all(site.state_dir()).expect("dir");
     fs::set_permissions(site.state_dir(), fs::Permissions::from_mode(0o755)).expect("chmod");
     let out = site.run();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("had mode 0755 (group/others could access it); changed to 0700"),
+        stderr(&out).contains("has mode 0755: group/others can access it (left as it is"),
         "{}",
         stderr(&out)
     );
-    assert_eq!(mode(&site.state_dir()), 0o700);
+    assert_eq!(mode(&site.state_dir()), 0o755);
     assert_eq!(mode(&site.state_path()), 0o600);
 }
 

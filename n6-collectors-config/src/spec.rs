@@ -1358,6 +1358,7 @@ pub(crate) mod tests {
             vec![
                 opt("download_retries", Some("3"), "int"),
                 opt("download_timeout", Some("(12.1, 25)"), "download_timeout"),
+                opt("download_deadline", Some("3600"), "float"),
                 opt("base_request_headers", Some("{}"), "py_namespaces_dict"),
             ]
         );

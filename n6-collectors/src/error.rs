@@ -19,6 +19,16 @@ pub enum Error {
     /// Configuration problems, one line each (78).
     #[error("configuration error{}:\n  {}", if .0.len() > 1 { "s" } else { "" }, .0.join("\n  "))]
     Config(Vec<String>),
+    /// No `--output`, no `[rabbitmq]` section and stdout is not a terminal: the run does
+    /// not guess where its messages should go (78).
+    #[error(
+        "no [rabbitmq] section; {unreadable_files} config file(s) could not be read; \
+         pass --output - for JSON lines"
+    )]
+    NoOutput {
+        /// How many selected config files could not be read.
+        unreadable_files: usize,
+    },
     /// The state file cannot be read or decoded (65), or read I/O failed (74).
     #[error("cannot load state: {0}")]
     StateLoad(#[source] StateError),
@@ -155,7 +165,7 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Usage(_) => exit::USAGE,
-            Error::Config(_) => exit::CONFIG,
+            Error::Config(_) | Error::NoOutput { .. } => exit::CONFIG,
             Error::StateLoad(e) if e.is_io() => exit::IO,
             Error::StateLoad(_) => exit::DATA,
             Error::StateSave(_) => exit::IO,

@@ -27,6 +27,9 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
     pub(crate) amqp: Option<AmqpSettings>,
+    /// How many selected config files could not be read (any of them may have held
+    /// `[rabbitmq]`).
+    pub(crate) unreadable_files: usize,
     /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
     pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
 }
@@ -50,17 +53,19 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let report = files::load_reporting(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
+    let mut raw = report.config;
     problems.extend(resolve_external_secrets(&mut raw, &|name| {
         std::env::var(name).ok()
     }));
-    for warning in warnings {
+    for warning in report.warnings {
         tracing::warn!("{warning}");
     }
+    warn_about_miscased_rabbitmq(&raw);
 
     let typed = match validate::validate(&C::config_spec(), &raw, &C::custom_converters()) {
         Ok((typed, warnings)) => {
@@ -112,6 +117,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         config,
         printable: Json::Object(printable),
         amqp,
+        unreadable_files: report.unreadable.len(),
         metrics_textfile_dir,
     })
 }
@@ -150,6 +156,19 @@ fn metrics_options(
         Err(errors) => {
             problems.extend(errors.lines());
             None
+        }
+    }
+}
+
+/// Section names are case-sensitive (as in n6): `[RabbitMQ]` is not `[rabbitmq]` and is
+/// ignored, which an operator should hear about.
+fn warn_about_miscased_rabbitmq(raw: &RawConfig) {
+    for name in raw.sections.keys() {
+        if name != "rabbitmq" && name.eq_ignore_ascii_case("rabbitmq") {
+            tracing::warn!(
+                "config section [{name}] is not [rabbitmq] (section names are case-sensitive): \
+                 it is not read as the broker's settings"
+            );
         }
     }
 }

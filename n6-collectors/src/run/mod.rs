@@ -13,6 +13,7 @@ pub(crate) mod logging;
 pub(crate) mod signal;
 pub(crate) mod summary;
 
+use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -70,13 +71,16 @@ where
         }
     };
     logging::init(cli.verbose, cli.quiet);
-    signal::install();
-    let started = Instant::now();
     let name = C::META.name;
+    signal::install(name);
+    let started = Instant::now();
     let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
-    let code = match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking))) {
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking)));
+    // A signal's line may have been printed already (the run was ended while blocked).
+    let report = signal::claim_report();
+    let code = match outcome {
         Ok(Ok(Outcome::Done(summary))) => {
-            if cli.quiet < 2 {
+            if report && cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
@@ -86,7 +90,9 @@ where
             exit::OK
         }
         Ok(Err(error)) => {
-            eprintln!("{name}: error: {error}");
+            if report {
+                eprintln!("{name}: error: {error}");
+            }
             error.exit_code()
         }
         Err(payload) => {
@@ -95,7 +101,11 @@ where
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
+            if report {
+                eprintln!(
+                    "{name}: error: internal error (a bug): panicked: {what}; state not saved"
+                );
+            }
             exit::SOFTWARE
         }
     };
@@ -111,13 +121,15 @@ enum Outcome {
 }
 
 fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
-    if cli.dry_run {
+    // Only collection runs report; read-only commands write nothing, even when they fail.
+    if cli.dry_run || cli.check_config || cli.print_config || cli.command.is_some() {
         tracking.cancel();
     }
     let LoadedConfig {
         config,
         printable,
         amqp,
+        unreadable_files,
         metrics_textfile_dir,
     } = configure::load::<C>(cli)?;
     tracking.configure(metrics_textfile_dir.as_deref());
@@ -143,20 +155,37 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(store.path())?;
+    // Chosen before anything else happens, so a run that cannot tell where its messages
+    // should go changes nothing.
+    let target = if cli.check_config {
+        None
+    } else {
+        Some(choose_output(
+            cli,
+            amqp.is_some(),
+            std::io::stdout().is_terminal(),
+            unreadable_files,
+        )?)
+    };
+    // Read-only runs create neither the state directory nor the lock file.
+    let _lock = if cli.check_config || cli.dry_run {
+        RunLock::acquire_if_present(store.path())?
+    } else {
+        Some(RunLock::acquire(store.path())?)
+    };
     let (state, migrated, activity) = load_state::<C>(&store)?;
     tracking.state_loaded(store.path(), activity, C::expected_silence());
     if tracking.enabled() {
         store.set_activity(tracking.prior_activity());
     }
-    if cli.check_config {
+    let Some(target) = target else {
         eprintln!(
             "{}: configuration and state file ({}) are valid",
             C::META.name,
             store.path().display()
         );
         return Ok(Outcome::Early);
-    }
+    };
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
@@ -166,7 +195,6 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         (!migrated).then_some(&state),
     )?;
     let mut collector = C::from_parts(config, state);
-    let target = cli.sink_target(amqp.is_some());
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
@@ -255,4 +283,20 @@ fn written_by<C: StatefulCollector>() -> String {
         })
         .unwrap_or_else(|| C::META.name.to_owned());
     format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Where the messages go ([`Cli::sink_target`]), except that the implicit JSON lines on
+/// stdout apply only when stdout is a terminal (someone is watching). From cron or a
+/// pipe a missing `[rabbitmq]` (an unreadable file, a miscased section) would otherwise
+/// send the data where nobody reads it and save the state as if it had been delivered.
+fn choose_output(
+    cli: &Cli,
+    has_rabbitmq: bool,
+    stdout_is_terminal: bool,
+    unreadable_files: usize,
+) -> Result<crate::sink::SinkTarget> {
+    if cli.output.is_none() && !cli.dry_run && !has_rabbitmq && !stdout_is_terminal {
+        return Err(Error::NoOutput { unreadable_files });
+    }
+    Ok(cli.sink_target(has_rabbitmq))
 }

@@ -34,8 +34,8 @@ mod store;
 #[cfg(feature = "test-hooks")]
 pub use atomic::TEST_DELAY_BEFORE_RENAME_ENV;
 pub use atomic::{
-    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, WRITE_BUFFER_CAPACITY, create_private_dir,
-    remove_stale_temp_files, write_atomically,
+    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, WRITE_BUFFER_CAPACITY, check_existing_dir,
+    create_private_dir, remove_stale_temp_files, write_atomically,
 };
 pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};

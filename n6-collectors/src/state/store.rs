@@ -101,6 +101,12 @@ impl StateStore {
         RunLock::acquire(&self.path)
     }
 
+    /// Takes the run lock for a read-only look, creating nothing (see
+    /// [`RunLock::acquire_if_present`]).
+    pub fn lock_if_present(&self) -> Result<Option<RunLock>, LockError> {
+        RunLock::acquire_if_present(&self.path)
+    }
+
     /// Loads the state, expecting `schema_version`.
     ///
     /// Returns `Ok(None)` when there is no state file (also when the state directory does
@@ -186,9 +192,10 @@ impl StateStore {
 
     /// Saves `state` with `schema_version`, atomically and durably.
     ///
-    /// Creates the state directory if needed (mode 0700; parents with the default mode;
-    /// an existing directory that group/others can access is changed to 0700, with a
-    /// warning). The file gets mode 0600.
+    /// Creates the state directory if needed (mode 0700; parents with the default mode);
+    /// an existing one is never changed, and refused when it is world-writable, sticky
+    /// or another user's (see [`check_existing_dir`](super::atomic::check_existing_dir)).
+    /// The file gets mode 0600.
     ///
     /// # Errors
     /// A symbolic link or a non-regular file at the path; I/O errors (nothing changed

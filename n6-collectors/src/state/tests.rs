@@ -560,15 +560,33 @@ fn save_creates_the_dir_0700_and_the_file_0600() {
 }
 
 #[test]
-fn save_makes_an_existing_open_dir_0700_and_the_file_0600() {
+fn save_leaves_an_existing_open_dir_alone_and_makes_the_file_0600() {
     let dir = tempfile::tempdir().unwrap();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let store = store_in(dir.path());
     fs::write(store.path(), b"old").unwrap();
     fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
     store.save(&sample(), 1).unwrap();
-    assert_eq!(mode(dir.path()), 0o700);
+    assert_eq!(
+        mode(dir.path()),
+        0o755,
+        "a directory it did not create is not chmod'ed"
+    );
     assert_eq!(mode(store.path()), 0o600);
+}
+
+#[test]
+fn save_refuses_a_world_writable_or_sticky_dir_and_leaves_it_alone() {
+    for dir_mode in [0o1777, 0o777, 0o1700] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(dir_mode)).unwrap();
+        let store = store_in(dir.path());
+        let err = store.save(&sample(), 1).unwrap_err();
+        assert_eq!(err.kind(), StateErrorKind::Io, "{err}");
+        assert!(err.to_string().contains("refusing to use it"), "{err}");
+        assert_eq!(mode(dir.path()), dir_mode);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 }
 
 #[derive(Debug)]

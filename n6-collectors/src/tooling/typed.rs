@@ -102,7 +102,11 @@ pub fn execute_with<C: StatefulCollector>(
     store: &StateStore,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
-    let _lock = store.lock()?;
+    // `show` and `export` only read: they create neither the directory nor the lock.
+    let _lock = match command {
+        StateCommand::Show | StateCommand::Export => store.lock_if_present()?,
+        _ => Some(store.lock()?),
+    };
     match command {
         StateCommand::Show => show::<C>(store, io),
         StateCommand::Export => export::<C>(store, io),

@@ -208,6 +208,9 @@ impl AmqpOptions {
     }
 }
 
+/// The longest timeout used (ten years); larger settings are capped to it.
+pub const MAX_TIMEOUT_SECS: u64 = 10 * 365 * 24 * 3600;
+
 fn positive_seconds(
     section: &'static str,
     name: &str,
@@ -217,7 +220,8 @@ fn positive_seconds(
     u64::try_from(n)
         .ok()
         .filter(|n| *n >= 1)
-        .map(Duration::from_secs)
+        // Capped, so that `now + timeout` cannot overflow: longer is "for ever" anyway.
+        .map(|n| Duration::from_secs(n.min(MAX_TIMEOUT_SECS)))
         .ok_or_else(|| SettingsError::OutOfRange {
             section,
             option: name.to_owned(),
