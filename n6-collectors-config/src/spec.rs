@@ -76,6 +76,17 @@ impl Spec {
     /// line in `text` (pre-processing does not renumber lines). Converter names are not
     /// checked here.
     pub fn parse(text: &str, main_section: &str) -> Result<Spec, Vec<SpecError>> {
+        match Spec::parse_lenient(text, main_section) {
+            (spec, errors) if errors.is_empty() => Ok(spec),
+            (_, errors) => Err(errors),
+        }
+    }
+
+    /// [`Spec::parse`] that also returns what could be read: every line that was fine
+    /// (a duplicate option or section keeps its first declaration), with the problems of
+    /// the others. The derive uses it so that one bad line costs one error, not one more
+    /// per config field the collector's code reads.
+    pub fn parse_lenient(text: &str, main_section: &str) -> (Spec, Vec<SpecError>) {
         let mut parser = Parser::new(main_section);
         check_reserved_chars(text, &mut parser.errors);
         for (idx, line) in reduce_indent(text).iter().enumerate() {
@@ -143,6 +154,15 @@ pub const DEFAULT_CONVERTER: &str = "str";
 /// appended. Free options are allowed when either side has `...`; when both have it,
 /// the converters must agree. Every disagreement is reported.
 pub fn combine(background: &Spec, foreground: &Spec) -> Result<Spec, Vec<SpecError>> {
+    match combine_lenient(background, foreground) {
+        (spec, errors) if errors.is_empty() => Ok(spec),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// [`combine`] that also returns the combined spec when there are disagreements (a
+/// redeclared option then keeps the background's converter).
+pub fn combine_lenient(background: &Spec, foreground: &Spec) -> (Spec, Vec<SpecError>) {
     let mut errors = Vec::new();
     let mut sections: Vec<SectionSpec> = Vec::new();
     for back in &background.sections {
@@ -156,11 +176,7 @@ pub fn combine(background: &Spec, foreground: &Spec) -> Result<Spec, Vec<SpecErr
             sections.push(fore.clone());
         }
     }
-    if errors.is_empty() {
-        Ok(Spec { sections })
-    } else {
-        Err(errors)
-    }
+    (Spec { sections }, errors)
 }
 
 fn combine_section(
@@ -640,6 +656,8 @@ impl<'a> Parser<'a> {
                                     py_ascii_repr(&converter)
                                 ),
                             );
+                            // Not kept in a lenient parse: the line was not fine.
+                            return;
                         }
                         (Some(strip_value(&text[..idx])), converter)
                     }
@@ -666,16 +684,13 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<Spec, Vec<SpecError>> {
+    fn finish(mut self) -> (Spec, Vec<SpecError>) {
         self.flush();
-        if self.errors.is_empty() {
-            Ok(Spec {
-                sections: self.sections,
-            })
-        } else {
-            self.errors.sort_by_key(|e| e.line);
-            Err(self.errors)
-        }
+        self.errors.sort_by_key(|e| e.line);
+        let spec = Spec {
+            sections: self.sections,
+        };
+        (spec, self.errors)
     }
 }
 

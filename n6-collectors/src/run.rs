@@ -60,7 +60,10 @@ where
     crate::signal::install();
     let started = Instant::now();
     let name = C::META.name;
-    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli))) {
+    crate::helpers::download::clear_run_meta();
+    let result = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli)));
+    crate::helpers::download::clear_run_meta();
+    match result {
         Ok(Ok(Outcome::Done(summary))) => {
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
@@ -94,13 +97,16 @@ enum Outcome {
 struct Summary {
     stats: RunStats,
     state_saved: bool,
+    has_state: bool,
     output: Option<String>,
     dry_run: bool,
 }
 
 impl Summary {
     fn line(&self, elapsed: Duration) -> String {
-        let state = if self.dry_run {
+        let state = if !self.has_state {
+            "no state"
+        } else if self.dry_run {
             "state not saved (dry run)"
         } else if self.state_saved {
             "state saved"
@@ -148,14 +154,22 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(store.path())?;
-    let (state, migrated) = load_state::<C>(&store)?;
+    let _lock = RunLock::acquire(&state_dir.join(C::META.lock_name()))?;
+    let (state, migrated) = if C::META.has_state {
+        load_state::<C>(&store)?
+    } else {
+        (C::make_default_state(), false)
+    };
     if cli.check_config {
-        eprintln!(
-            "{}: configuration and state file ({}) are valid",
-            C::META.name,
-            store.path().display()
-        );
+        if C::META.has_state {
+            eprintln!(
+                "{}: configuration and state file ({}) are valid",
+                C::META.name,
+                store.path().display()
+            );
+        } else {
+            eprintln!("{}: configuration is valid (no state)", C::META.name);
+        }
         return Ok(Outcome::Early);
     }
 
@@ -174,7 +188,12 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     );
     let mut sink = LazySink::new(opener(target, amqp, exchange.clone()));
     let mut saver = StateSaver {
-        store: if cli.dry_run { None } else { Some(store) },
+        // Without a `#[state]` field nothing is ever saved.
+        store: if cli.dry_run || !C::META.has_state {
+            None
+        } else {
+            Some(store)
+        },
         schema_version: C::META.state_version,
         on_disk,
         saves: 0,
@@ -197,6 +216,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     Ok(Outcome::Done(Summary {
         stats,
         state_saved: saver.saves > 0,
+        has_state: C::META.has_state,
         output: sink.describe(),
         dry_run: cli.dry_run,
     }))

@@ -95,6 +95,12 @@ pub fn execute_with<C: StatefulCollector>(
     store: &StateStore,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
+    if !C::META.has_state {
+        return Err(Error::Usage(format!(
+            "{} keeps no state (it has no `#[state]` field): there is no state file for `state` subcommands",
+            C::META.name
+        )));
+    }
     let _lock = store.lock()?;
     match command {
         StateCommand::Show => show::<C>(store, io),

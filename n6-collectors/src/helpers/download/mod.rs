@@ -14,15 +14,15 @@
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`).
 //!
-//! With `#[collector(download)]` the derive adds the three options to the config; build
-//! the settings from them with [`download_settings!`](crate::download_settings):
+//! With `#[collector(download)]` the derive adds the three options to the config and
+//! implements [`DownloadConfig`] from them; [`DownloadingCollector`] downloads with them:
 //!
 //! ```ignore
-//! let mut downloader = Downloader::new(download_settings!(self.config)?);
-//! let data = downloader.get(&self.config.url)?;
-//! out.publish_with_meta(data, downloader.meta())?;
+//! let data = self.download(&self.config.url)?;
+//! out.publish(data)?; // with headers.meta.http_last_modified of the download
 //! ```
 
+mod collector;
 mod headers;
 mod last_modified;
 
@@ -34,6 +34,8 @@ use crate::config::PyValue;
 use crate::error::{Error, Result};
 use crate::message::{HeaderTable, HeaderValue};
 
+pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
+pub(crate) use collector::{add_run_meta, clear_run_meta};
 pub use headers::{headers_from_config, merge_headers};
 pub use last_modified::http_last_modified;
 
@@ -47,20 +49,6 @@ const RETRIED_STATUSES: [u16; 4] = [500, 502, 503, 504];
 const METHODS: [&str; 8] = [
     "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
 ];
-
-/// Builds [`DownloadSettings`] from a config struct generated with
-/// `#[collector(download)]` (fields `download_retries`, `download_timeout`,
-/// `base_request_headers`): `download_settings!(self.config)?`.
-#[macro_export]
-macro_rules! download_settings {
-    ($config:expr) => {
-        $crate::helpers::download::DownloadSettings::from_config(
-            $config.download_retries,
-            $config.download_timeout,
-            &$config.base_request_headers,
-        )
-    };
-}
 
 /// How downloads are made (from the `download_*` options).
 #[derive(Debug, Clone, PartialEq)]
