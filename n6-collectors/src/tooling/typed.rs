@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::output::OutputError;
 use crate::pickle::{self, Py2Strings};
+use crate::sink::SinkError;
 use crate::state::{StateError, StateStore};
 
 /// Subcommands of every collector binary (besides the default: a collection run).
@@ -373,7 +373,7 @@ fn write_out(w: &mut dyn Write, data: &[u8]) -> Result<()> {
     w.write_all(data)
         .and_then(|()| w.flush())
         .map_err(|source| {
-            Error::Output(OutputError::Io {
+            Error::Sink(SinkError::Io {
                 path: PathBuf::from("-"),
                 source,
             })

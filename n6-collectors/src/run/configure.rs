@@ -4,19 +4,20 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::cli::{Cli, OutputTarget};
 use crate::collector::StatefulCollector;
 use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
+use crate::config::secret_source::resolve_external_secrets;
 use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::config::{PyValue, Value};
 use crate::error::{Error, Result};
-use crate::output::amqp::{
-    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings, AmqpSink,
+use crate::run::cli::Cli;
+use crate::sink::SinkTarget;
+use crate::sink::amqp::{
+    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings,
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
-use crate::output::{OutputError, Sink};
 
 /// The configuration of one run.
 pub(crate) struct LoadedConfig<C: StatefulCollector> {
@@ -25,34 +26,9 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     /// What `--print-config` shows: `{section: {option: value}}`, secrets redacted.
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
-    pub(crate) amqp: Option<AmqpConfig>,
-}
-
-/// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
-pub(crate) type AmqpConfig = AmqpSettings;
-
-/// Connects to the broker and declares `exchange`.
-pub(crate) fn open_amqp(
-    settings: Option<&AmqpSettings>,
-    exchange: &str,
-) -> std::result::Result<Box<dyn Sink>, OutputError> {
-    match settings {
-        Some(settings) => Ok(Box::new(AmqpSink::connect(settings, &[exchange])?)),
-        None => Err(OutputError::Unavailable(
-            "no [rabbitmq] section in the configuration".to_owned(),
-        )),
-    }
-}
-
-/// Whether this run publishes to the broker.
-fn wants_amqp(cli: &Cli, has_rabbitmq: bool) -> bool {
-    if cli.dry_run {
-        return false;
-    }
-    match &cli.output {
-        Some(target) => *target == OutputTarget::Amqp,
-        None => has_rabbitmq,
-    }
+    pub(crate) amqp: Option<AmqpSettings>,
+    /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
+    pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
@@ -74,11 +50,14 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
+    problems.extend(resolve_external_secrets(&mut raw, &|name| {
+        std::env::var(name).ok()
+    }));
     for warning in warnings {
         tracing::warn!("{warning}");
     }
@@ -99,7 +78,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     let mut printable = Map::new();
     let has_rabbitmq = raw.sections.contains_key("rabbitmq");
     let mut amqp = None;
-    if wants_amqp(cli, has_rabbitmq) {
+    if cli.sink_target(has_rabbitmq) == SinkTarget::Amqp {
         if has_rabbitmq {
             let heartbeat = typed
                 .as_ref()
@@ -122,6 +101,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
             );
         }
     }
+    let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
     let Some(typed) = typed.filter(|_| problems.is_empty()) else {
         return Err(Error::Config(problems));
     };
@@ -132,7 +112,46 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         config,
         printable: Json::Object(printable),
         amqp,
+        metrics_textfile_dir,
     })
+}
+
+/// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and
+/// returns its `textfile_dir` (`None` when absent or empty).
+fn metrics_options(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<std::path::PathBuf> {
+    use crate::metrics::{METRICS_CONFIG_SPEC, METRICS_SECTION};
+    if !raw.sections.contains_key(METRICS_SECTION) {
+        return None;
+    }
+    let spec = match Spec::parse(METRICS_CONFIG_SPEC, METRICS_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{METRICS_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return None;
+        }
+    };
+    match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _)) => {
+            add_printable(&typed, printable);
+            match typed.section(METRICS_SECTION)?.get("textfile_dir") {
+                Some(Value::Str(dir)) if !dir.is_empty() => Some(dir.into()),
+                _ => None,
+            }
+        }
+        Err(errors) => {
+            problems.extend(errors.lines());
+            None
+        }
+    }
 }
 
 /// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection
@@ -181,7 +200,7 @@ fn amqp_settings(
             // Read the TLS files now, so a bad path is a configuration error before any
             // work is done, not a failure at the first publish.
             if let Some(tls) = &settings.tls
-                && let Err(e) = crate::output::amqp::tls::client_config(tls)
+                && let Err(e) = crate::sink::amqp::tls::client_config(tls)
             {
                 problems.push(format!("[rabbitmq]: {e}"));
                 return None;
@@ -195,7 +214,7 @@ fn amqp_settings(
     }
 }
 
-pub use crate::config::secret::is_secret_option;
+use crate::config::secret::is_secret_option;
 
 /// Adds `{section: {option: value}}` with converted values and secrets as `"***"`.
 fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
@@ -214,7 +233,7 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
 }
 
 /// A converted config value as JSON (dates as ISO 8601 strings, bytes as lossy text).
-pub fn value_to_json(value: &Value) -> Json {
+pub(crate) fn value_to_json(value: &Value) -> Json {
     match value {
         Value::Str(s) => Json::String(s.clone()),
         Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),

@@ -1,23 +1,36 @@
 //! The run lifecycle: command line → configuration → lock → state → collect → confirm →
 //! save → one-line summary. See [`run`].
+//!
+//! * [`cli`] — the command line every collector binary accepts;
+//! * [`configure`] — config files, overrides, the collector's spec, `[rabbitmq]`;
+//! * [`signal`] — SIGINT/SIGTERM stop the run at its next safe point;
+//! * [`logging`] — the stderr log subscriber;
+//! * [`summary`] — the one-line summary and its counters.
+
+pub(crate) mod cli;
+pub(crate) mod configure;
+pub(crate) mod logging;
+pub(crate) mod signal;
+pub(crate) mod summary;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, OutputTarget};
+use self::cli::Cli;
+use self::configure::LoadedConfig;
+use self::summary::Summary;
 use crate::collector::{Collect, StatefulCollector};
-use crate::configure::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
-use crate::output::jsonl::JsonLinesSink;
-use crate::output::{OutputError, Sink};
-use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{RunLock, StateStore};
+use crate::metrics::RunTracking;
+use crate::output::Output;
+use crate::sink::{self, LazySink};
+use crate::state::{Activity, RunLock, StateSaver, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -28,7 +41,7 @@ use crate::state::{RunLock, StateStore};
 /// # }
 /// ```
 ///
-/// The steps: parse the command line ([`Cli`]); read and validate the configuration
+/// The steps: parse the command line (see `--help`); read and validate the configuration
 /// (every problem at once, exit 78); take the collector's lock (exit 75 when another run
 /// holds it); load the state (a missing file gives the default state, a bad one exit 65);
 /// call [`Collect::collect`]; wait until the output confirmed every message; save the
@@ -56,21 +69,25 @@ where
             return code;
         }
     };
-    crate::logging::init(cli.verbose, cli.quiet);
-    crate::signal::install();
+    logging::init(cli.verbose, cli.quiet);
+    signal::install();
     let started = Instant::now();
     let name = C::META.name;
+    let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
     crate::helpers::download::clear_run_meta();
-    let result = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli)));
+    let result = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking)));
     crate::helpers::download::clear_run_meta();
-    match result {
+    let code = match result {
         Ok(Ok(Outcome::Done(summary))) => {
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
         }
-        Ok(Ok(Outcome::Early)) => exit::OK,
+        Ok(Ok(Outcome::Early)) => {
+            tracking.cancel();
+            exit::OK
+        }
         Ok(Err(error)) => {
             eprintln!("{name}: error: {error}");
             error.exit_code()
@@ -84,7 +101,9 @@ where
             eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
             exit::SOFTWARE
         }
-    }
+    };
+    tracking.finish(code, started.elapsed());
+    code
 }
 
 enum Outcome {
@@ -94,44 +113,17 @@ enum Outcome {
     Done(Summary),
 }
 
-struct Summary {
-    stats: RunStats,
-    state_saved: bool,
-    has_state: bool,
-    output: Option<String>,
-    dry_run: bool,
-}
-
-impl Summary {
-    fn line(&self, elapsed: Duration) -> String {
-        let state = if !self.has_state {
-            "no state"
-        } else if self.dry_run {
-            "state not saved (dry run)"
-        } else if self.state_saved {
-            "state saved"
-        } else {
-            "state unchanged"
-        };
-        let output = match &self.output {
-            Some(output) => format!(" to {output}"),
-            None => String::new(),
-        };
-        format!(
-            "published {} message(s), {} byte(s){output}; {state}; {:.3} s",
-            self.stats.messages,
-            self.stats.bytes,
-            elapsed.as_secs_f64()
-        )
+fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
+    if cli.dry_run {
+        tracking.cancel();
     }
-}
-
-fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     let LoadedConfig {
         config,
         printable,
         amqp,
+        metrics_textfile_dir,
     } = configure::load::<C>(cli)?;
+    tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
         println!(
             "{}",
@@ -144,7 +136,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
-    let store = StateStore::new(
+    let mut store = StateStore::new(
         &state_dir,
         &C::META.state_file_name(),
         &C::META.collector_id(),
@@ -154,12 +146,19 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(&state_dir.join(C::META.lock_name()))?;
-    let (state, migrated) = if C::META.has_state {
+    // Without a `#[state]` field there is no state file: the lock is named after the
+    // collector, and nothing is loaded or saved.
+    let lock_subject = state_dir.join(C::META.lock_name());
+    let _lock = RunLock::acquire(&lock_subject)?;
+    let (state, migrated, activity) = if C::META.has_state {
         load_state::<C>(&store)?
     } else {
-        (C::make_default_state(), false)
+        (C::make_default_state(), false, None)
     };
+    tracking.state_loaded(&lock_subject, activity, C::expected_silence());
+    if tracking.enabled() {
+        store.set_activity(tracking.prior_activity());
+    }
     if cli.check_config {
         if C::META.has_state {
             eprintln!(
@@ -175,47 +174,46 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
-    let on_disk = if migrated {
-        Vec::new()
-    } else {
-        publish::encode_payload(&state)?
-    };
-    let mut collector = C::from_parts(config, state);
-    let target = choose_output(cli, amqp.is_some());
-    let exchange = format!(
-        "{DEFAULT_EXCHANGE}{}",
-        cli.n6output_suffix.as_deref().unwrap_or("")
-    );
-    let mut sink = LazySink::new(opener(target, amqp, exchange.clone()));
-    let mut saver = StateSaver {
-        // Without a `#[state]` field nothing is ever saved.
-        store: if cli.dry_run || !C::META.has_state {
+    let mut saver = StateSaver::new(
+        if cli.dry_run || !C::META.has_state {
             None
         } else {
             Some(store)
         },
-        schema_version: C::META.state_version,
-        on_disk,
-        saves: 0,
-    };
-    let mut stats = RunStats::default();
+        C::META.state_version,
+        (!migrated).then_some(&state),
+    )?;
+    let mut collector = C::from_parts(config, state);
+    let target = cli.sink_target(amqp.is_some());
+    let exchange = format!(
+        "{DEFAULT_EXCHANGE}{}",
+        cli.n6output_suffix.as_deref().unwrap_or("")
+    );
+    let mut sink = LazySink::new(sink::opener(target, amqp, exchange.clone()));
     {
         let mut out = Output::new(
             &C::META.identity,
             &exchange,
             &mut sink,
             &mut saver,
-            &mut stats,
+            &mut tracking.stats,
         );
         collector.collect(&mut out)?;
         out.confirm()?;
     }
-    publish::stop_if_interrupted()?;
+    signal::stop_if_interrupted()?;
+    if tracking.enabled()
+        && let Some(store) = saver.store_mut()
+    {
+        // Run tracking keeps the last success in the envelope: save even if unchanged.
+        store.set_activity(tracking.success_activity());
+        saver.force_next_save();
+    }
     saver.save(collector.state())?;
     sink.close()?;
     Ok(Outcome::Done(Summary {
-        stats,
-        state_saved: saver.saves > 0,
+        stats: tracking.stats,
+        state_saved: saver.saved(),
         has_state: C::META.has_state,
         output: sink.describe(),
         dry_run: cli.dry_run,
@@ -224,7 +222,9 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
-fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, bool)> {
+fn load_state<C: StatefulCollector>(
+    store: &StateStore,
+) -> Result<(C::State, bool, Option<Activity>)> {
     let loaded = store
         .load::<C::State>(C::META.state_version, Some(C::migrate_state))
         .map_err(Error::StateLoad)?;
@@ -237,14 +237,18 @@ fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, boo
                     C::META.state_version
                 );
             }
-            Ok((loaded.state, loaded.migrated_from.is_some()))
+            Ok((
+                loaded.state,
+                loaded.migrated_from.is_some(),
+                Some(loaded.header.activity),
+            ))
         }
         None => {
             tracing::warn!(
                 "no state file at {}; starting from the default state",
                 store.path().display()
             );
-            Ok((C::make_default_state(), false))
+            Ok((C::make_default_state(), false, None))
         }
     }
 }
@@ -259,29 +263,4 @@ fn written_by<C: StatefulCollector>() -> String {
         })
         .unwrap_or_else(|| C::META.name.to_owned());
     format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
-}
-
-fn choose_output(cli: &Cli, has_rabbitmq: bool) -> OutputTarget {
-    if cli.dry_run {
-        return OutputTarget::Stdout;
-    }
-    match &cli.output {
-        Some(target) => target.clone(),
-        None if has_rabbitmq => OutputTarget::Amqp,
-        None => OutputTarget::Stdout,
-    }
-}
-
-fn opener(
-    target: OutputTarget,
-    amqp: Option<configure::AmqpConfig>,
-    exchange: String,
-) -> impl FnMut() -> std::result::Result<Box<dyn Sink>, OutputError> + 'static {
-    move || -> std::result::Result<Box<dyn Sink>, OutputError> {
-        match &target {
-            OutputTarget::Stdout => Ok(Box::new(JsonLinesSink::stdout())),
-            OutputTarget::File(path) => Ok(Box::new(JsonLinesSink::append_to(path)?)),
-            OutputTarget::Amqp => configure::open_amqp(amqp.as_ref(), &exchange),
-        }
-    }
 }
