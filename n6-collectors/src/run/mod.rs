@@ -243,13 +243,24 @@ fn load_state<C: StatefulCollector>(
                 Some(loaded.header.activity),
             ))
         }
-        None => {
-            tracing::warn!(
-                "no state file at {}; starting from the default state",
-                store.path().display()
-            );
-            Ok((C::make_default_state(), false, None))
-        }
+        None => match crate::pickle::takeover::n6_pickle_beside(store.path()) {
+            Some(pickle) => {
+                let state = crate::pickle::takeover::load_n6_pickle(&pickle, C::META.name)?;
+                tracing::warn!(
+                    "no state file at {}; took over n6's state from {} (the pickle is left untouched)",
+                    store.path().display(),
+                    pickle.display()
+                );
+                Ok((state, false, None))
+            }
+            None => {
+                tracing::warn!(
+                    "no state file at {}; starting from the default state",
+                    store.path().display()
+                );
+                Ok((C::make_default_state(), false, None))
+            }
+        },
     }
 }
 

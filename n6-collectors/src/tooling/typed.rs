@@ -53,6 +53,13 @@ pub enum StateCommand {
         #[arg(long, value_name = "N")]
         schema_version: Option<u32>,
     },
+    /// Write the state as n6's pickle (protocol 4) to FILE, for n6's Python collector to
+    /// continue from (put it in its `state_dir` under n6's file name).
+    ExportPickle {
+        /// Where to write, e.g. `~/.n6state/n6datasources.collectors.abuse_ch.AbuseChFeodoTrackerCollector.pickle`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// The standard streams of a subcommand (replaceable in tests).
@@ -112,6 +119,12 @@ pub fn execute_with<C: StatefulCollector>(
             py2_strings,
             schema_version,
         } => import_pickle::<C>(store, file, *py2_strings, *schema_version, io),
+        StateCommand::ExportPickle { file } => crate::pickle::write_export::export_pickle::<C>(
+            store,
+            load::<C>(store)?.map(|loaded| loaded.state),
+            file,
+            io.stderr,
+        ),
     }
 }
 

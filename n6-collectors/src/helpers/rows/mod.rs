@@ -171,5 +171,26 @@ where
     publish(fresh, collector.rows_state(), out, HeaderTable::default()).map(drop)
 }
 
+/// [`download_fresh_rows`] with the settings, state and options passed by hand, for
+/// code written before the derive implemented [`RowsConfig`] and [`DownloadConfig`].
+/// Returns how many rows were published.
+pub fn download_fresh_rows_into<S: serde::Serialize, T: RowTime + ?Sized>(
+    settings: crate::helpers::download::DownloadSettings,
+    url: &str,
+    state: &mut RowsState,
+    row_time: &T,
+    options: RowsOptions,
+    out: &mut Output<'_, S>,
+) -> Result<usize> {
+    let mut downloader = crate::helpers::download::Downloader::new(settings);
+    let data = downloader.get(url)?;
+    let Some(fresh) = prepare(&data, state, row_time, options)? else {
+        return Ok(0);
+    };
+    // The feed is not needed any more: free it before the body is published.
+    drop(data);
+    publish(fresh, state, out, downloader.meta())
+}
+
 #[cfg(test)]
 mod tests;
