@@ -36,10 +36,9 @@ pub struct ExampleUrlhausUrlsCollector {
 
 impl Collect for ExampleUrlhausUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let time = CsvIsoUtcColumn { column: 1 }; // `dateadded`
-        let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
-        let (url, settings) = (&self.config.url, download_settings!(self.config)?);
-        download_fresh_rows(settings, url, &mut self.state, &time, options, out).map(drop)
+        let url = self.config.url.clone();
+        let dateadded = CsvIsoUtcColumn { column: 1 };
+        download_fresh_rows(self, &url, &dateadded, out)
     }
 }
 

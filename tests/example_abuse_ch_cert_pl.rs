@@ -66,10 +66,8 @@ macro_rules! abuse_ch_collector {
 
         impl Collect for $name {
             fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-                let time = CsvIsoUtcColumn { column: 0 };
-                let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
-                let (url, settings) = (&self.config.url, download_settings!(self.config)?);
-                download_fresh_rows(settings, url, &mut self.state, &time, options, out).map(drop)
+                let url = self.config.url.clone();
+                download_fresh_rows(self, &url, &CsvIsoUtcColumn { column: 0 }, out)
             }
         }
     };
@@ -242,16 +240,10 @@ impl Collect for CertPlShieldCollector {
             mismatch_is_fatal: false,
             count_check: CountCheck::DuplicatesOnly,
         };
-        let settings = download_settings!(self.config)?;
-        download_fresh_rows(
-            settings,
-            &self.url,
-            &mut self.state,
-            &CertPlTime,
-            options,
-            out,
-        )
-        .map(drop)
+        let data = self.download(&self.url)?;
+        let meta = HeaderTable::default(); // http_last_modified is added by `out`
+        publish_fresh_rows(&data, &mut self.state, &CertPlTime, options, out, meta)?;
+        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 //! `examples/email_report.rs` fed two different e-mails on stdin (the test points fd 0
-//! at each fixture), then one without a CSV attachment.
+//! at each fixture), then one without a CSV attachment; a collector without state leaves
+//! only its run lock in the state directory.
 
 mod example_support;
 
@@ -74,4 +75,8 @@ fn publishes_each_mailed_csv_with_mail_meta() {
     let (code, published) = run_with(&mut runs, "email_report_no_csv.eml");
     assert_eq!(code, 65);
     assert_eq!(published, vec![]);
+
+    // No `#[state]` field: no state file was read or written; the run lock is named
+    // after the collector.
+    assert_eq!(runs.state_files(), ["ExampleMailReportCollector.lock"]);
 }

@@ -71,7 +71,7 @@ impl TwoPhaseCollector for TwoPhaseLinesCollector {
 
 impl Collect for TwoPhaseLinesCollector {
     fn collect(&mut self, out: &mut Output<'_, Done>) -> Result<()> {
-        collect_two_phase(self, out).map(drop)
+        collect_two_phase(self, out)
     }
 }
 
@@ -103,7 +103,7 @@ impl SimpleCollector for SimpleBodyCollector {
 
 impl Collect for SimpleBodyCollector {
     fn collect(&mut self, out: &mut Output<'_, Done>) -> Result<()> {
-        collect_simple(self, out).map(drop)
+        collect_simple(self, out)
     }
 }
 

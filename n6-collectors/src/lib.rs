@@ -119,5 +119,10 @@ pub mod prelude {
     pub use crate::error::{Error, Result, ResultExt};
     pub use crate::message::{HeaderTable, HeaderValue};
     pub use crate::output::Output;
-    pub use serde::{Deserialize, Serialize};
+    /// The traits, and in the macro namespace derives that work in a crate depending on
+    /// `n6-collectors` alone (no `serde` dependency needed): `#[derive(Serialize,
+    /// Deserialize)]` takes every `#[serde(...)]` attribute serde's derive takes.
+    pub use n6_collectors_derive::{Deserialize, Serialize};
+    pub use serde::de::Deserialize;
+    pub use serde::ser::Serialize;
 }

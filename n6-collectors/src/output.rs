@@ -17,7 +17,7 @@ use crate::sink::LazySink;
 use crate::state::StateSaver;
 
 /// What a collector publishes through; given to [`crate::Collect::collect`].
-pub struct Output<'a, S> {
+pub struct Output<'a, S = ()> {
     identity: &'a Identity,
     exchange: &'a str,
     sink: &'a mut LazySink,
@@ -52,8 +52,17 @@ impl<'a, S: Serialize> Output<'a, S> {
     }
 
     /// Publishes one message with `body` and `meta` as `headers.meta` (omitted when empty).
-    pub fn publish_with_meta(&mut self, body: impl Into<Vec<u8>>, meta: HeaderTable) -> Result<()> {
+    ///
+    /// `http_last_modified` of the run's most recent download through
+    /// [`DownloadingCollector`](crate::helpers::download::DownloadingCollector) is added
+    /// unless `meta` has one (n6's `BaseDownloadingCollector`).
+    pub fn publish_with_meta(
+        &mut self,
+        body: impl Into<Vec<u8>>,
+        mut meta: HeaderTable,
+    ) -> Result<()> {
         stop_if_interrupted()?;
+        crate::helpers::download::add_run_meta(&mut meta);
         let message = self
             .identity
             .message(self.exchange, body.into(), unix_now(), meta);

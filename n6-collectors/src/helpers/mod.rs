@@ -24,14 +24,14 @@ pub mod xml;
 
 /// The helpers' most used items: `use n6_collectors::helpers::prelude::*;`.
 pub mod prelude {
-    pub use super::download::{DownloadSettings, Downloader, Request};
+    pub use super::download::{DownloadSettings, Downloader, DownloadingCollector, Request};
     pub use super::email::Email;
     pub use super::rows::{
-        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsOptions, RowsState,
-        download_fresh_rows, publish_fresh_rows,
+        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsConfig, RowsOptions, RowsState,
+        download_fresh_rows, download_fresh_rows_into, download_fresh_rows_with,
+        publish_fresh_rows,
     };
     pub use super::simple::{
         AfterItem, SimpleCollector, TwoPhaseCollector, collect_simple, collect_two_phase,
     };
-    pub use crate::download_settings;
 }

@@ -28,7 +28,8 @@ pub trait SimpleCollector: StatefulCollector {
     /// Do not change the state here; do it in [`SimpleCollector::after_publishing`].
     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>>;
 
-    /// The message's `headers.meta` (n6's `get_output_prop_kwargs` extensions). Default: none.
+    /// The message's `headers.meta` (n6's `get_output_prop_kwargs` extensions). Default:
+    /// none (`http_last_modified` of a download is added anyway, see [`Output::publish_with_meta`]).
     fn output_meta(&self) -> HeaderTable {
         HeaderTable::default()
     }
@@ -41,18 +42,17 @@ pub trait SimpleCollector: StatefulCollector {
 }
 
 /// Runs a [`SimpleCollector`]: obtain the body; if any, publish it with its meta and
-/// call `after_publishing`. Returns whether a message was published.
+/// call `after_publishing` (whether a message was published: [`Output::published`]).
 pub fn collect_simple<C: SimpleCollector>(
     collector: &mut C,
     out: &mut Output<'_, C::State>,
-) -> Result<bool> {
+) -> Result<()> {
     let Some(body) = collector.obtain_data_body()? else {
         tracing::info!("{}: nothing to publish.", C::META.name);
-        return Ok(false);
+        return Ok(());
     };
     out.publish_with_meta(body, collector.output_meta())?;
-    collector.after_publishing()?;
-    Ok(true)
+    collector.after_publishing()
 }
 
 /// What to do after an item was published.
@@ -102,17 +102,17 @@ pub trait TwoPhaseCollector: StatefulCollector {
     }
 }
 
-/// Runs a [`TwoPhaseCollector`]. Returns how many messages were published.
+/// Runs a [`TwoPhaseCollector`] (how many messages were published: [`Output::published`]).
 ///
 /// With a pile but no items, n6 logs a WARNING and still completes the run
 /// (`after_completed_publishing` is called); so does this.
 pub fn collect_two_phase<C: TwoPhaseCollector>(
     collector: &mut C,
     out: &mut Output<'_, C::State>,
-) -> Result<u64> {
+) -> Result<()> {
     let Some(pile) = collector.obtain_input_pile()? else {
         tracing::info!("{}: nothing to publish.", C::META.name);
-        return Ok(0);
+        return Ok(());
     };
     let mut published = 0u64;
     for item in collector.items(pile)? {
@@ -130,6 +130,5 @@ pub fn collect_two_phase<C: TwoPhaseCollector>(
             C::META.name
         );
     }
-    collector.after_completed_publishing()?;
-    Ok(published)
+    collector.after_completed_publishing()
 }

@@ -75,7 +75,9 @@ where
     signal::install(name);
     let started = Instant::now();
     let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
+    crate::helpers::download::clear_run_meta();
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking)));
+    crate::helpers::download::clear_run_meta();
     // A signal's line may have been printed already (the run was ended while blocked).
     let report = signal::claim_report();
     let code = match outcome {
@@ -167,30 +169,45 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
             unreadable_files,
         )?)
     };
+    // Without a `#[state]` field there is no state file: the lock is named after the
+    // collector, and nothing is loaded or saved.
+    let lock_subject = state_dir.join(C::META.lock_name());
     // Read-only runs create neither the state directory nor the lock file.
     let _lock = if cli.check_config || cli.dry_run {
-        RunLock::acquire_if_present(store.path())?
+        RunLock::acquire_if_present(&lock_subject)?
     } else {
-        Some(RunLock::acquire(store.path())?)
+        Some(RunLock::acquire(&lock_subject)?)
     };
-    let (state, migrated, activity) = load_state::<C>(&store)?;
-    tracking.state_loaded(store.path(), activity, C::expected_silence());
+    let (state, migrated, activity) = if C::META.has_state {
+        load_state::<C>(&store)?
+    } else {
+        (C::make_default_state(), false, None)
+    };
+    tracking.state_loaded(&lock_subject, activity, C::expected_silence());
     if tracking.enabled() {
         store.set_activity(tracking.prior_activity());
     }
     let Some(target) = target else {
-        eprintln!(
-            "{}: configuration and state file ({}) are valid",
-            C::META.name,
-            store.path().display()
-        );
+        if C::META.has_state {
+            eprintln!(
+                "{}: configuration and state file ({}) are valid",
+                C::META.name,
+                store.path().display()
+            );
+        } else {
+            eprintln!("{}: configuration is valid (no state)", C::META.name);
+        }
         return Ok(Outcome::Early);
     };
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
     let mut saver = StateSaver::new(
-        if cli.dry_run { None } else { Some(store) },
+        if cli.dry_run || !C::META.has_state {
+            None
+        } else {
+            Some(store)
+        },
         C::META.state_version,
         (!migrated).then_some(&state),
     )?;
@@ -224,6 +241,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     Ok(Outcome::Done(Summary {
         stats: tracking.stats,
         state_saved: saver.saved(),
+        has_state: C::META.has_state,
         output: sink.describe(),
         dry_run: cli.dry_run,
     }))

@@ -102,6 +102,12 @@ pub fn execute_with<C: StatefulCollector>(
     store: &StateStore,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
+    if !C::META.has_state {
+        return Err(Error::Usage(format!(
+            "{} keeps no state (it has no `#[state]` field): there is no state file for `state` subcommands",
+            C::META.name
+        )));
+    }
     // `show` and `export` only read: they create neither the directory nor the lock.
     let _lock = match command {
         StateCommand::Show | StateCommand::Export => store.lock_if_present()?,

@@ -23,13 +23,12 @@
 //!   [`Downloader::response_header`] reads the most recent response's headers (e.g.
 //!   after a `HEAD` request, [`Request::head`]).
 //!
-//! With `#[collector(download)]` the derive adds the three options to the config; build
-//! the settings from them with [`download_settings!`](crate::download_settings):
+//! With `#[collector(download)]` the derive adds the three options to the config and
+//! implements [`DownloadConfig`] from them; [`DownloadingCollector`] downloads with them:
 //!
 //! ```ignore
-//! let mut downloader = Downloader::new(download_settings!(self.config)?);
-//! let data = downloader.get(&self.config.url)?;
-//! out.publish_with_meta(data, downloader.meta())?;
+//! let data = self.download(&self.config.url)?;
+//! out.publish(data)?; // with headers.meta.http_last_modified of the download
 //! ```
 //!
 //! n6's URLhaus URL-info POST, Cesnet's client certificate and MISP's sample loop:
@@ -58,6 +57,7 @@
 //! # }
 //! ```
 
+mod collector;
 mod encode;
 mod error;
 mod headers;
@@ -72,6 +72,8 @@ use crate::config::PyValue;
 use crate::error::{Error, Result};
 use crate::message::{HeaderTable, HeaderValue};
 
+pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
+pub(crate) use collector::{add_run_meta, clear_run_meta};
 pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
@@ -93,8 +95,9 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Builds [`DownloadSettings`] from a config struct generated with
-/// `#[collector(download)]` (fields `download_retries`, `download_timeout`,
-/// `base_request_headers`): `download_settings!(self.config)?`.
+/// `#[collector(download)]`, for code written before the derive implemented
+/// [`DownloadConfig`] (new code calls `self.download(url)`).
+#[doc(hidden)]
 #[macro_export]
 macro_rules! download_settings {
     ($config:expr) => {

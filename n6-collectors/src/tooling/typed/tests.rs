@@ -47,6 +47,7 @@ impl StatefulCollector for Demo {
         },
         state_file: None,
         state_version: 2,
+        has_state: true,
     };
 
     fn config_spec() -> Spec {
