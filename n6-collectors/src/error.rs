@@ -24,7 +24,8 @@ pub enum Error {
     /// The state file could not be saved (74).
     #[error("cannot save state: {0}")]
     StateSave(StateError),
-    /// Another run holds the lock (75), or the lock file cannot be used (74).
+    /// Another run holds the lock or the run lost it (75), the lock service is
+    /// unreachable (69), or the lock file cannot be used (74).
     #[error("{}", lock_message(.0))]
     Lock(#[from] LockError),
     /// The data source cannot be reached or answered with an error (69).
@@ -47,7 +48,9 @@ pub enum Error {
 /// "already running" leads the message, so operators (and scripts) find it.
 fn lock_message(error: &LockError) -> String {
     match error {
-        LockError::AlreadyRunning { .. } => format!("already running: {error}"),
+        LockError::AlreadyRunning { .. } | LockError::HeldElsewhere { .. } => {
+            format!("already running: {error}")
+        }
         _ => error.to_string(),
     }
 }
@@ -76,7 +79,12 @@ impl Error {
             Error::StateLoad(e) if e.is_io() => exit::IO,
             Error::StateLoad(_) => exit::DATA,
             Error::StateSave(_) => exit::IO,
-            Error::Lock(LockError::AlreadyRunning { .. }) => exit::ALREADY_RUNNING,
+            Error::Lock(
+                LockError::AlreadyRunning { .. }
+                | LockError::HeldElsewhere { .. }
+                | LockError::Lost { .. },
+            ) => exit::ALREADY_RUNNING,
+            Error::Lock(LockError::Unavailable { .. }) => exit::UNAVAILABLE,
             Error::Lock(_) => exit::IO,
             Error::SourceUnavailable(_) => exit::UNAVAILABLE,
             Error::BadData(_) => exit::DATA,

@@ -1,0 +1,7 @@
+//! The fleet tests: the state and run lock in etcd, against a real 3-member cluster
+//! (`tests/support/etcd.sh`, started by `tests/support/with-broker.sh`). Skipped with a
+//! loud message when etcd is not installed.
+
+#[allow(dead_code)] // the fault helpers are used by the fault tests (next commits)
+mod cluster;
+mod conformance;
