@@ -17,6 +17,7 @@ use crate::output::amqp::{
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
 use crate::output::{OutputError, Sink};
+use crate::state::{BackendChoice, STATE_CONFIG_SPEC, STATE_SECTION};
 
 /// The configuration of one run.
 pub(crate) struct LoadedConfig<C: StatefulCollector> {
@@ -26,6 +27,8 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
     pub(crate) amqp: Option<AmqpConfig>,
+    /// Where the state lives (`[n6_collectors_state]`; files when the section is absent).
+    pub(crate) state_backend: BackendChoice,
 }
 
 /// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
@@ -122,6 +125,11 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
             );
         }
     }
+    let state_backend = if raw.sections.contains_key(STATE_SECTION) {
+        state_backend(&raw, &mut printable, &mut problems)
+    } else {
+        BackendChoice::File
+    };
     let Some(typed) = typed.filter(|_| problems.is_empty()) else {
         return Err(Error::Config(problems));
     };
@@ -132,7 +140,48 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         config,
         printable: Json::Object(printable),
         amqp,
+        state_backend,
     })
+}
+
+/// Validates `[n6_collectors_state]` and chooses the state backend; problems go to
+/// `problems`.
+pub(crate) fn state_backend(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> BackendChoice {
+    let spec = match Spec::parse(STATE_CONFIG_SPEC, STATE_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{STATE_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return BackendChoice::File;
+        }
+    };
+    let typed = match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _absent_optional_sections)) => typed,
+        Err(errors) => {
+            problems.extend(errors.lines());
+            return BackendChoice::File;
+        }
+    };
+    add_printable(&typed, printable);
+    let values = typed
+        .section(STATE_SECTION)
+        .map(|s| s.values().collect::<Vec<_>>())
+        .unwrap_or_default();
+    match BackendChoice::from_values(values) {
+        Ok(choice) => choice,
+        Err(errors) => {
+            problems.extend(errors);
+            BackendChoice::File
+        }
+    }
 }
 
 /// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection

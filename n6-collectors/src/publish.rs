@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::message::{HeaderTable, Identity};
 use crate::output::{OutputError, Sink};
-use crate::state::StateStore;
+use crate::state::{HeldRun, SaveError};
 
 /// Opens the sink on first use, so a run with nothing to publish never connects (as n6).
 pub(crate) struct LazySink {
@@ -65,8 +65,14 @@ impl LazySink {
 
 /// Saves state atomically, skipping the write when the state did not change.
 pub(crate) struct StateSaver {
-    /// The store; `None` in a dry run (never saves).
-    pub(crate) store: Option<StateStore>,
+    /// The run holding the lock (file or etcd).
+    pub(crate) held: Box<dyn HeldRun>,
+    /// A dry run never saves.
+    pub(crate) dry_run: bool,
+    /// The collector id written into the envelope.
+    pub(crate) collector_id: String,
+    /// `written_by` of the envelope.
+    pub(crate) written_by: String,
     /// The schema version written into the envelope.
     pub(crate) schema_version: u32,
     /// CBOR of the state as it is on disk (or of the default state when there is no file).
@@ -78,19 +84,40 @@ pub(crate) struct StateSaver {
 impl StateSaver {
     /// Writes `state` unless it equals what is on disk; returns whether it wrote.
     pub(crate) fn save<S: Serialize>(&mut self, state: &S) -> Result<bool> {
-        let Some(store) = &self.store else {
+        if self.dry_run {
             return Ok(false);
-        };
+        }
         let encoded = encode_payload(state)?;
         if encoded == self.on_disk {
             return Ok(false);
         }
-        store
-            .save(state, self.schema_version)
-            .map_err(Error::StateSave)?;
+        crate::state::save_typed(
+            &mut *self.held,
+            &self.collector_id,
+            &self.written_by,
+            state,
+            self.schema_version,
+        )
+        .map_err(save_error)?;
         self.on_disk = encoded;
         self.saves += 1;
         Ok(true)
+    }
+}
+
+impl StateSaver {
+    /// `Err` once the run's lock is lost or can no longer be vouched for (etcd), so the
+    /// run stops before publishing more.
+    pub(crate) fn still_held(&self) -> Result<()> {
+        Ok(self.held.still_held()?)
+    }
+}
+
+/// A failed save as the run's error: 74 for the state, 75/69 for the lock.
+pub(crate) fn save_error(error: SaveError) -> Error {
+    match error {
+        SaveError::State(e) => Error::StateSave(e),
+        SaveError::Lock(e) => Error::Lock(e),
     }
 }
 
@@ -149,6 +176,7 @@ impl<'a, S: Serialize> Output<'a, S> {
     /// Publishes one message with `body` and `meta` as `headers.meta` (omitted when empty).
     pub fn publish_with_meta(&mut self, body: impl Into<Vec<u8>>, meta: HeaderTable) -> Result<()> {
         stop_if_interrupted()?;
+        self.saver.still_held()?;
         let message = self
             .identity
             .message(self.exchange, body.into(), unix_now(), meta);
@@ -165,6 +193,7 @@ impl<'a, S: Serialize> Output<'a, S> {
     pub fn checkpoint(&mut self, state: &S) -> Result<()> {
         self.confirm()?;
         stop_if_interrupted()?;
+        self.saver.still_held()?;
         self.saver.save(state)?;
         Ok(())
     }

@@ -17,7 +17,7 @@ use crate::message::DEFAULT_EXCHANGE;
 use crate::output::jsonl::JsonLinesSink;
 use crate::output::{OutputError, Sink};
 use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{RunLock, StateStore};
+use crate::state::{HeldRun, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -68,6 +68,12 @@ where
             exit::OK
         }
         Ok(Ok(Outcome::Early)) => exit::OK,
+        Ok(Ok(Outcome::Skipped(reason))) => {
+            if cli.quiet < 2 {
+                eprintln!("{name}: {reason}");
+            }
+            exit::OK
+        }
         Ok(Err(error)) => {
             eprintln!("{name}: error: {error}");
             error.exit_code()
@@ -89,6 +95,8 @@ enum Outcome {
     Early,
     /// A collection run finished.
     Done(Summary),
+    /// Nothing to do: another host collected recently (`fleet_min_interval`).
+    Skipped(String),
 }
 
 struct Summary {
@@ -125,6 +133,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         config,
         printable,
         amqp,
+        state_backend,
     } = configure::load::<C>(cli)?;
     if cli.print_config {
         println!(
@@ -138,25 +147,33 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
+    let written_by = written_by::<C>();
     let store = StateStore::new(
         &state_dir,
         &C::META.state_file_name(),
         &C::META.collector_id(),
-        &written_by::<C>(),
+        &written_by,
     );
+    let is_file = state_backend == crate::state::BackendChoice::File;
+    let backend = state_backend.backend(store, &written_by)?;
     if let Some(crate::tooling::Command::State(command)) = &cli.command {
-        crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
+        crate::tooling::execute::<C>(command, &*backend)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(store.path())?;
-    let (state, migrated) = load_state::<C>(&store)?;
+    let mut held = backend.begin()?;
+    let (state, migrated) = load_state::<C>(&mut *held)?;
     if cli.check_config {
-        eprintln!(
-            "{}: configuration and state file ({}) are valid",
-            C::META.name,
-            store.path().display()
-        );
+        let what = if is_file {
+            format!("state file ({})", held.location().display())
+        } else {
+            format!("state ({})", backend.describe())
+        };
+        eprintln!("{}: configuration and {what} are valid", C::META.name);
         return Ok(Outcome::Early);
+    }
+    if let Some(reason) = held.skip_reason() {
+        tracing::info!("{reason}");
+        return Ok(Outcome::Skipped(reason));
     }
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
@@ -174,7 +191,10 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     );
     let mut sink = LazySink::new(opener(target, amqp, exchange.clone()));
     let mut saver = StateSaver {
-        store: if cli.dry_run { None } else { Some(store) },
+        held,
+        dry_run: cli.dry_run,
+        collector_id: C::META.collector_id(),
+        written_by,
         schema_version: C::META.state_version,
         on_disk,
         saves: 0,
@@ -194,6 +214,9 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     publish::stop_if_interrupted()?;
     saver.save(collector.state())?;
     sink.close()?;
+    if !cli.dry_run {
+        saver.held.finish(stats.messages);
+    }
     Ok(Outcome::Done(Summary {
         stats,
         state_saved: saver.saves > 0,
@@ -204,13 +227,20 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
-fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, bool)> {
-    let loaded = store
-        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
-        .map_err(Error::StateLoad)?;
+fn load_state<C: StatefulCollector>(held: &mut dyn HeldRun) -> Result<(C::State, bool)> {
+    let loaded = crate::state::load_typed::<C::State>(
+        held,
+        &C::META.collector_id(),
+        C::META.state_version,
+        Some(C::migrate_state),
+    )
+    .map_err(Error::StateLoad)?;
     match loaded {
         Some(loaded) => {
-            tracing::info!("loaded the collector state from {}", store.path().display());
+            tracing::info!(
+                "loaded the collector state from {}",
+                held.location().display()
+            );
             if let Some(version) = loaded.migrated_from {
                 tracing::info!(
                     "migrated the state from schema version {version} to {}",
@@ -222,14 +252,15 @@ fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, boo
         None => {
             tracing::warn!(
                 "no state file at {}; starting from the default state",
-                store.path().display()
+                held.location().display()
             );
             Ok((C::make_default_state(), false))
         }
     }
 }
 
-fn written_by<C: StatefulCollector>() -> String {
+/// `written_by` of this program's saves: its name and the crate version.
+pub(crate) fn written_by<C: StatefulCollector>() -> String {
     let program = std::env::args()
         .next()
         .and_then(|arg0| {

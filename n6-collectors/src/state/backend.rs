@@ -37,6 +37,8 @@ pub trait StateBackend: Send + Sync {
     fn describe(&self) -> String;
     /// Where the state is, as errors name it: the file, or `etcd:{key}`.
     fn location(&self) -> PathBuf;
+    /// What saves record as `written_by` (program and crate version).
+    fn written_by(&self) -> &str;
     /// Takes the run lock without waiting and reads the stored state in the same step.
     ///
     /// # Errors
@@ -149,6 +151,10 @@ impl StateBackend for FileBackend {
 
     fn location(&self) -> PathBuf {
         self.store.path().to_owned()
+    }
+
+    fn written_by(&self) -> &str {
+        self.store.written_by()
     }
 
     fn begin(&self) -> Result<Box<dyn HeldRun>, LockError> {

@@ -77,6 +77,11 @@ impl StateStore {
         &self.path
     }
 
+    /// What saves record as `written_by`.
+    pub fn written_by(&self) -> &str {
+        &self.written_by
+    }
+
     /// The collector id this store checks and writes.
     pub fn collector_id(&self) -> &str {
         &self.collector_id

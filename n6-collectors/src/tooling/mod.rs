@@ -17,4 +17,4 @@ pub mod generic;
 pub mod json;
 mod typed;
 
-pub use typed::{Command, StateCommand, StateIo, execute, execute_with};
+pub use typed::{Command, StateCommand, StateIo, execute, execute_on, execute_with};

@@ -9,7 +9,7 @@ use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
 use crate::output::OutputError;
 use crate::pickle::{self, Py2Strings};
-use crate::state::{StateError, StateStore};
+use crate::state::{FileBackend, HeldRun, StateBackend, StateError, StateStore};
 
 /// Subcommands of every collector binary (besides the default: a collection run).
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
@@ -74,7 +74,10 @@ pub struct StateIo<'a> {
 /// As [`Error::exit_code`] maps them: 75 while a run holds the lock, 65 for an unusable
 /// state file or input (with path and byte offset), 74 for I/O, 64 for `reset` without
 /// `--yes` when stdin is not a terminal.
-pub fn execute<C: StatefulCollector>(command: &StateCommand, store: &StateStore) -> Result<()> {
+pub fn execute<C: StatefulCollector>(
+    command: &StateCommand,
+    backend: &dyn StateBackend,
+) -> Result<()> {
     let stdin = io::stdin();
     let interactive = stdin.is_terminal();
     let mut stdin = stdin.lock();
@@ -86,52 +89,78 @@ pub fn execute<C: StatefulCollector>(command: &StateCommand, store: &StateStore)
         stderr: &mut stderr,
         interactive,
     };
-    execute_with::<C>(command, store, &mut streams)
+    execute_on::<C>(command, backend, &mut streams)
 }
 
-/// [`execute`] with explicit streams.
+/// [`execute_on`] for the state file of `store` (the file backend).
 pub fn execute_with<C: StatefulCollector>(
     command: &StateCommand,
     store: &StateStore,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
-    let _lock = store.lock()?;
+    execute_on::<C>(command, &FileBackend::new(store.clone()), io)
+}
+
+/// [`execute`] on any state backend, with explicit streams. Takes the run lock first
+/// (75 while a run holds it).
+pub fn execute_on<C: StatefulCollector>(
+    command: &StateCommand,
+    backend: &dyn StateBackend,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
+    let written_by = backend.written_by().to_owned();
+    let written_by = written_by.as_str();
+    let mut held = backend.begin()?;
+    let store = &mut *held;
     match command {
         StateCommand::Show => show::<C>(store, io),
         StateCommand::Export => export::<C>(store, io),
-        StateCommand::Import { file } => import::<C>(store, file, io),
-        StateCommand::Reset { yes } => reset::<C>(store, *yes, io),
+        StateCommand::Import { file } => import::<C>(store, written_by, file, io),
+        StateCommand::Reset { yes } => reset::<C>(store, written_by, *yes, io),
         StateCommand::ImportPickle {
             file,
             py2_strings,
             schema_version,
-        } => import_pickle::<C>(store, file, *py2_strings, *schema_version, io),
+        } => import_pickle::<C>(store, written_by, file, *py2_strings, *schema_version, io),
     }
 }
 
 /// The current state: the file's (migrated if older), or `None` when there is no file.
 fn load<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
 ) -> Result<Option<crate::state::Loaded<C::State>>> {
-    store
-        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
-        .map_err(Error::StateLoad)
+    crate::state::load_typed::<C::State>(
+        store,
+        &C::META.collector_id(),
+        C::META.state_version,
+        Some(C::migrate_state),
+    )
+    .map_err(Error::StateLoad)
 }
 
-fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
-    let path = store.path();
+/// The size of the stored envelope in bytes.
+fn stored_size(store: &mut dyn HeldRun) -> Result<u64> {
+    let path = store.location().to_owned();
+    match store.stored().map_err(Error::StateLoad)? {
+        Some(mut reader) => io::copy(&mut reader, &mut io::sink()).map_err(|source| {
+            Error::StateLoad(StateError::Io {
+                path,
+                action: "read",
+                source,
+            })
+        }),
+        None => Ok(0),
+    }
+}
+
+fn show<C: StatefulCollector>(store: &mut dyn HeldRun, io: &mut StateIo<'_>) -> Result<()> {
+    let path = store.location().to_owned();
     let version = C::META.state_version;
     let mut text = format!("state file:     {}\n", path.display());
     let loaded = load::<C>(store)?;
     let state = match loaded {
         Some(loaded) => {
-            let size = std::fs::metadata(path).map(|m| m.len()).map_err(|source| {
-                Error::StateLoad(StateError::Io {
-                    path: path.to_owned(),
-                    action: "stat",
-                    source,
-                })
-            })?;
+            let size = stored_size(store)?;
             let h = &loaded.header;
             let saved_at = h
                 .saved_at
@@ -161,7 +190,7 @@ fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Resul
     write_out(io.stdout, text.as_bytes())
 }
 
-fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
+fn export<C: StatefulCollector>(store: &mut dyn HeldRun, io: &mut StateIo<'_>) -> Result<()> {
     let state = match load::<C>(store)? {
         Some(loaded) => loaded.state,
         None => {
@@ -169,7 +198,7 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
                 io,
                 &format!(
                     "no state file at {}; exporting the default state",
-                    store.path().display()
+                    store.location().display()
                 ),
             );
             C::make_default_state()
@@ -181,7 +210,8 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
 }
 
 fn import<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
+    written_by: &str,
     file: &Path,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
@@ -193,21 +223,26 @@ fn import<C: StatefulCollector>(
             reason: format!("not a valid state of {}: {e}", C::META.name),
         })
     })?;
-    save::<C>(store, &state)?;
+    save::<C>(store, written_by, &state)?;
     note(
         io,
         &format!(
             "imported {} into {} (schema version {})",
             source.display(),
-            store.path().display(),
+            store.location().display(),
             C::META.state_version
         ),
     );
     Ok(())
 }
 
-fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'_>) -> Result<()> {
-    let path = store.path();
+fn reset<C: StatefulCollector>(
+    store: &mut dyn HeldRun,
+    written_by: &str,
+    yes: bool,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
+    let path = store.location().to_owned();
     if !yes {
         if !io.interactive {
             return Err(Error::Usage(format!(
@@ -233,7 +268,7 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
             return Ok(());
         }
     }
-    save::<C>(store, &C::make_default_state())?;
+    save::<C>(store, written_by, &C::make_default_state())?;
     note(
         io,
         &format!("reset {} to the default state", path.display()),
@@ -242,7 +277,8 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
 }
 
 fn import_pickle<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
+    written_by: &str,
     file: &Path,
     py2: Py2Strings,
     schema_version: Option<u32>,
@@ -298,7 +334,7 @@ fn import_pickle<C: StatefulCollector>(
             )
         })?
     };
-    save::<C>(store, &state)?;
+    save::<C>(store, written_by, &state)?;
     let py2_note = if decoded.protocol == 2 {
         format!("; protocol 2, Python 2 strings read as {py2}")
     } else {
@@ -310,16 +346,25 @@ fn import_pickle<C: StatefulCollector>(
             "imported n6 pickle {} (protocol {}{py2_note}) into {} (schema version {current})",
             file.display(),
             decoded.protocol,
-            store.path().display()
+            store.location().display()
         ),
     );
     Ok(())
 }
 
-fn save<C: StatefulCollector>(store: &StateStore, state: &C::State) -> Result<()> {
-    store
-        .save(state, C::META.state_version)
-        .map_err(Error::StateSave)
+fn save<C: StatefulCollector>(
+    store: &mut dyn HeldRun,
+    written_by: &str,
+    state: &C::State,
+) -> Result<()> {
+    crate::state::save_typed(
+        store,
+        &C::META.collector_id(),
+        written_by,
+        state,
+        C::META.state_version,
+    )
+    .map_err(crate::publish::save_error)
 }
 
 /// Reads FILE or stdin (`-`); returns the name to use in messages and the bytes.

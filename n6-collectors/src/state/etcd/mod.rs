@@ -214,6 +214,10 @@ impl StateBackend for EtcdBackend {
         PathBuf::from(format!("etcd:{}", self.keys.state))
     }
 
+    fn written_by(&self) -> &str {
+        &self.written_by
+    }
+
     fn begin(&self) -> Result<Box<dyn HeldRun>, LockError> {
         const CALL: &str = "/v3/kv/txn";
         let (lease, granted) = self.grant()?;
