@@ -203,12 +203,20 @@ impl StateStore {
         let Some(file) = open_state_file(path)? else {
             return Ok(None);
         };
-        let mut decoder =
-            EnvelopeDecoder::new(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file));
+        Self::decode_envelope_untyped(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file))
+            .map(Some)
+    }
+
+    /// [`StateStore::read_envelope_untyped`] over any reader (`path` names it in errors).
+    pub fn decode_envelope_untyped<R: io::BufRead>(
+        path: &Path,
+        input: R,
+    ) -> Result<(EnvelopeHeader, ciborium::Value), StateError> {
+        let mut decoder = EnvelopeDecoder::new(path, input);
         let header = decoder.read_header()?.header;
         let payload = decoder.read_payload()?;
         decoder.finish()?;
-        Ok(Some((header, payload)))
+        Ok((header, payload))
     }
 
     fn io(&self, action: &'static str, source: io::Error) -> StateError {

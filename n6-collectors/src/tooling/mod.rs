@@ -13,6 +13,7 @@
 //! raw CBOR payload with explicit markers for bytes and other non-JSON values
 //! ([`json`]); it is for reading.
 
+pub mod copy;
 pub mod generic;
 pub mod json;
 mod typed;
