@@ -5,3 +5,5 @@
 #[allow(dead_code)] // the fault helpers are used by the fault tests (next commits)
 mod cluster;
 mod conformance;
+mod hosts;
+mod runs;

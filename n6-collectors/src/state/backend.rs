@@ -293,6 +293,13 @@ impl BackendChoice {
                 _ => {}
             }
         }
+        for endpoint in &settings.endpoints {
+            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
+                problems.push(format!(
+                    "[{section}] etcd_endpoints: {endpoint:?} must start with http:// or https://"
+                ));
+            }
+        }
         let choice = match backend.as_str() {
             "file" => BackendChoice::File,
             "etcd" => {
@@ -300,13 +307,6 @@ impl BackendChoice {
                     problems.push(format!(
                         "[{section}] backend = etcd needs etcd_endpoints (e.g. https://etcd1:2379, https://etcd2:2379, https://etcd3:2379)"
                     ));
-                }
-                for endpoint in &settings.endpoints {
-                    if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                        problems.push(format!(
-                            "[{section}] etcd_endpoints: {endpoint:?} must start with http:// or https://"
-                        ));
-                    }
                 }
                 if settings.password.is_some() && settings.username.is_none() {
                     problems.push(format!(
