@@ -5,5 +5,6 @@
 #[allow(dead_code)] // the fault helpers are used by the fault tests (next commits)
 mod cluster;
 mod conformance;
+mod faults;
 mod hosts;
 mod runs;
