@@ -73,6 +73,8 @@ pub(crate) struct StateSaver {
     pub(crate) collector_id: String,
     /// `written_by` of the envelope.
     pub(crate) written_by: String,
+    /// The run history written into the envelope (run tracking; default: none).
+    pub(crate) activity: crate::state::Activity,
     /// The schema version written into the envelope.
     pub(crate) schema_version: u32,
     /// CBOR of the state as it is on disk (or of the default state when there is no file).
@@ -95,6 +97,7 @@ impl StateSaver {
             &mut *self.held,
             &self.collector_id,
             &self.written_by,
+            self.activity,
             state,
             self.schema_version,
         )

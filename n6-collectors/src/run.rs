@@ -14,10 +14,11 @@ use crate::configure::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
+use crate::metrics::RunTracking;
 use crate::output::jsonl::JsonLinesSink;
 use crate::output::{OutputError, Sink};
 use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{HeldRun, StateStore};
+use crate::state::{Activity, HeldRun, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -60,15 +61,20 @@ where
     crate::signal::install();
     let started = Instant::now();
     let name = C::META.name;
-    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli))) {
+    let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
+    let code = match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking))) {
         Ok(Ok(Outcome::Done(summary))) => {
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
         }
-        Ok(Ok(Outcome::Early)) => exit::OK,
+        Ok(Ok(Outcome::Early)) => {
+            tracking.cancel();
+            exit::OK
+        }
         Ok(Ok(Outcome::Skipped(reason))) => {
+            tracking.cancel();
             if cli.quiet < 2 {
                 eprintln!("{name}: {reason}");
             }
@@ -87,7 +93,9 @@ where
             eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
             exit::SOFTWARE
         }
-    }
+    };
+    tracking.finish(code, started.elapsed());
+    code
 }
 
 enum Outcome {
@@ -128,13 +136,18 @@ impl Summary {
     }
 }
 
-fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
+fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
+    if cli.dry_run {
+        tracking.cancel();
+    }
     let LoadedConfig {
         config,
         printable,
         amqp,
+        metrics_textfile_dir,
         state_backend,
     } = configure::load::<C>(cli)?;
+    tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
         println!(
             "{}",
@@ -155,13 +168,21 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         &written_by,
     );
     let is_file = state_backend == crate::state::BackendChoice::File;
+    // The run record of run tracking stays on this host, beside where the state file
+    // is (or would be, with the etcd backend).
+    let local_state_file = store.path().to_owned();
     let backend = state_backend.backend(store, &written_by)?;
     if let Some(crate::tooling::Command::State(command)) = &cli.command {
         crate::tooling::execute::<C>(command, &*backend)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
     let mut held = backend.begin()?;
-    let (state, migrated) = load_state::<C>(&mut *held)?;
+    let (state, migrated, activity) = load_state::<C>(&mut *held)?;
+    tracking.state_loaded(&local_state_file, activity, C::expected_silence());
+    let mut save_activity = Activity::default();
+    if tracking.enabled() {
+        save_activity = tracking.prior_activity();
+    }
     if cli.check_config {
         let what = if is_file {
             format!("state file ({})", held.location().display())
@@ -195,30 +216,35 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
         dry_run: cli.dry_run,
         collector_id: C::META.collector_id(),
         written_by,
+        activity: save_activity,
         schema_version: C::META.state_version,
         on_disk,
         saves: 0,
     };
-    let mut stats = RunStats::default();
     {
         let mut out = Output::new(
             &C::META.identity,
             &exchange,
             &mut sink,
             &mut saver,
-            &mut stats,
+            &mut tracking.stats,
         );
         collector.collect(&mut out)?;
         out.confirm()?;
     }
     publish::stop_if_interrupted()?;
+    if tracking.enabled() && !cli.dry_run {
+        // Run tracking keeps the last success in the envelope: save even if unchanged.
+        saver.activity = tracking.success_activity();
+        saver.on_disk.clear();
+    }
     saver.save(collector.state())?;
     sink.close()?;
     if !cli.dry_run {
-        saver.held.finish(stats.messages);
+        saver.held.finish(tracking.stats.messages);
     }
     Ok(Outcome::Done(Summary {
-        stats,
+        stats: tracking.stats,
         state_saved: saver.saves > 0,
         output: sink.describe(),
         dry_run: cli.dry_run,
@@ -227,7 +253,9 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
-fn load_state<C: StatefulCollector>(held: &mut dyn HeldRun) -> Result<(C::State, bool)> {
+fn load_state<C: StatefulCollector>(
+    held: &mut dyn HeldRun,
+) -> Result<(C::State, bool, Option<Activity>)> {
     let loaded = crate::state::load_typed::<C::State>(
         held,
         &C::META.collector_id(),
@@ -247,14 +275,18 @@ fn load_state<C: StatefulCollector>(held: &mut dyn HeldRun) -> Result<(C::State,
                     C::META.state_version
                 );
             }
-            Ok((loaded.state, loaded.migrated_from.is_some()))
+            Ok((
+                loaded.state,
+                loaded.migrated_from.is_some(),
+                Some(loaded.header.activity),
+            ))
         }
         None => {
             tracing::warn!(
                 "no state file at {}; starting from the default state",
                 held.location().display()
             );
-            Ok((C::make_default_state(), false))
+            Ok((C::make_default_state(), false, None))
         }
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use n6_collectors::state::etcd::{EtcdBackend, EtcdSettings, Keys};
 use n6_collectors::state::{
-    FileBackend, LockError, SaveError, StateBackend, StateError, StateStore, load_typed, save_typed,
+    Activity, FileBackend, LockError, SaveError, StateBackend, StateError, StateStore, load_typed,
+    save_typed,
 };
 
 use crate::cluster::cluster;
@@ -29,7 +30,15 @@ fn load(backend: &dyn StateBackend) -> Option<State> {
 
 fn save(backend: &dyn StateBackend, n: u64) {
     let mut held = backend.begin().expect("begin");
-    save_typed(&mut *held, COLLECTOR, WRITER, &state(n), 1).expect("save");
+    save_typed(
+        &mut *held,
+        COLLECTOR,
+        WRITER,
+        Activity::default(),
+        &state(n),
+        1,
+    )
+    .expect("save");
 }
 
 fn etcd_settings(prefix: &str) -> Option<EtcdSettings> {
@@ -179,7 +188,14 @@ fn etcd_save_is_fenced_against_a_foreign_write() {
     // Someone writes the state behind the run's back.
     let (foreign, _) = cluster.get(&keys.state).unwrap();
     cluster.put(&keys.state, &foreign);
-    match save_typed(&mut *held, COLLECTOR, WRITER, &state(2), 1) {
+    match save_typed(
+        &mut *held,
+        COLLECTOR,
+        WRITER,
+        Activity::default(),
+        &state(2),
+        1,
+    ) {
         Err(SaveError::Lock(LockError::Lost { reason, .. })) => {
             assert!(reason.contains("changed by someone else"), "{reason}")
         }
@@ -192,7 +208,14 @@ fn etcd_save_is_fenced_against_a_foreign_write() {
     let mut held = backend.begin().unwrap();
     cluster.delete(&keys.lock);
     let other = backend.begin().expect("the lock is free for another run");
-    match save_typed(&mut *held, COLLECTOR, WRITER, &state(3), 1) {
+    match save_typed(
+        &mut *held,
+        COLLECTOR,
+        WRITER,
+        Activity::default(),
+        &state(3),
+        1,
+    ) {
         Err(SaveError::Lock(LockError::Lost { reason, .. })) => {
             assert!(reason.contains("another run holds the lock"), "{reason}")
         }
@@ -215,7 +238,7 @@ fn etcd_refuses_a_state_over_the_limit() {
         big.insert(format!("key-{i:08}"), i);
     }
     let mut held = backend.begin().unwrap();
-    match save_typed(&mut *held, COLLECTOR, WRITER, &big, 1) {
+    match save_typed(&mut *held, COLLECTOR, WRITER, Activity::default(), &big, 1) {
         Err(SaveError::State(e @ StateError::TooLarge { .. })) => {
             assert!(e.is_io(), "exit 74");
             assert!(e.to_string().contains("65536 bytes"), "{e}");

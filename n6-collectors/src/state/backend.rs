@@ -21,7 +21,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::envelope::{EncodeError, EnvelopeHeader, write_envelope};
+use super::envelope::{Activity, EncodeError, EnvelopeHeader, write_envelope};
 use super::error::{LockError, StateError};
 use super::etcd::{EtcdBackend, EtcdSettings};
 use super::lock::RunLock;
@@ -93,15 +93,18 @@ pub fn load_typed<S: DeserializeOwned>(
     decode_state(&location, reader, collector_id, schema_version, migrate).map(Some)
 }
 
-/// Saves `state` with `schema_version` through `held`, in a new envelope header.
+/// Saves `state` with `schema_version` through `held`, in a new envelope header (with
+/// `activity`, the run history of run tracking).
 pub fn save_typed<S: Serialize + ?Sized>(
     held: &mut dyn HeldRun,
     collector_id: &str,
     written_by: &str,
+    activity: Activity,
     state: &S,
     schema_version: u32,
 ) -> Result<(), SaveError> {
-    let header = EnvelopeHeader::now(collector_id, schema_version, written_by);
+    let mut header = EnvelopeHeader::now(collector_id, schema_version, written_by);
+    header.activity = activity;
     let mut encode_error = None;
     let result = held.replace(&mut |writer: &mut dyn Write| {
         write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {

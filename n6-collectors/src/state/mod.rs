@@ -41,7 +41,7 @@ pub use backend::{
     BackendChoice, EnvelopeWriter, FileBackend, HeldRun, STATE_CONFIG_SPEC, STATE_SECTION,
     SaveError, StateBackend, load_typed, save_raw, save_typed,
 };
-pub use envelope::{ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
+pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
 pub use store::{Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, state_file_name};

@@ -361,6 +361,7 @@ fn save<C: StatefulCollector>(
         store,
         &C::META.collector_id(),
         written_by,
+        crate::state::Activity::default(),
         state,
         C::META.state_version,
     )
