@@ -188,6 +188,27 @@ impl Cluster {
         Some((value, revision))
     }
 
+    /// The lease `key` is bound to (0: none, or no such key).
+    pub fn lease_of(&self, key: &str) -> i64 {
+        let answer = self.call("/v3/kv/range", &json!({"key": BASE64.encode(key)}));
+        answer["kvs"][0]["lease"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Revokes `lease` (what the server does when a lease expires: its keys go).
+    pub fn revoke(&self, lease: i64) {
+        let _ = self.endpoints.iter().find_map(|endpoint| {
+            post(
+                endpoint,
+                "/v3/lease/revoke",
+                &json!({"ID": lease.to_string()}),
+            )
+            .ok()
+        });
+    }
+
     /// Deletes `key`.
     pub fn delete(&self, key: &str) {
         self.call("/v3/kv/deleterange", &json!({"key": BASE64.encode(key)}));
