@@ -9,3 +9,4 @@ mod conformance;
 mod faults;
 mod hosts;
 mod runs;
+mod tools;
