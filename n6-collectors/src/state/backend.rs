@@ -358,3 +358,85 @@ fn expand_home(path: &str) -> PathBuf {
         _ => PathBuf::from(path),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choose(options: &[(&str, Value)]) -> Result<BackendChoice, Vec<String>> {
+        BackendChoice::from_values(options.iter().map(|(k, v)| (*k, v)))
+    }
+
+    #[test]
+    fn file_is_the_default_and_etcd_takes_every_option() {
+        assert_eq!(choose(&[]), Ok(BackendChoice::File));
+        let choice = choose(&[
+            ("backend", Value::Str("etcd".into())),
+            (
+                "etcd_endpoints",
+                Value::List(vec![
+                    Value::Str("http://a:2379".into()),
+                    Value::Str(" https://b:2379 ".into()),
+                ]),
+            ),
+            ("etcd_prefix", Value::Str("/site/x/".into())),
+            ("etcd_lease_ttl", Value::Int(9)),
+            ("etcd_request_timeout", Value::Float(0.25)),
+            ("etcd_username", Value::Str("n6".into())),
+            ("etcd_password", Value::Str("pw".into())),
+            ("fleet_min_interval", Value::Int(1700)),
+        ])
+        .expect("valid");
+        let BackendChoice::Etcd(settings) = choice else {
+            panic!("etcd expected")
+        };
+        assert_eq!(settings.endpoints, ["http://a:2379", "https://b:2379"]);
+        assert_eq!(settings.prefix, "/site/x");
+        assert_eq!(settings.lease_ttl, Duration::from_secs(9));
+        assert_eq!(settings.request_timeout, Duration::from_millis(250));
+        assert_eq!(settings.fleet_min_interval, Duration::from_secs(1700));
+        let debug = format!("{settings:?}");
+        assert!(
+            debug.contains("***") && !debug.contains("\"pw\""),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let problems = choose(&[
+            ("backend", Value::Str("etcd".into())),
+            ("etcd_prefix", Value::Str("relative".into())),
+            ("etcd_lease_ttl", Value::Int(1)),
+            ("etcd_password", Value::Str("pw".into())),
+            ("etcd_certfile", Value::Str("/c.pem".into())),
+        ])
+        .expect_err("invalid");
+        let text = problems.join("\n");
+        for needle in [
+            "etcd_prefix",
+            "etcd_lease_ttl",
+            "needs etcd_endpoints",
+            "etcd_username is not",
+            "etcd_keyfile must be given together",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert!(!text.contains("pw"), "{text}");
+        let problems = choose(&[("backend", Value::Str("zookeeper".into()))]).unwrap_err();
+        assert!(problems[0].contains("must be file or etcd"), "{problems:?}");
+    }
+
+    #[test]
+    fn the_margin_leaves_time_to_renew() {
+        use crate::state::etcd::keepalive::margin;
+        assert_eq!(margin(Duration::from_secs(15)), Duration::from_secs(3));
+        assert_eq!(margin(Duration::from_secs(3)), Duration::from_secs(1));
+        assert_eq!(margin(Duration::from_secs(60)), Duration::from_secs(12));
+        for ttl in 2..120 {
+            let ttl = Duration::from_secs(ttl);
+            // Renewals every ttl/3 keep the deadline ahead: ttl - margin > ttl/3.
+            assert!(ttl - margin(ttl) > ttl / 3, "{ttl:?}");
+        }
+    }
+}
