@@ -2,6 +2,7 @@
 //! (`tests/support/etcd.sh`, started by `tests/support/with-broker.sh`). Skipped with a
 //! loud message when etcd is not installed.
 
+mod auth;
 mod campaign;
 #[allow(dead_code)] // the fault helpers are used by the fault tests (next commits)
 mod cluster;
