@@ -22,6 +22,8 @@ use super::transport::{CallError, Gateway, num};
 struct Shared {
     deadline: Mutex<Instant>,
     lost: AtomicBool,
+    /// A renewal after the deadline found no member that answers.
+    unreachable: AtomicBool,
     stop: Mutex<bool>,
     wake: Condvar,
 }
@@ -66,6 +68,7 @@ impl KeepAlive {
         let shared = Arc::new(Shared {
             deadline: Mutex::new(granted + ttl - margin(ttl)),
             lost: AtomicBool::new(false),
+            unreachable: AtomicBool::new(false),
             stop: Mutex::new(false),
             wake: Condvar::new(),
         });
@@ -109,8 +112,17 @@ impl KeepAlive {
                 self.shared.lost.store(true, Ordering::SeqCst);
                 Err((true, "etcd says the run's lease has ended".to_owned()))
             }
-            Err(e) => Err((false, format!("cannot renew the run's etcd lease: {e}"))),
+            Err(e) => {
+                self.shared.unreachable.store(true, Ordering::SeqCst);
+                Err((false, format!("cannot renew the run's etcd lease: {e}")))
+            }
         }
+    }
+
+    /// Whether the last renewal attempted after the deadline reached no member (then
+    /// revoking the lease at the end would only wait for the same timeouts again).
+    pub fn unreachable(&self) -> bool {
+        self.shared.unreachable.load(Ordering::SeqCst)
     }
 
     fn deadline(&self) -> Instant {

@@ -474,7 +474,14 @@ impl HeldRun for EtcdHeld {
 
 impl Drop for EtcdHeld {
     fn drop(&mut self) {
+        let unreachable = self.keepalive.as_ref().is_some_and(KeepAlive::unreachable);
         drop(self.keepalive.take());
-        revoke(&self.gateway, self.lease);
+        if unreachable {
+            tracing::warn!(
+                "etcd is unreachable: not revoking the run's lease; it expires by itself"
+            );
+        } else {
+            revoke(&self.gateway, self.lease);
+        }
     }
 }
