@@ -10,4 +10,5 @@ mod conformance;
 mod faults;
 mod hosts;
 mod runs;
+mod tls;
 mod tools;
