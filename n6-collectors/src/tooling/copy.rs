@@ -54,7 +54,8 @@ pub fn etcd_settings(config_dirs: &[PathBuf]) -> Result<EtcdSettings> {
         }
     })?;
     let mut problems = Vec::new();
-    let choice = crate::configure::state_backend(&raw, &mut serde_json::Map::new(), &mut problems);
+    let choice =
+        crate::run::configure::state_backend(&raw, &mut serde_json::Map::new(), &mut problems);
     if !problems.is_empty() {
         return Err(Error::Config(problems));
     }
@@ -156,7 +157,7 @@ pub fn copy(from: &Path, to: &Path, config_dirs: &[PathBuf]) -> Result<String> {
     }
     let target = backend(&to_place, &header.collector, config_dirs)?;
     let mut target_run = target.begin()?;
-    save_raw(&mut *target_run, &bytes).map_err(crate::publish::save_error)?;
+    save_raw(&mut *target_run, &bytes).map_err(crate::state::save_error)?;
     Ok(format!(
         "copied the state of {} ({} bytes) from {} to {}",
         header.collector,

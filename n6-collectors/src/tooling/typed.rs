@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::output::OutputError;
 use crate::pickle::{self, Py2Strings};
+use crate::sink::SinkError;
 use crate::state::{FileBackend, HeldRun, StateBackend, StateError, StateStore};
 
 /// Subcommands of every collector binary (besides the default: a collection run).
@@ -365,7 +365,7 @@ fn save<C: StatefulCollector>(
         state,
         C::META.state_version,
     )
-    .map_err(crate::publish::save_error)
+    .map_err(crate::state::save_error)
 }
 
 /// Reads FILE or stdin (`-`); returns the name to use in messages and the bytes.
@@ -413,7 +413,7 @@ fn write_out(w: &mut dyn Write, data: &[u8]) -> Result<()> {
     w.write_all(data)
         .and_then(|()| w.flush())
         .map_err(|source| {
-            Error::Output(OutputError::Io {
+            Error::Sink(SinkError::Io {
                 path: PathBuf::from("-"),
                 source,
             })

@@ -154,7 +154,7 @@ pub struct AmqpOptions {
     /// Limit for TCP connect + TLS + AMQP handshake (n6: 3 s socket timeout, too short
     /// for TLS on a loaded host). Default 10 s.
     pub connect_timeout: Duration,
-    /// How long [`crate::output::Sink::confirm`] waits for the broker. Default 60 s.
+    /// How long [`crate::sink::Sink::confirm`] waits for the broker. Default 60 s.
     pub confirm_timeout: Duration,
     /// At most this many messages are published but not yet confirmed. Default 2000.
     pub max_unconfirmed: usize,

@@ -18,18 +18,18 @@ use rustls::{
 };
 
 use super::settings::TlsSettings;
-use crate::output::OutputError;
+use crate::sink::SinkError;
 
 // An unusable certificate or key file is a settings problem (exit 78), named with its path.
-fn invalid(path: &Path, what: impl std::fmt::Display) -> OutputError {
-    OutputError::Settings(format!("TLS file {}: {what}", path.display()))
+fn invalid(path: &Path, what: impl std::fmt::Display) -> SinkError {
+    SinkError::Settings(format!("TLS file {}: {what}", path.display()))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, OutputError> {
+fn read(path: &Path) -> Result<Vec<u8>, SinkError> {
     fs::read(path).map_err(|e| invalid(path, format!("cannot read it: {e}")))
 }
 
-fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, OutputError> {
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, SinkError> {
     let pem = read(path)?;
     let certs = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<Vec<_>, _>>()
@@ -40,16 +40,16 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, OutputError
     Ok(certs)
 }
 
-fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, OutputError> {
+fn private_key(path: &Path) -> Result<PrivateKeyDer<'static>, SinkError> {
     let pem = read(path)?;
     PrivateKeyDer::from_pem_slice(&pem)
         .map_err(|e| invalid(path, format!("no usable PEM private key: {e}")))
 }
 
 /// Builds the rustls client configuration for `tls` (ring provider, as lapin's
-/// `rustls--ring` feature). File problems come back as [`OutputError::Settings`]
+/// `rustls--ring` feature). File problems come back as [`SinkError::Settings`]
 /// naming the file.
-pub fn client_config(tls: &TlsSettings) -> Result<Arc<ClientConfig>, OutputError> {
+pub fn client_config(tls: &TlsSettings) -> Result<Arc<ClientConfig>, SinkError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut roots = RootCertStore::empty();
     for cert in certificates(&tls.ca_file)? {
@@ -143,7 +143,7 @@ impl ServerCertVerifier for AnyHostName {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::output::amqp::settings::ClientCert;
+    use crate::sink::amqp::settings::ClientCert;
 
     #[test]
     fn missing_ca_file_is_reported_with_its_name() {

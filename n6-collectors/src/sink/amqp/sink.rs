@@ -36,7 +36,7 @@ use super::settings::{AmqpSettings, Auth};
 use super::tls;
 use super::wire;
 use crate::message::Message;
-use crate::output::{OutputError, Sink};
+use crate::sink::{Sink, SinkError};
 
 /// AMQP frame size n6 (pika 0.13) negotiates.
 const FRAME_MAX: u32 = 131_072;
@@ -58,14 +58,14 @@ enum Failure {
 }
 
 impl Failure {
-    fn to_error(&self) -> OutputError {
+    fn to_error(&self) -> SinkError {
         match self {
-            Failure::Unavailable(text) => OutputError::Unavailable(text.clone()),
-            Failure::Rejected(text) => OutputError::Rejected(text.clone()),
+            Failure::Unavailable(text) => SinkError::Unavailable(text.clone()),
+            Failure::Rejected(text) => SinkError::Rejected(text.clone()),
             Failure::Timeout {
                 seconds,
                 unconfirmed,
-            } => OutputError::ConfirmTimeout {
+            } => SinkError::ConfirmTimeout {
                 seconds: *seconds,
                 unconfirmed: *unconfirmed,
             },
@@ -107,14 +107,14 @@ impl AmqpSink {
     /// confirm mode and declares each of `exchanges` as n6 does (durable topic exchange,
     /// not passive, not auto-delete, not internal). Exchanges first seen in a message are
     /// declared before it is published.
-    pub fn connect(settings: &AmqpSettings, exchanges: &[&str]) -> Result<AmqpSink, OutputError> {
+    pub fn connect(settings: &AmqpSettings, exchanges: &[&str]) -> Result<AmqpSink, SinkError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("n6-amqp")
             .enable_all()
             .build()
             .map_err(|e| {
-                OutputError::Unavailable(format!("cannot start the AMQP I/O threads: {e}"))
+                SinkError::Unavailable(format!("cannot start the AMQP I/O threads: {e}"))
             })?;
         let described = settings.describe();
         let tls = match &settings.tls {
@@ -158,13 +158,13 @@ impl AmqpSink {
         let (connection, channel) = match opened {
             Ok(Ok(pair)) => pair,
             Ok(Err(e)) => {
-                return Err(OutputError::Unavailable(format!(
+                return Err(SinkError::Unavailable(format!(
                     "cannot connect to {described}{user}: {}",
                     describe_lapin_error(&e)
                 )));
             }
             Err(_) => {
-                return Err(OutputError::Unavailable(format!(
+                return Err(SinkError::Unavailable(format!(
                     "cannot connect to {described}{user}: no answer within {} s",
                     timeout.as_secs()
                 )));
@@ -208,10 +208,10 @@ impl AmqpSink {
         self.in_flight.len()
     }
 
-    fn block_on<F: Future>(&self, future: F) -> Result<F::Output, OutputError> {
+    fn block_on<F: Future>(&self, future: F) -> Result<F::Output, SinkError> {
         match &self.runtime {
             Some(runtime) => Ok(runtime.block_on(future)),
-            None => Err(OutputError::Unavailable(
+            None => Err(SinkError::Unavailable(
                 "the AMQP output is closed".to_owned(),
             )),
         }
@@ -267,7 +267,7 @@ impl AmqpSink {
     }
 
     /// An `Unavailable` failure for a lapin error, with the broker's reason when known.
-    fn lost(&mut self, what: &str, error: &lapin::Error) -> OutputError {
+    fn lost(&mut self, what: &str, error: &lapin::Error) -> SinkError {
         let detail = match error.kind() {
             lapin::ErrorKind::InvalidChannelState(..)
             | lapin::ErrorKind::InvalidConnectionState(_) => {
@@ -285,7 +285,7 @@ impl AmqpSink {
     }
 
     /// The failure for "nothing confirmed in time": a blocked connection says why.
-    fn timed_out(&mut self, unconfirmed: usize) -> OutputError {
+    fn timed_out(&mut self, unconfirmed: usize) -> SinkError {
         self.poll_events();
         let seconds = self.confirm_timeout.as_secs();
         let failure = if self.connection.status().blocked() || self.blocked_reason.is_some() {
@@ -304,24 +304,24 @@ impl AmqpSink {
         self.fail(failure)
     }
 
-    fn fail(&mut self, failure: Failure) -> OutputError {
+    fn fail(&mut self, failure: Failure) -> SinkError {
         let error = failure.to_error();
         tracing::debug!(%error, "AMQP output failed");
         self.failure = Some(failure);
         error
     }
 
-    fn check(&self) -> Result<(), OutputError> {
+    fn check(&self) -> Result<(), SinkError> {
         match &self.failure {
             Some(failure) => Err(failure.to_error()),
-            None if self.closed => Err(OutputError::Unavailable(
+            None if self.closed => Err(SinkError::Unavailable(
                 "the AMQP output is closed".to_owned(),
             )),
             None => Ok(()),
         }
     }
 
-    fn declare(&mut self, exchange: &str) -> Result<(), OutputError> {
+    fn declare(&mut self, exchange: &str) -> Result<(), SinkError> {
         if self.declared.contains(exchange) {
             return Ok(());
         }
@@ -360,7 +360,7 @@ impl AmqpSink {
     }
 
     /// Takes confirms that already arrived off the front of the queue, without waiting.
-    fn drain_ready(&mut self) -> Result<(), OutputError> {
+    fn drain_ready(&mut self) -> Result<(), SinkError> {
         let mut cx = Context::from_waker(Waker::noop());
         while let Some(front) = self.in_flight.front_mut() {
             match Pin::new(front).poll(&mut cx) {
@@ -375,7 +375,7 @@ impl AmqpSink {
     }
 
     /// Waits (until `deadline`) for the oldest confirm.
-    fn wait_oldest(&mut self, deadline: Instant) -> Result<(), OutputError> {
+    fn wait_oldest(&mut self, deadline: Instant) -> Result<(), SinkError> {
         let Some(oldest) = self.in_flight.pop_front() else {
             return Ok(());
         };
@@ -390,7 +390,7 @@ impl AmqpSink {
         }
     }
 
-    fn settle(&mut self, result: lapin::Result<Confirmation>) -> Result<(), OutputError> {
+    fn settle(&mut self, result: lapin::Result<Confirmation>) -> Result<(), SinkError> {
         let failure = match result {
             Ok(Confirmation::Ack(None)) => return Ok(()),
             Ok(Confirmation::Ack(Some(returned))) => Failure::Rejected(format!(
@@ -417,7 +417,7 @@ impl AmqpSink {
 }
 
 impl Sink for AmqpSink {
-    fn publish(&mut self, message: &Message) -> Result<(), OutputError> {
+    fn publish(&mut self, message: &Message) -> Result<(), SinkError> {
         self.check()?;
         self.poll_events();
         self.drain_ready()?;
@@ -458,7 +458,7 @@ impl Sink for AmqpSink {
         }
     }
 
-    fn confirm(&mut self) -> Result<(), OutputError> {
+    fn confirm(&mut self) -> Result<(), SinkError> {
         self.check()?;
         let deadline = Instant::now() + self.confirm_timeout;
         while !self.in_flight.is_empty() {
@@ -467,7 +467,7 @@ impl Sink for AmqpSink {
         Ok(())
     }
 
-    fn close(&mut self) -> Result<(), OutputError> {
+    fn close(&mut self) -> Result<(), SinkError> {
         if self.closed {
             return self.check();
         }

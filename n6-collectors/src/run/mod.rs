@@ -1,24 +1,36 @@
 //! The run lifecycle: command line → configuration → lock → state → collect → confirm →
 //! save → one-line summary. See [`run`].
+//!
+//! * [`cli`] — the command line every collector binary accepts;
+//! * [`configure`] — config files, overrides, the collector's spec, `[rabbitmq]`;
+//! * [`signal`] — SIGINT/SIGTERM stop the run at its next safe point;
+//! * [`logging`] — the stderr log subscriber;
+//! * [`summary`] — the one-line summary and its counters.
+
+pub(crate) mod cli;
+pub(crate) mod configure;
+pub(crate) mod logging;
+pub(crate) mod signal;
+pub(crate) mod summary;
 
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
-use crate::cli::{Cli, OutputTarget};
+use self::cli::Cli;
+use self::configure::LoadedConfig;
+use self::summary::Summary;
 use crate::collector::{Collect, StatefulCollector};
-use crate::configure::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
 use crate::metrics::RunTracking;
-use crate::output::jsonl::JsonLinesSink;
-use crate::output::{OutputError, Sink};
-use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{Activity, HeldRun, StateStore};
+use crate::output::Output;
+use crate::sink::{self, LazySink};
+use crate::state::{Activity, HeldRun, StateSaver, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -29,7 +41,7 @@ use crate::state::{Activity, HeldRun, StateStore};
 /// # }
 /// ```
 ///
-/// The steps: parse the command line ([`Cli`]); read and validate the configuration
+/// The steps: parse the command line (see `--help`); read and validate the configuration
 /// (every problem at once, exit 78); take the collector's lock (exit 75 when another run
 /// holds it); load the state (a missing file gives the default state, a bad one exit 65);
 /// call [`Collect::collect`]; wait until the output confirmed every message; save the
@@ -57,8 +69,8 @@ where
             return code;
         }
     };
-    crate::logging::init(cli.verbose, cli.quiet);
-    crate::signal::install();
+    logging::init(cli.verbose, cli.quiet);
+    signal::install();
     let started = Instant::now();
     let name = C::META.name;
     let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
@@ -107,35 +119,6 @@ enum Outcome {
     Skipped(String),
 }
 
-struct Summary {
-    stats: RunStats,
-    state_saved: bool,
-    output: Option<String>,
-    dry_run: bool,
-}
-
-impl Summary {
-    fn line(&self, elapsed: Duration) -> String {
-        let state = if self.dry_run {
-            "state not saved (dry run)"
-        } else if self.state_saved {
-            "state saved"
-        } else {
-            "state unchanged"
-        };
-        let output = match &self.output {
-            Some(output) => format!(" to {output}"),
-            None => String::new(),
-        };
-        format!(
-            "published {} message(s), {} byte(s){output}; {state}; {:.3} s",
-            self.stats.messages,
-            self.stats.bytes,
-            elapsed.as_secs_f64()
-        )
-    }
-}
-
 fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
     if cli.dry_run {
         tracking.cancel();
@@ -179,10 +162,6 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     let mut held = backend.begin()?;
     let (state, migrated, activity) = load_state::<C>(&mut *held)?;
     tracking.state_loaded(&local_state_file, activity, C::expected_silence());
-    let mut save_activity = Activity::default();
-    if tracking.enabled() {
-        save_activity = tracking.prior_activity();
-    }
     if cli.check_config {
         let what = if is_file {
             format!("state file ({})", held.location().display())
@@ -199,28 +178,24 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
-    let on_disk = if migrated {
-        Vec::new()
-    } else {
-        publish::encode_payload(&state)?
-    };
+    let mut saver = StateSaver::new(
+        held,
+        cli.dry_run,
+        C::META.collector_id(),
+        written_by,
+        C::META.state_version,
+        (!migrated).then_some(&state),
+    )?;
+    if tracking.enabled() {
+        saver.set_activity(tracking.prior_activity());
+    }
     let mut collector = C::from_parts(config, state);
-    let target = choose_output(cli, amqp.is_some());
+    let target = cli.sink_target(amqp.is_some());
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
     );
-    let mut sink = LazySink::new(opener(target, amqp, exchange.clone()));
-    let mut saver = StateSaver {
-        held,
-        dry_run: cli.dry_run,
-        collector_id: C::META.collector_id(),
-        written_by,
-        activity: save_activity,
-        schema_version: C::META.state_version,
-        on_disk,
-        saves: 0,
-    };
+    let mut sink = LazySink::new(sink::opener(target, amqp, exchange.clone()));
     {
         let mut out = Output::new(
             &C::META.identity,
@@ -232,20 +207,18 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         collector.collect(&mut out)?;
         out.confirm()?;
     }
-    publish::stop_if_interrupted()?;
-    if tracking.enabled() && !cli.dry_run {
+    signal::stop_if_interrupted()?;
+    if tracking.enabled() && !saver.is_dry_run() {
         // Run tracking keeps the last success in the envelope: save even if unchanged.
-        saver.activity = tracking.success_activity();
-        saver.on_disk.clear();
+        saver.set_activity(tracking.success_activity());
+        saver.force_next_save();
     }
     saver.save(collector.state())?;
     sink.close()?;
-    if !cli.dry_run {
-        saver.held.finish(tracking.stats.messages);
-    }
+    saver.finish(tracking.stats.messages);
     Ok(Outcome::Done(Summary {
         stats: tracking.stats,
-        state_saved: saver.saves > 0,
+        state_saved: saver.saved(),
         output: sink.describe(),
         dry_run: cli.dry_run,
     }))
@@ -302,29 +275,4 @@ pub(crate) fn written_by<C: StatefulCollector>() -> String {
         })
         .unwrap_or_else(|| C::META.name.to_owned());
     format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
-}
-
-fn choose_output(cli: &Cli, has_rabbitmq: bool) -> OutputTarget {
-    if cli.dry_run {
-        return OutputTarget::Stdout;
-    }
-    match &cli.output {
-        Some(target) => target.clone(),
-        None if has_rabbitmq => OutputTarget::Amqp,
-        None => OutputTarget::Stdout,
-    }
-}
-
-fn opener(
-    target: OutputTarget,
-    amqp: Option<configure::AmqpConfig>,
-    exchange: String,
-) -> impl FnMut() -> std::result::Result<Box<dyn Sink>, OutputError> + 'static {
-    move || -> std::result::Result<Box<dyn Sink>, OutputError> {
-        match &target {
-            OutputTarget::Stdout => Ok(Box::new(JsonLinesSink::stdout())),
-            OutputTarget::File(path) => Ok(Box::new(JsonLinesSink::append_to(path)?)),
-            OutputTarget::Amqp => configure::open_amqp(amqp.as_ref(), &exchange),
-        }
-    }
 }

@@ -8,29 +8,7 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
-/// Where messages go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutputTarget {
-    /// JSON lines on standard output (`--output -`).
-    Stdout,
-    /// JSON lines appended to a file (`--output PATH`).
-    File(PathBuf),
-    /// RabbitMQ as configured in `[rabbitmq]` (`--output amqp`).
-    Amqp,
-}
-
-impl std::str::FromStr for OutputTarget {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "" => Err("empty output target (use -, amqp or a file path)".into()),
-            "-" => Ok(OutputTarget::Stdout),
-            "amqp" => Ok(OutputTarget::Amqp),
-            path => Ok(OutputTarget::File(PathBuf::from(path))),
-        }
-    }
-}
+use crate::sink::SinkTarget;
 
 /// Options common to every collector binary.
 #[derive(Debug, Clone, Parser)]
@@ -61,7 +39,7 @@ pub struct Cli {
     /// Where to publish: `-` (JSON lines on stdout), a file path (JSON lines), or `amqp`.
     /// Default: `amqp` when the configuration has a [rabbitmq] section, else stdout.
     #[arg(long, value_name = "TARGET")]
-    pub output: Option<OutputTarget>,
+    pub output: Option<SinkTarget>,
 
     /// Collect and print the messages as JSON lines on stdout, but neither connect to the
     /// broker nor save state.
@@ -93,6 +71,13 @@ pub struct Cli {
     /// `state show|export|import|reset|import-pickle`: look at or change the state instead of running.
     #[command(subcommand)]
     pub command: Option<crate::tooling::Command>,
+}
+
+impl Cli {
+    /// The sink this run publishes to, given whether the configuration has `[rabbitmq]`.
+    pub(crate) fn sink_target(&self, has_rabbitmq: bool) -> SinkTarget {
+        SinkTarget::choose(self.dry_run, self.output.as_ref(), has_rabbitmq)
+    }
 }
 
 #[cfg(test)]
@@ -142,15 +127,15 @@ mod tests {
     fn output_targets() {
         assert_eq!(
             parse(&["--output", "-"]).expect("parse").output,
-            Some(OutputTarget::Stdout)
+            Some(SinkTarget::Stdout)
         );
         assert_eq!(
             parse(&["--output", "amqp"]).expect("parse").output,
-            Some(OutputTarget::Amqp)
+            Some(SinkTarget::Amqp)
         );
         assert_eq!(
             parse(&["--output", "/tmp/x.jsonl"]).expect("parse").output,
-            Some(OutputTarget::File("/tmp/x.jsonl".into()))
+            Some(SinkTarget::File("/tmp/x.jsonl".into()))
         );
         assert!(parse(&["--dry-run", "--output", "-"]).is_err());
     }

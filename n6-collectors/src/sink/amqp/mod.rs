@@ -1,11 +1,11 @@
 //! The AMQP (RabbitMQ) output: n6's wire contract (n6-contract §3, §4), made safer with
 //! publisher confirms.
 //!
-//! * [`settings`] — `[rabbitmq]` exactly as n6 reads it (errors, warnings, the guest
+//! * `settings` — `[rabbitmq]` exactly as n6 reads it (errors, warnings, the guest
 //!   fallbacks), plus the Rust-only `[n6_collectors_amqp]` section;
-//! * [`tls`] — rustls: the CA file as the only trust anchors, client certificate for
+//! * `tls` — rustls: the CA file as the only trust anchors, client certificate for
 //!   SASL EXTERNAL, host-name verification on by default;
-//! * [`sink`] — [`AmqpSink`], the [`crate::output::Sink`] with pipelined confirms.
+//! * `sink` — [`AmqpSink`], the [`crate::sink::Sink`] with pipelined confirms.
 //!
 //! # Configuration
 //!
@@ -46,8 +46,8 @@
 //! separately) and panics without an installed crypto provider.
 //!
 //! ```no_run
-//! # use n6_collectors::output::amqp::*;
-//! # use n6_collectors::output::Sink;
+//! # use n6_collectors::sink::amqp::*;
+//! # use n6_collectors::sink::Sink;
 //! # fn section() -> RabbitmqSection { unimplemented!() }
 //! let rabbitmq: RabbitmqSection = section(); // from the validated [rabbitmq] values
 //! let settings = derive_settings(&rabbitmq, None, &AmqpOptions::default(), &mut |w| {
@@ -59,9 +59,9 @@
 //! ```
 mod client_info;
 mod pyrepr;
-pub mod settings;
-pub mod sink;
-pub mod tls;
+mod settings;
+mod sink;
+pub(crate) mod tls;
 mod wire;
 
 pub use settings::{

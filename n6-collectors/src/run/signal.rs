@@ -5,6 +5,8 @@
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
+use crate::error::{Error, Result};
+
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
 
 extern "C" fn on_signal(signal: libc::c_int) {
@@ -44,5 +46,13 @@ pub fn name(signal: i32) -> &'static str {
         libc::SIGINT => "SIGINT",
         libc::SIGTERM => "SIGTERM",
         _ => "signal",
+    }
+}
+
+/// Fails with [`Error::Interrupted`] once SIGINT or SIGTERM arrived.
+pub(crate) fn stop_if_interrupted() -> Result<()> {
+    match received() {
+        Some(signal) => Err(Error::Interrupted(signal)),
+        None => Ok(()),
     }
 }

@@ -4,7 +4,6 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::cli::{Cli, OutputTarget};
 use crate::collector::StatefulCollector;
 use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
@@ -13,11 +12,12 @@ use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::config::{PyValue, Value};
 use crate::error::{Error, Result};
-use crate::output::amqp::{
-    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings, AmqpSink,
+use crate::run::cli::Cli;
+use crate::sink::SinkTarget;
+use crate::sink::amqp::{
+    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings,
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
-use crate::output::{OutputError, Sink};
 use crate::state::{BackendChoice, STATE_CONFIG_SPEC, STATE_SECTION};
 
 /// The configuration of one run.
@@ -27,38 +27,11 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     /// What `--print-config` shows: `{section: {option: value}}`, secrets redacted.
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
-    pub(crate) amqp: Option<AmqpConfig>,
+    pub(crate) amqp: Option<AmqpSettings>,
     /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
     pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
     /// Where the state lives (`[n6_collectors_state]`; files when the section is absent).
     pub(crate) state_backend: BackendChoice,
-}
-
-/// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
-pub(crate) type AmqpConfig = AmqpSettings;
-
-/// Connects to the broker and declares `exchange`.
-pub(crate) fn open_amqp(
-    settings: Option<&AmqpSettings>,
-    exchange: &str,
-) -> std::result::Result<Box<dyn Sink>, OutputError> {
-    match settings {
-        Some(settings) => Ok(Box::new(AmqpSink::connect(settings, &[exchange])?)),
-        None => Err(OutputError::Unavailable(
-            "no [rabbitmq] section in the configuration".to_owned(),
-        )),
-    }
-}
-
-/// Whether this run publishes to the broker.
-fn wants_amqp(cli: &Cli, has_rabbitmq: bool) -> bool {
-    if cli.dry_run {
-        return false;
-    }
-    match &cli.output {
-        Some(target) => *target == OutputTarget::Amqp,
-        None => has_rabbitmq,
-    }
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
@@ -108,7 +81,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     let mut printable = Map::new();
     let has_rabbitmq = raw.sections.contains_key("rabbitmq");
     let mut amqp = None;
-    if wants_amqp(cli, has_rabbitmq) {
+    if cli.sink_target(has_rabbitmq) == SinkTarget::Amqp {
         if has_rabbitmq {
             let heartbeat = typed
                 .as_ref()
@@ -276,7 +249,7 @@ fn amqp_settings(
             // Read the TLS files now, so a bad path is a configuration error before any
             // work is done, not a failure at the first publish.
             if let Some(tls) = &settings.tls
-                && let Err(e) = crate::output::amqp::tls::client_config(tls)
+                && let Err(e) = crate::sink::amqp::tls::client_config(tls)
             {
                 problems.push(format!("[rabbitmq]: {e}"));
                 return None;
@@ -290,7 +263,7 @@ fn amqp_settings(
     }
 }
 
-pub use crate::config::secret::is_secret_option;
+use crate::config::secret::is_secret_option;
 
 /// Adds `{section: {option: value}}` with converted values and secrets as `"***"`.
 fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
@@ -309,7 +282,7 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
 }
 
 /// A converted config value as JSON (dates as ISO 8601 strings, bytes as lossy text).
-pub fn value_to_json(value: &Value) -> Json {
+pub(crate) fn value_to_json(value: &Value) -> Json {
     match value {
         Value::Str(s) => Json::String(s.clone()),
         Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use serde::Serialize;
 
-use super::{OutputError, Sink};
+use super::{Sink, SinkError};
 use crate::message::{Message, Properties};
 
 #[derive(Serialize)]
@@ -77,14 +77,14 @@ impl JsonLinesSink {
     }
 
     /// A sink appending to `path` (created 0600 if missing).
-    pub fn append_to(path: &Path) -> Result<Self, OutputError> {
+    pub fn append_to(path: &Path) -> Result<Self, SinkError> {
         use std::os::unix::fs::OpenOptionsExt;
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
             .open(path)
-            .map_err(|source| OutputError::Io {
+            .map_err(|source| SinkError::Io {
                 path: path.to_owned(),
                 source,
             })?;
@@ -94,8 +94,8 @@ impl JsonLinesSink {
         })
     }
 
-    fn io_error(&self, source: io::Error) -> OutputError {
-        OutputError::Io {
+    fn io_error(&self, source: io::Error) -> SinkError {
+        SinkError::Io {
             path: self.path.clone(),
             source,
         }
@@ -103,7 +103,7 @@ impl JsonLinesSink {
 }
 
 impl Sink for JsonLinesSink {
-    fn publish(&mut self, message: &Message) -> Result<(), OutputError> {
+    fn publish(&mut self, message: &Message) -> Result<(), SinkError> {
         let mut line = render(message);
         line.push('\n');
         let result = match &mut self.target {
@@ -113,7 +113,7 @@ impl Sink for JsonLinesSink {
         result.map_err(|e| self.io_error(e))
     }
 
-    fn confirm(&mut self) -> Result<(), OutputError> {
+    fn confirm(&mut self) -> Result<(), SinkError> {
         let result = match &mut self.target {
             Target::Stdout(out) => out.lock().flush(),
             Target::File(out) => out.flush().and_then(|()| sync_if_regular(out.get_ref())),
@@ -121,7 +121,7 @@ impl Sink for JsonLinesSink {
         result.map_err(|e| self.io_error(e))
     }
 
-    fn close(&mut self) -> Result<(), OutputError> {
+    fn close(&mut self) -> Result<(), SinkError> {
         self.confirm()
     }
 

@@ -11,12 +11,12 @@ use lapin::BasicProperties;
 use lapin::types::{AMQPValue, FieldArray, FieldTable, LongString, ShortString};
 
 use crate::message::{HeaderTable, HeaderValue, Properties};
-use crate::output::OutputError;
+use crate::sink::SinkError;
 
-/// A short string (at most 255 bytes) or a [`OutputError::Rejected`] naming `what`.
-pub(crate) fn short_string(what: &str, value: &str) -> Result<ShortString, OutputError> {
+/// A short string (at most 255 bytes) or a [`SinkError::Rejected`] naming `what`.
+pub(crate) fn short_string(what: &str, value: &str) -> Result<ShortString, SinkError> {
     ShortString::try_new(value).map_err(|_| {
-        OutputError::Rejected(format!(
+        SinkError::Rejected(format!(
             "{what} is longer than 255 bytes, which AMQP does not allow: {:?}",
             truncate(value)
         ))
@@ -28,7 +28,7 @@ fn truncate(value: &str) -> String {
 }
 
 /// The basic properties n6 sets, and no others.
-pub(crate) fn basic_properties(properties: &Properties) -> Result<BasicProperties, OutputError> {
+pub(crate) fn basic_properties(properties: &Properties) -> Result<BasicProperties, SinkError> {
     let mut basic = BasicProperties::default()
         .with_message_id(short_string("message_id", &properties.message_id)?)
         .with_type(short_string("type", properties.raw_type.as_str())?)
@@ -43,7 +43,7 @@ pub(crate) fn basic_properties(properties: &Properties) -> Result<BasicPropertie
     Ok(basic)
 }
 
-fn field_table(table: &HeaderTable) -> Result<FieldTable, OutputError> {
+fn field_table(table: &HeaderTable) -> Result<FieldTable, SinkError> {
     let mut out = FieldTable::default();
     for (key, value) in &table.0 {
         out.insert(short_string("header key", key)?, field_value(value)?);
@@ -51,7 +51,7 @@ fn field_table(table: &HeaderTable) -> Result<FieldTable, OutputError> {
     Ok(out)
 }
 
-fn field_value(value: &HeaderValue) -> Result<AMQPValue, OutputError> {
+fn field_value(value: &HeaderValue) -> Result<AMQPValue, SinkError> {
     Ok(match value {
         HeaderValue::Str(s) => AMQPValue::LongString(LongString::from(s.as_bytes())),
         HeaderValue::Bool(b) => AMQPValue::Boolean(*b),
@@ -185,7 +185,7 @@ mod tests {
     #[test]
     fn overlong_short_strings_are_rejected() {
         let err = short_string("routing key", &"a".repeat(256)).expect_err("too long");
-        assert!(matches!(err, OutputError::Rejected(_)));
+        assert!(matches!(err, SinkError::Rejected(_)));
         assert!(short_string("routing key", &"a".repeat(255)).is_ok());
     }
 }
