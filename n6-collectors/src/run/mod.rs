@@ -160,7 +160,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         return Ok(Outcome::Early);
     }
     let mut held = backend.begin()?;
-    let (state, migrated, activity) = load_state::<C>(&mut *held)?;
+    let (state, migrated, activity) = load_state::<C>(&mut *held, &local_state_file)?;
     tracking.state_loaded(&local_state_file, activity, C::expected_silence());
     if cli.check_config {
         let what = if is_file {
@@ -228,6 +228,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
 /// also says whether the file had an older schema version and was migrated.
 fn load_state<C: StatefulCollector>(
     held: &mut dyn HeldRun,
+    local_state_file: &std::path::Path,
 ) -> Result<(C::State, bool, Option<Activity>)> {
     let loaded = crate::state::load_typed::<C::State>(
         held,
@@ -254,13 +255,24 @@ fn load_state<C: StatefulCollector>(
                 Some(loaded.header.activity),
             ))
         }
-        None => {
-            tracing::warn!(
-                "no state file at {}; starting from the default state",
-                held.location().display()
-            );
-            Ok((C::make_default_state(), false, None))
-        }
+        None => match crate::pickle::takeover::n6_pickle_beside(local_state_file) {
+            Some(pickle) => {
+                let state = crate::pickle::takeover::load_n6_pickle(&pickle, C::META.name)?;
+                tracing::warn!(
+                    "no state file at {}; took over n6's state from {} (the pickle is left untouched)",
+                    held.location().display(),
+                    pickle.display()
+                );
+                Ok((state, false, None))
+            }
+            None => {
+                tracing::warn!(
+                    "no state file at {}; starting from the default state",
+                    held.location().display()
+                );
+                Ok((C::make_default_state(), false, None))
+            }
+        },
     }
 }
 

@@ -53,6 +53,13 @@ pub enum StateCommand {
         #[arg(long, value_name = "N")]
         schema_version: Option<u32>,
     },
+    /// Write the state as n6's pickle (protocol 4) to FILE, for n6's Python collector to
+    /// continue from (put it in its `state_dir` under n6's file name).
+    ExportPickle {
+        /// Where to write, e.g. `~/.n6state/n6datasources.collectors.abuse_ch.AbuseChFeodoTrackerCollector.pickle`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 /// The standard streams of a subcommand (replaceable in tests).
@@ -122,6 +129,21 @@ pub fn execute_on<C: StatefulCollector>(
             py2_strings,
             schema_version,
         } => import_pickle::<C>(store, written_by, file, *py2_strings, *schema_version, io),
+        StateCommand::ExportPickle { file } => {
+            let state = load::<C>(store)?.map(|loaded| loaded.state);
+            // The pickle fallback looks beside the state's location (files only).
+            let location = store.location().to_owned();
+            let as_file = StateStore::new(
+                location.parent().unwrap_or(Path::new(".")),
+                &location
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                &C::META.collector_id(),
+                written_by,
+            );
+            crate::pickle::write_export::export_pickle::<C>(&as_file, state, file, io.stderr)
+        }
     }
 }
 
