@@ -39,7 +39,8 @@ pub enum Error {
     /// stdin) cannot be read (74) or is unusable (65).
     #[error(transparent)]
     Input(#[from] InputError),
-    /// Another run holds the lock (75), or the lock file cannot be used (74).
+    /// Another run holds the lock or the run lost it (75), the lock service is
+    /// unreachable (69), or the lock file cannot be used (74).
     #[error("{}", lock_message(.0))]
     Lock(#[from] LockError),
     /// The data source cannot be reached or answered with an error (69).
@@ -140,7 +141,9 @@ pub enum InputError {
 /// "already running" leads the message, so operators (and scripts) find it.
 fn lock_message(error: &LockError) -> String {
     match error {
-        LockError::AlreadyRunning { .. } => format!("already running: {error}"),
+        LockError::AlreadyRunning { .. } | LockError::HeldElsewhere { .. } => {
+            format!("already running: {error}")
+        }
         _ => error.to_string(),
     }
 }
@@ -171,7 +174,12 @@ impl Error {
             Error::StateSave(_) => exit::IO,
             Error::Input(InputError::Read { .. }) => exit::IO,
             Error::Input(InputError::Invalid { .. }) => exit::DATA,
-            Error::Lock(LockError::AlreadyRunning { .. }) => exit::ALREADY_RUNNING,
+            Error::Lock(
+                LockError::AlreadyRunning { .. }
+                | LockError::HeldElsewhere { .. }
+                | LockError::Lost { .. },
+            ) => exit::ALREADY_RUNNING,
+            Error::Lock(LockError::Unavailable { .. }) => exit::UNAVAILABLE,
             Error::Lock(_) => exit::IO,
             Error::SourceUnavailable(_) => exit::UNAVAILABLE,
             Error::BadData(_) => exit::DATA,

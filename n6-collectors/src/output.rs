@@ -62,6 +62,7 @@ impl<'a, S: Serialize> Output<'a, S> {
         mut meta: HeaderTable,
     ) -> Result<()> {
         stop_if_interrupted()?;
+        self.saver.still_held()?;
         crate::helpers::download::add_run_meta(&mut meta);
         let message = self
             .identity
@@ -79,6 +80,7 @@ impl<'a, S: Serialize> Output<'a, S> {
     pub fn checkpoint(&mut self, state: &S) -> Result<()> {
         self.confirm()?;
         stop_if_interrupted()?;
+        self.saver.still_held()?;
         self.saver.save(state)?;
         Ok(())
     }

@@ -18,6 +18,7 @@ use crate::sink::amqp::{
     AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings,
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
+use crate::state::{BackendChoice, STATE_CONFIG_SPEC, STATE_SECTION};
 
 /// The configuration of one run.
 pub(crate) struct LoadedConfig<C: StatefulCollector> {
@@ -32,6 +33,8 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) unreadable_files: usize,
     /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
     pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
+    /// Where the state lives (`[n6_collectors_state]`; files when the section is absent).
+    pub(crate) state_backend: BackendChoice,
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
@@ -107,6 +110,11 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         }
     }
     let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
+    let state_backend = if raw.sections.contains_key(STATE_SECTION) {
+        state_backend(&raw, &mut printable, &mut problems)
+    } else {
+        BackendChoice::File
+    };
     let Some(typed) = typed.filter(|_| problems.is_empty()) else {
         return Err(Error::Config(problems));
     };
@@ -119,7 +127,48 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         amqp,
         unreadable_files: report.unreadable.len(),
         metrics_textfile_dir,
+        state_backend,
     })
+}
+
+/// Validates `[n6_collectors_state]` and chooses the state backend; problems go to
+/// `problems`.
+pub(crate) fn state_backend(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> BackendChoice {
+    let spec = match Spec::parse(STATE_CONFIG_SPEC, STATE_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{STATE_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return BackendChoice::File;
+        }
+    };
+    let typed = match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _absent_optional_sections)) => typed,
+        Err(errors) => {
+            problems.extend(errors.lines());
+            return BackendChoice::File;
+        }
+    };
+    add_printable(&typed, printable);
+    let values = typed
+        .section(STATE_SECTION)
+        .map(|s| s.values().collect::<Vec<_>>())
+        .unwrap_or_default();
+    match BackendChoice::from_values(values) {
+        Ok(choice) => choice,
+        Err(errors) => {
+            problems.extend(errors);
+            BackendChoice::File
+        }
+    }
 }
 
 /// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and

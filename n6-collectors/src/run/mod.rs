@@ -31,7 +31,7 @@ use crate::message::DEFAULT_EXCHANGE;
 use crate::metrics::RunTracking;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
-use crate::state::{Activity, RunLock, StateSaver, StateStore};
+use crate::state::{Activity, HeldRun, StateSaver, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -91,6 +91,13 @@ where
             tracking.cancel();
             exit::OK
         }
+        Ok(Ok(Outcome::Skipped(reason))) => {
+            tracking.cancel();
+            if cli.quiet < 2 {
+                eprintln!("{name}: {reason}");
+            }
+            exit::OK
+        }
         Ok(Err(error)) => {
             if report {
                 eprintln!("{name}: error: {error}");
@@ -120,6 +127,8 @@ enum Outcome {
     Early,
     /// A collection run finished.
     Done(Summary),
+    /// Nothing to do: another host collected recently (`fleet_min_interval`).
+    Skipped(String),
 }
 
 fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
@@ -133,6 +142,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         amqp,
         unreadable_files,
         metrics_textfile_dir,
+        state_backend,
     } = configure::load::<C>(cli)?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
@@ -147,14 +157,27 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
-    let mut store = StateStore::new(
+    let written_by = written_by::<C>();
+    let store = StateStore::new(
         &state_dir,
         &C::META.state_file_name(),
         &C::META.collector_id(),
-        &written_by::<C>(),
+        &written_by,
     );
+    let is_file = state_backend == crate::state::BackendChoice::File;
+    // The run record of run tracking stays on this host, beside where the state file
+    // is (or would be, with the etcd backend).
+    let local_state_file = store.path().to_owned();
+    // Without a `#[state]` field there is no state file: the lock is named after the
+    // collector, and nothing is loaded or saved. Read-only runs create neither the state
+    // directory nor the lock file.
+    let read_only = cli.check_config
+        || cli.dry_run
+        || matches!(&cli.command, Some(crate::tooling::Command::State(c)) if c.is_read_only());
+    let file_lock = (state_dir.join(C::META.lock_name()), read_only);
+    let backend = state_backend.backend(store, &written_by, Some(file_lock))?;
     if let Some(crate::tooling::Command::State(command)) = &cli.command {
-        crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
+        crate::tooling::execute::<C>(command, &*backend)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
     // Chosen before anything else happens, so a run that cannot tell where its messages
@@ -169,48 +192,44 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
             unreadable_files,
         )?)
     };
-    // Without a `#[state]` field there is no state file: the lock is named after the
-    // collector, and nothing is loaded or saved.
-    let lock_subject = state_dir.join(C::META.lock_name());
-    // Read-only runs create neither the state directory nor the lock file.
-    let _lock = if cli.check_config || cli.dry_run {
-        RunLock::acquire_if_present(&lock_subject)?
-    } else {
-        Some(RunLock::acquire(&lock_subject)?)
-    };
+    let mut held = backend.begin()?;
     let (state, migrated, activity) = if C::META.has_state {
-        load_state::<C>(&store)?
+        load_state::<C>(&mut *held, &local_state_file)?
     } else {
         (C::make_default_state(), false, None)
     };
-    tracking.state_loaded(&lock_subject, activity, C::expected_silence());
-    if tracking.enabled() {
-        store.set_activity(tracking.prior_activity());
-    }
+    tracking.state_loaded(&local_state_file, activity, C::expected_silence());
     let Some(target) = target else {
-        if C::META.has_state {
-            eprintln!(
-                "{}: configuration and state file ({}) are valid",
-                C::META.name,
-                store.path().display()
-            );
-        } else {
+        if !C::META.has_state {
             eprintln!("{}: configuration is valid (no state)", C::META.name);
+        } else {
+            let what = if is_file {
+                format!("state file ({})", held.location().display())
+            } else {
+                format!("state ({})", backend.describe())
+            };
+            eprintln!("{}: configuration and {what} are valid", C::META.name);
         }
         return Ok(Outcome::Early);
     };
+    if let Some(reason) = held.skip_reason() {
+        tracing::info!("{reason}");
+        return Ok(Outcome::Skipped(reason));
+    }
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
     let mut saver = StateSaver::new(
-        if cli.dry_run || !C::META.has_state {
-            None
-        } else {
-            Some(store)
-        },
+        held,
+        cli.dry_run || !C::META.has_state,
+        C::META.collector_id(),
+        written_by,
         C::META.state_version,
         (!migrated).then_some(&state),
     )?;
+    if tracking.enabled() {
+        saver.set_activity(tracking.prior_activity());
+    }
     let mut collector = C::from_parts(config, state);
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
@@ -229,15 +248,14 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         out.confirm()?;
     }
     signal::stop_if_interrupted()?;
-    if tracking.enabled()
-        && let Some(store) = saver.store_mut()
-    {
+    if tracking.enabled() && !saver.is_dry_run() {
         // Run tracking keeps the last success in the envelope: save even if unchanged.
-        store.set_activity(tracking.success_activity());
+        saver.set_activity(tracking.success_activity());
         saver.force_next_save();
     }
     saver.save(collector.state())?;
     sink.close()?;
+    saver.finish(tracking.stats.messages);
     Ok(Outcome::Done(Summary {
         stats: tracking.stats,
         state_saved: saver.saved(),
@@ -250,14 +268,22 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
 fn load_state<C: StatefulCollector>(
-    store: &StateStore,
+    held: &mut dyn HeldRun,
+    local_state_file: &std::path::Path,
 ) -> Result<(C::State, bool, Option<Activity>)> {
-    let loaded = store
-        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
-        .map_err(Error::StateLoad)?;
+    let loaded = crate::state::load_typed::<C::State>(
+        held,
+        &C::META.collector_id(),
+        C::META.state_version,
+        Some(C::migrate_state),
+    )
+    .map_err(Error::StateLoad)?;
     match loaded {
         Some(loaded) => {
-            tracing::info!("loaded the collector state from {}", store.path().display());
+            tracing::info!(
+                "loaded the collector state from {}",
+                held.location().display()
+            );
             if let Some(version) = loaded.migrated_from {
                 tracing::info!(
                     "migrated the state from schema version {version} to {}",
@@ -270,12 +296,12 @@ fn load_state<C: StatefulCollector>(
                 Some(loaded.header.activity),
             ))
         }
-        None => match crate::pickle::takeover::n6_pickle_beside(store.path()) {
+        None => match crate::pickle::takeover::n6_pickle_beside(local_state_file) {
             Some(pickle) => {
                 let state = crate::pickle::takeover::load_n6_pickle(&pickle, C::META.name)?;
                 tracing::warn!(
                     "no state file at {}; took over n6's state from {} (the pickle is left untouched)",
-                    store.path().display(),
+                    held.location().display(),
                     pickle.display()
                 );
                 Ok((state, false, None))
@@ -283,7 +309,7 @@ fn load_state<C: StatefulCollector>(
             None => {
                 tracing::warn!(
                     "no state file at {}; starting from the default state",
-                    store.path().display()
+                    held.location().display()
                 );
                 Ok((C::make_default_state(), false, None))
             }
@@ -291,7 +317,8 @@ fn load_state<C: StatefulCollector>(
     }
 }
 
-fn written_by<C: StatefulCollector>() -> String {
+/// `written_by` of this program's saves: its name and the crate version.
+pub(crate) fn written_by<C: StatefulCollector>() -> String {
     let program = std::env::args()
         .next()
         .and_then(|arg0| {

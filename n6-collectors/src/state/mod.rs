@@ -16,6 +16,9 @@
 //! - [`RunLock`]: an exclusive non-blocking `flock` on `<state file>.lock`, held for the
 //!   run and released by the kernel if the process dies.
 //!
+//! - [`backend`]: [`StateBackend`] / [`HeldRun`], one API over the file backend (the
+//!   default: today's state file and `flock`) and [`etcd`] (state and lock in etcd,
+//!   fenced), chosen by `[n6_collectors_state]`.
 //! - [`large_set`]: `#[serde(with = ...)]` for big `HashSet`s in state types (loads
 //!   several times faster than serde's own impl).
 //!
@@ -24,8 +27,10 @@
 //! for crash tests.
 
 mod atomic;
+pub mod backend;
 pub mod envelope;
 mod error;
+pub mod etcd;
 pub mod large_set;
 mod lock;
 mod saver;
@@ -37,10 +42,14 @@ pub use atomic::{
     PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, WRITE_BUFFER_CAPACITY, check_existing_dir,
     create_private_dir, remove_stale_temp_files, write_atomically,
 };
+pub use backend::{
+    BackendChoice, EnvelopeWriter, FileBackend, HeldRun, STATE_CONFIG_SPEC, STATE_SECTION,
+    SaveError, StateBackend, load_typed, save_raw, save_typed,
+};
 pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
-pub(crate) use saver::StateSaver;
+pub(crate) use saver::{StateSaver, save_error};
 pub use store::{
     Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, collector_id, state_file_name,
 };

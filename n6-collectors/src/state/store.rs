@@ -91,6 +91,11 @@ impl StateStore {
         &self.path
     }
 
+    /// What saves record as `written_by`.
+    pub fn written_by(&self) -> &str {
+        &self.written_by
+    }
+
     /// The collector id this store checks and writes.
     pub fn collector_id(&self) -> &str {
         &self.collector_id
@@ -128,66 +133,24 @@ impl StateStore {
         schema_version: u32,
         migrate: Option<Migration<S>>,
     ) -> Result<Option<Loaded<S>>, StateError> {
-        let Some(file) = open_state_file(&self.path)? else {
+        let Some(reader) = self.open_reader()? else {
             return Ok(None);
         };
-        let mut decoder = EnvelopeDecoder::new(
+        decode_state(
             &self.path,
-            BufReader::with_capacity(READ_BUFFER_CAPACITY, file),
-        );
-        let decoded = decoder.read_header()?;
-        let header = decoded.header;
-        if header.collector != self.collector_id {
-            return Err(StateError::WrongCollector {
-                path: self.path.clone(),
-                offset: decoded.collector_offset,
-                expected: self.collector_id.clone(),
-                found: header.collector,
-            });
-        }
-        let found = header.schema_version;
-        if found > schema_version {
-            return Err(StateError::NewerSchema {
-                path: self.path.clone(),
-                offset: decoded.schema_offset,
-                found,
-                supported: schema_version,
-                written_by: header.written_by,
-            });
-        }
-        if found == schema_version {
-            let state = decoder.read_payload::<S>()?;
-            decoder.finish()?;
-            return Ok(Some(Loaded {
-                state,
-                header,
-                migrated_from: None,
-            }));
-        }
-        let Some(migrate) = migrate else {
-            return Err(StateError::NoMigration {
-                path: self.path.clone(),
-                found,
-                expected: schema_version,
-            });
-        };
-        let payload = decoder.read_payload::<ciborium::Value>()?;
-        decoder.finish()?;
-        let state = migrate(found, payload).map_err(|reason| StateError::Migration {
-            path: self.path.clone(),
-            from: found,
-            to: schema_version,
-            reason,
-        })?;
-        tracing::info!(
-            "migrated the state in {} from schema version {found} to {schema_version}",
-            self.path.display()
-        );
-        Ok(Some(Loaded {
-            state,
-            header,
-            migrated_from: Some(found),
-        }))
+            reader,
+            &self.collector_id,
+            schema_version,
+            migrate,
+        )
+        .map(Some)
+    }
+
+    /// Opens the state file for buffered reading (`None` when there is none), without
+    /// following a symbolic link.
+    pub(crate) fn open_reader(&self) -> Result<Option<BufReader<File>>, StateError> {
+        Ok(open_state_file(&self.path)?
+            .map(|file| BufReader::with_capacity(READ_BUFFER_CAPACITY, file)))
     }
 
     /// Saves `state` with `schema_version`, atomically and durably.
@@ -206,6 +169,35 @@ impl StateStore {
         state: &S,
         schema_version: u32,
     ) -> Result<(), StateError> {
+        let mut header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
+        header.activity = self.activity;
+        let mut encode_error = None;
+        let written = self.save_with(&mut |writer: &mut dyn io::Write| {
+            write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {
+                EncodeError::Io(e) => e,
+                EncodeError::Value(reason) => {
+                    encode_error = Some(reason);
+                    io::Error::other("the state cannot be encoded")
+                }
+            })
+        });
+        match (written, encode_error) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(reason)) => Err(StateError::Encode {
+                path: self.path.clone(),
+                reason,
+            }),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Replaces the state file with what `write` writes (a whole envelope), atomically
+    /// and durably; the directory and file modes and the checks are those of
+    /// [`StateStore::save`].
+    pub(crate) fn save_with(
+        &self,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), StateError> {
         refuse_non_regular(&self.path)?;
         create_private_dir(parent_dir(&self.path)).map_err(|source| self.io("save", source))?;
         // Saves happen under the run lock, so leftovers of a killed save are nobody's.
@@ -216,28 +208,12 @@ impl StateStore {
                 tracing::warn!("cannot remove temporary files left by an interrupted save: {e}")
             }
         }
-        let mut header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
-        header.activity = self.activity;
-        let mut encode_error = None;
-        let written = write_atomically(&self.path, |writer| {
-            write_envelope(writer, &header, state).map_err(|e| match e {
-                EncodeError::Io(e) => e,
-                EncodeError::Value(reason) => {
-                    encode_error = Some(reason);
-                    io::Error::other("the state cannot be encoded")
-                }
-            })
-        });
-        match (written, encode_error) {
-            (Ok(()), _) => {
+        match write_atomically(&self.path, |writer| write(writer)) {
+            Ok(()) => {
                 tracing::debug!("saved the collector state to {}", self.path.display());
                 Ok(())
             }
-            (Err(_), Some(reason)) => Err(StateError::Encode {
-                path: self.path.clone(),
-                reason,
-            }),
-            (Err(source), None) => Err(self.io("save", source)),
+            Err(source) => Err(self.io("save", source)),
         }
     }
 
@@ -249,12 +225,20 @@ impl StateStore {
         let Some(file) = open_state_file(path)? else {
             return Ok(None);
         };
-        let mut decoder =
-            EnvelopeDecoder::new(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file));
+        Self::decode_envelope_untyped(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file))
+            .map(Some)
+    }
+
+    /// [`StateStore::read_envelope_untyped`] over any reader (`path` names it in errors).
+    pub fn decode_envelope_untyped<R: io::BufRead>(
+        path: &Path,
+        input: R,
+    ) -> Result<(EnvelopeHeader, ciborium::Value), StateError> {
+        let mut decoder = EnvelopeDecoder::new(path, input);
         let header = decoder.read_header()?.header;
         let payload = decoder.read_payload()?;
         decoder.finish()?;
-        Ok(Some((header, payload)))
+        Ok((header, payload))
     }
 
     fn io(&self, action: &'static str, source: io::Error) -> StateError {
@@ -264,6 +248,71 @@ impl StateStore {
             source,
         }
     }
+}
+
+/// Decodes an envelope read from `input` (at `path`, for messages) as the typed state of
+/// `collector_id` at `schema_version`, migrating older versions with `migrate`.
+pub(crate) fn decode_state<S: DeserializeOwned, R: io::BufRead>(
+    path: &Path,
+    input: R,
+    collector_id: &str,
+    schema_version: u32,
+    migrate: Option<Migration<S>>,
+) -> Result<Loaded<S>, StateError> {
+    let mut decoder = EnvelopeDecoder::new(path, input);
+    let decoded = decoder.read_header()?;
+    let header = decoded.header;
+    if header.collector != collector_id {
+        return Err(StateError::WrongCollector {
+            path: path.to_owned(),
+            offset: decoded.collector_offset,
+            expected: collector_id.to_owned(),
+            found: header.collector,
+        });
+    }
+    let found = header.schema_version;
+    if found > schema_version {
+        return Err(StateError::NewerSchema {
+            path: path.to_owned(),
+            offset: decoded.schema_offset,
+            found,
+            supported: schema_version,
+            written_by: header.written_by,
+        });
+    }
+    if found == schema_version {
+        let state = decoder.read_payload::<S>()?;
+        decoder.finish()?;
+        return Ok(Loaded {
+            state,
+            header,
+            migrated_from: None,
+        });
+    }
+    let Some(migrate) = migrate else {
+        return Err(StateError::NoMigration {
+            path: path.to_owned(),
+            found,
+            expected: schema_version,
+        });
+    };
+    let payload = decoder.read_payload::<ciborium::Value>()?;
+    decoder.finish()?;
+    let state = migrate(found, payload).map_err(|reason| StateError::Migration {
+        path: path.to_owned(),
+        from: found,
+        to: schema_version,
+        reason,
+    })?;
+    tracing::info!(
+        "migrated the state in {} from schema version {found} to {schema_version}",
+        path.display()
+    );
+    Ok(Loaded {
+        state,
+        header,
+        migrated_from: Some(found),
+    })
 }
 
 /// Opens the state file for reading without following a symbolic link; `None` if absent.
