@@ -88,6 +88,7 @@ pub mod exit;
 pub mod helpers;
 pub mod logging;
 pub mod message;
+pub mod metrics;
 pub mod output;
 pub mod pickle;
 pub mod publish;
