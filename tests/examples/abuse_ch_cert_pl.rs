@@ -4,9 +4,6 @@
 //! the payload-URLs feed is given unzipped, its ZIP handling is not part of the helpers).
 //! Checked: routing key (with version tag), properties, body, saved state, exit codes.
 
-#[path = "abuse_cases.rs"]
-mod abuse_cases;
-
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -16,32 +13,45 @@ use n6_collectors::helpers::rows::{Row, is_used_by_default, iso_utc_time};
 use n6_collectors::{StatefulCollector, prelude::*};
 
 /// A state in the case tables.
+#[derive(serde::Deserialize)]
 pub struct St {
-    time: &'static str,
-    rows: &'static [&'static str],
+    time: String,
+    rows: Vec<String>,
     count: Option<u64>,
 }
 
 impl St {
     fn to_state(&self) -> RowsState {
         RowsState {
-            newest_row_time: self.time.to_owned(),
-            newest_rows: self.rows.iter().map(|r| Row::from(*r)).collect(),
+            newest_row_time: self.time.clone(),
+            newest_rows: self.rows.iter().map(|r| Row::from(r.as_str())).collect(),
             rows_count: self.count,
         }
     }
 }
 
-/// One §8.4.1 case.
+/// One abuse.ch case: the time-ordered-rows part of a case of n6's
+/// `n6datasources.tests.collectors.test_abuse_ch`.
+#[derive(serde::Deserialize)]
 pub struct AbuseCase {
-    id: &'static str,
+    id: String,
     #[allow(dead_code)]
     column: usize,
-    routing_key: &'static str,
+    routing_key: String,
     initial: Option<St>,
-    input: &'static [&'static str],
-    published: &'static [&'static str],
+    input: Vec<String>,
+    published: Vec<String>,
     saved: Option<St>,
+}
+
+/// The abuse.ch cases, verbatim, as data: `tests/data/abuse_ch/abuse_cases.json`.
+fn abuse_cases() -> &'static [AbuseCase] {
+    static CASES: OnceLock<Vec<AbuseCase>> = OnceLock::new();
+    CASES.get_or_init(|| {
+        let path = crate::example_support::repo_path("tests/data/abuse_ch/abuse_cases.json");
+        let text = std::fs::read_to_string(&path).expect("the abuse.ch case table");
+        serde_json::from_str(&text).expect("tests/data/abuse_ch/abuse_cases.json is a case table")
+    })
 }
 
 macro_rules! abuse_ch_collector {
@@ -102,7 +112,7 @@ fn run_case<C: Collect<State = RowsState>>(config: &str, section: &str, case: &A
         n6_collectors::run_from::<C, Vec<String>, String>,
         &overrides(&[url]),
     );
-    let id = case.id;
+    let id = &case.id;
     assert_eq!(code, 0, "{id}");
     assert_eq!(published.len(), 1, "{id}");
     let message = &published[0];
@@ -118,10 +128,7 @@ fn run_case<C: Collect<State = RowsState>>(config: &str, section: &str, case: &A
 }
 
 fn abuse_case(id: &str) -> &'static AbuseCase {
-    abuse_cases::ABUSE_CASES
-        .iter()
-        .find(|c| c.id == id)
-        .expect("case")
+    abuse_cases().iter().find(|c| c.id == id).expect("case")
 }
 
 const FEODO_CONFIG: &str = "[AbuseChFeodoTrackerCollector]\nrow_count_mismatch_is_fatal = no\nurl = https://www.example.com\ndownload_retries = 5\n";
@@ -164,7 +171,7 @@ fn abuse_ch_urlhaus_payloads_urls_01_02() {
 
 #[test]
 fn every_abuse_ch_case_is_run() {
-    let ids: Vec<&str> = abuse_cases::ABUSE_CASES.iter().map(|c| c.id).collect();
+    let ids: Vec<&str> = abuse_cases().iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids.len(), 7);
 }
 
