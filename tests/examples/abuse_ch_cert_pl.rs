@@ -119,7 +119,11 @@ fn run_case<C: Collect<State = RowsState>>(config: &str, section: &str, case: &A
     assert_eq!(message.routing_key, case.routing_key, "{id}");
     let source = C::META.identity.source;
     message.assert_n6_properties(source, "file", Some("text/csv"), None);
-    assert_eq!(message.text(), case.published.join("\n"), "{id}");
+    assert_eq!(
+        message.text().expect("UTF-8 body"),
+        case.published.join("\n"),
+        "{id}"
+    );
     assert_eq!(
         runs.load_state::<C>(),
         case.saved.as_ref().map(St::to_state),
@@ -296,7 +300,7 @@ fn cert_pl_01_legacy_state_and_02_first_run() {
     assert_eq!(published[0].routing_key, "cert-pl.shield.202505");
     published[0].assert_n6_properties("cert-pl.shield", "file", Some("text/csv"), None);
     assert_eq!(
-        published[0].text(),
+        published[0].text().expect("UTF-8 body"),
         [CERT_PL_ROWS[3], CERT_PL_ROWS[2], CERT_PL_ROWS[1]].join("\n")
     );
     assert_eq!(
@@ -311,7 +315,10 @@ fn cert_pl_01_legacy_state_and_02_first_run() {
     assert_eq!(published.len(), 1);
     let mut oldest_first = CERT_PL_ROWS[1..].to_vec();
     oldest_first.reverse();
-    assert_eq!(published[0].text(), oldest_first.join("\n"));
+    assert_eq!(
+        published[0].text().expect("UTF-8 body"),
+        oldest_first.join("\n")
+    );
     assert_eq!(
         runs.load_state::<CertPlShieldCollector>(),
         Some(cert_pl_saved())

@@ -39,7 +39,7 @@ fn publishes_each_mailed_csv_with_mail_meta() {
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].routing_key, SOURCE);
     assert_eq!(
-        published[0].text(),
+        published[0].text().expect("UTF-8 body"),
         "ip,time,name\n192.0.2.44,2024-01-02T07:12:00Z,mirai\n198.51.100.23,2024-01-02T07:40:00Z,mozi\n"
     );
     published[0].assert_n6_properties(
@@ -56,7 +56,7 @@ fn publishes_each_mailed_csv_with_mail_meta() {
     assert_eq!(code, 0);
     assert_eq!(published.len(), 1);
     assert_eq!(
-        published[0].text(),
+        published[0].text().expect("UTF-8 body"),
         "ip,time,name\r\n203.0.113.9,2024-01-03T06:00:00Z,gafgyt"
     );
     published[0].assert_n6_properties(

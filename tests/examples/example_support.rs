@@ -1,175 +1,65 @@
-//! Shared by the `tests/examples/` tests: run an example collector in-process with
-//! `--output <file>` and read back exactly what it published.
+//! Shared by the `tests/examples/` tests: repeated in-process runs of an example on one
+//! scratch site (the public harness, `n6_collectors::testing`), fixtures and one-shot
+//! HTTP servers on 127.0.0.1.
 
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+pub use n6_collectors::testing::Published;
+use n6_collectors::testing::Site;
 
-/// One published message, from the JSON-lines output.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Published {
-    pub exchange: String,
-    pub routing_key: String,
-    pub properties: Value,
-    pub body: Vec<u8>,
-}
-
-impl Published {
-    /// The body as text (panics if it is not UTF-8).
-    pub fn text(&self) -> &str {
-        std::str::from_utf8(&self.body).expect("UTF-8 body")
-    }
-
-    /// Checks the n6 properties: `type`, `content_type` (or none), `delivery_mode`,
-    /// `message_id` recomputed from `source`, the timestamp and the body, and `headers`.
-    pub fn assert_n6_properties(
-        &self,
-        source: &str,
-        raw_type: &str,
-        content_type: Option<&str>,
-        headers: Option<Value>,
-    ) {
-        let p = self.properties.as_object().expect("properties object");
-        assert_eq!(p.get("type"), Some(&Value::from(raw_type)));
-        assert_eq!(p.get("content_type").and_then(Value::as_str), content_type);
-        assert_eq!(p.get("delivery_mode"), Some(&Value::from(2)));
-        let timestamp = p
-            .get("timestamp")
-            .and_then(Value::as_u64)
-            .expect("timestamp");
-        assert_eq!(
-            p.get("message_id").and_then(Value::as_str),
-            Some(n6_collectors::message::message_id(source, timestamp, &self.body).as_str())
-        );
-        assert_eq!(p.get("headers").cloned(), headers);
-        let mut keys: Vec<&str> = p.keys().map(String::as_str).collect();
-        keys.sort_unstable();
-        let mut expected = vec!["delivery_mode", "message_id", "timestamp", "type"];
-        if content_type.is_some() {
-            expected.push("content_type");
-        }
-        if self.properties.get("headers").is_some() {
-            expected.push("headers");
-        }
-        expected.sort_unstable();
-        assert_eq!(keys, expected);
-    }
-}
-
-/// A scratch directory with a state dir and an output file, for repeated runs.
+/// Repeated runs of one example on one scratch site ([`n6_collectors::testing::Site`]).
 pub struct Runs {
-    pub dir: tempfile::TempDir,
-    seen: usize,
-    config_dir: PathBuf,
+    site: Site,
 }
 
 impl Runs {
     /// Runs with the example configs (`examples/config`).
     pub fn new() -> Runs {
         Runs {
-            dir: tempfile::tempdir().expect("temp dir"),
-            seen: 0,
-            config_dir: repo_path("examples/config"),
+            site: Site::with_config_dir(repo_path("examples/config")).expect("test site"),
         }
     }
 
     /// Runs with one config file, `60_test.conf`, holding `config`.
     pub fn with_config(config: &str) -> Runs {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config_dir = dir.path().join("config");
-        std::fs::create_dir(&config_dir).expect("config dir");
-        std::fs::write(config_dir.join("60_test.conf"), config).expect("config file");
         Runs {
-            dir,
-            seen: 0,
-            config_dir,
+            site: Site::with_config(config).expect("test site"),
         }
     }
 
     /// Writes a file into the scratch directory; returns its path.
     pub fn write(&self, name: &str, data: &[u8]) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, data).expect("write scratch file");
-        path
+        self.site.write(name, data).expect("write scratch file")
     }
 
+    /// The scratch state directory.
     pub fn state_dir(&self) -> PathBuf {
-        self.dir.path().join("state")
+        self.site.state_dir()
     }
 
-    pub fn output(&self) -> PathBuf {
-        self.dir.path().join("out.jsonl")
-    }
-
-    /// The arguments every run gets: the example configs, the scratch state dir and the
-    /// output file, then `extra`.
-    pub fn args(&self, extra: &[String]) -> Vec<String> {
-        let mut args = vec![
-            "example".to_owned(),
-            "--config-dir".to_owned(),
-            self.config_dir.display().to_string(),
-            "--state-dir".to_owned(),
-            self.state_dir().display().to_string(),
-            "--output".to_owned(),
-            self.output().display().to_string(),
-            "-q".to_owned(),
-        ];
-        args.extend(extra.iter().cloned());
-        args
-    }
-
-    /// Runs `run` (an `n6_collectors::run_from::<C, _, _>`) with [`Runs::args`]; returns
-    /// the exit status and the messages published by this run.
+    /// Runs `run` (an `n6_collectors::run_from::<C, _, _>`) on the site with `extra`
+    /// arguments; returns the exit status and the messages published by this run.
     pub fn run(&mut self, run: fn(Vec<String>) -> u8, extra: &[String]) -> (u8, Vec<Published>) {
-        let code = run(self.args(extra));
-        let all = read_output(&self.output());
-        let new = all[self.seen..].to_vec();
-        self.seen = all.len();
-        (code, new)
+        let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+        let done = self.site.run_with(run, &[], &extra).expect("test run");
+        (done.exit_code, done.published)
     }
 
     /// The saved state of collector `C`, or `None` when there is no state file.
     pub fn load_state<C: n6_collectors::StatefulCollector>(&self) -> Option<C::State> {
-        let meta = &C::META;
-        let store = n6_collectors::state::StateStore::new(
-            &self.state_dir(),
-            &meta.state_file_name(),
-            &meta.collector_id(),
-            "example test",
-        );
-        store
-            .load::<C::State>(meta.state_version, None)
-            .expect("the state file loads")
-            .map(|loaded| loaded.state)
+        self.site.saved_state::<C>().expect("the state file loads")
     }
 
     /// Saves `state` as collector `C`'s state file (as a previous run would have).
     pub fn save_state<C: n6_collectors::StatefulCollector>(&self, state: &C::State) {
-        let meta = &C::META;
-        std::fs::create_dir_all(self.state_dir()).expect("state dir");
-        n6_collectors::state::StateStore::new(
-            &self.state_dir(),
-            &meta.state_file_name(),
-            &meta.collector_id(),
-            "example test",
-        )
-        .save(state, meta.state_version)
-        .expect("save state");
+        self.site.save_state::<C>(state).expect("save state");
     }
 
     /// The files in the state dir.
     pub fn state_files(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.state_dir())
-            .map(|rd| {
-                rd.filter_map(|e| e.ok())
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
+        self.site.state_files()
     }
 }
 
@@ -188,33 +78,6 @@ pub fn overrides(items: &[String]) -> Vec<String> {
 /// `file://` URL of a fixture in `examples/data/`.
 pub fn fixture_url(name: &str) -> String {
     format!("file://{}", repo_path("examples/data").join(name).display())
-}
-
-fn read_output(path: &Path) -> Vec<Published> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    text.lines()
-        .map(|line| {
-            let v: Value = serde_json::from_str(line).expect("JSON line");
-            let body = match (v.get("body"), v.get("body_base64")) {
-                (Some(Value::String(s)), None) => s.as_bytes().to_vec(),
-                (None, Some(Value::String(b))) => {
-                    use base64::Engine;
-                    base64::engine::general_purpose::STANDARD
-                        .decode(b)
-                        .expect("base64 body")
-                }
-                _ => panic!("no body in {line}"),
-            };
-            Published {
-                exchange: v["exchange"].as_str().expect("exchange").to_owned(),
-                routing_key: v["routing_key"].as_str().expect("routing_key").to_owned(),
-                properties: v["properties"].clone(),
-                body,
-            }
-        })
-        .collect()
 }
 
 /// Serves `body` with `Last-Modified: last_modified` to one HTTP request on 127.0.0.1;

@@ -106,7 +106,10 @@ impl Collect for SimpleBodyCollector {
 }
 
 fn texts(published: &[crate::example_support::Published]) -> Vec<&str> {
-    published.iter().map(|m| m.text()).collect()
+    published
+        .iter()
+        .map(|m| m.text().expect("UTF-8 body"))
+        .collect()
 }
 
 #[test]

@@ -34,7 +34,10 @@ fn one_message_per_new_item_oldest_first() {
 
     let (code, published) = runs.run(run, &args("json_api_stream_1.json", 2));
     assert_eq!(code, 0);
-    let bodies: Vec<&str> = published.iter().map(|m| m.text()).collect();
+    let bodies: Vec<&str> = published
+        .iter()
+        .map(|m| m.text().expect("UTF-8 body"))
+        .collect();
     assert_eq!(
         bodies,
         vec![

@@ -42,7 +42,7 @@ fn publishes_new_rows_once_oldest_first() {
     assert_eq!(msg.exchange, "raw");
     assert_eq!(msg.routing_key, SOURCE);
     msg.assert_n6_properties(SOURCE, "file", Some("text/csv"), None);
-    assert_eq!(msg.text(), [R1, R2, R3, R4].join("\n"));
+    assert_eq!(msg.text().expect("UTF-8 body"), [R1, R2, R3, R4].join("\n"));
     assert_eq!(
         state(&runs),
         RowsState {
@@ -59,7 +59,10 @@ fn publishes_new_rows_once_oldest_first() {
     let (code, published) = runs.run(run, &url("urlhaus_urls_2.csv"));
     assert_eq!(code, 0);
     assert_eq!(published.len(), 1);
-    assert_eq!(published[0].text(), [R5, R6].join("\n"));
+    assert_eq!(
+        published[0].text().expect("UTF-8 body"),
+        [R5, R6].join("\n")
+    );
     published[0].assert_n6_properties(SOURCE, "file", Some("text/csv"), None);
     assert_eq!(
         state(&runs),
