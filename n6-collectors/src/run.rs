@@ -18,7 +18,7 @@ use crate::metrics::RunTracking;
 use crate::output::jsonl::JsonLinesSink;
 use crate::output::{OutputError, Sink};
 use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{Activity, RunLock, StateStore};
+use crate::state::{Activity, RunLock, StateStore, adopt_legacy_state_file};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -36,6 +36,25 @@ use crate::state::{Activity, RunLock, StateStore};
 /// state atomically if it changed; print a one-line summary to stderr.
 pub fn run<C: Collect>() -> ExitCode {
     ExitCode::from(run_from::<C, _, _>(std::env::args_os()))
+}
+
+/// The state file's name in `state_dir`: [`crate::collector::CollectorMeta::state_file_name`],
+/// after moving a file of the older name there (logged). A run that must not change
+/// files (`read_only`: `--dry-run`, `--check-config`) reads the older file where it is.
+fn state_file_in_use<C: StatefulCollector>(
+    state_dir: &std::path::Path,
+    read_only: bool,
+) -> Result<String> {
+    let current = C::META.state_file_name();
+    let Some(legacy) = C::META.legacy_state_file_name() else {
+        return Ok(current);
+    };
+    if read_only {
+        let legacy_only = state_dir.join(&legacy).exists() && !state_dir.join(&current).exists();
+        return Ok(if legacy_only { legacy } else { current });
+    }
+    adopt_legacy_state_file(state_dir, &legacy, &current).map_err(Error::StateLoad)?;
+    Ok(current)
 }
 
 /// [`run`] with explicit arguments (the first one is the program name); returns the exit
@@ -150,9 +169,10 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
+    let file_name = state_file_in_use::<C>(&state_dir, cli.dry_run || cli.check_config)?;
     let mut store = StateStore::new(
         &state_dir,
-        &C::META.state_file_name(),
+        &file_name,
         &C::META.collector_id(),
         &written_by::<C>(),
     );

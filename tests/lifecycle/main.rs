@@ -9,3 +9,4 @@ mod support;
 mod run;
 mod secrets;
 mod state_files;
+mod state_name;

@@ -190,7 +190,7 @@ fn broker_password_is_not_logged_when_the_broker_is_unreachable() {
     assert!(
         !site
             .path("state")
-            .join("lines_test_collector.LinesTestCollector.cbor")
+            .join(crate::support::site::LINES.state_file)
             .exists()
     );
 }

@@ -187,7 +187,7 @@ fn a_newer_schema_version_is_refused_naming_the_writer() {
     let site = site(&["a"]);
     StateStore::new(
         &site.path("state"),
-        &format!("{COLLECTOR_ID}.cbor"),
+        LINES.state_file,
         COLLECTOR_ID,
         "lines-test-collector 9.9 (n6-collectors 9.9.0)",
     )

@@ -30,7 +30,7 @@ pub const LINES: TestCollector = TestCollector {
     bin: env!("CARGO_BIN_EXE_lines-test-collector"),
     section: "LinesTestCollector",
     config_file: "60_lines.conf",
-    state_file: "lines_test_collector.LinesTestCollector.cbor",
+    state_file: "LinesTestCollector.cbor",
 };
 
 /// `tests/bin/reliability_collector.rs`: the lines collector with a gate and a delay hook.
@@ -38,7 +38,7 @@ pub const RELIABILITY: TestCollector = TestCollector {
     bin: env!("CARGO_BIN_EXE_reliability-test-collector"),
     section: "ReliabilityTestCollector",
     config_file: "70_reliability.conf",
-    state_file: "reliability_test_collector.ReliabilityTestCollector.cbor",
+    state_file: "ReliabilityTestCollector.cbor",
 };
 
 /// The test-only hook of the state store: sleep between fsync and rename (removed from

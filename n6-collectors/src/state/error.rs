@@ -137,6 +137,17 @@ pub enum StateError {
         reason: String,
     },
     /// The state value cannot be represented in CBOR (its `Serialize` impl failed).
+    /// Both the state file and a file of its older name (`{module path}.{StructName}.cbor`)
+    /// exist; neither is chosen nor touched.
+    #[error(
+        "state file {path} and {legacy} (its older name) both exist; refusing to choose: keep one and move the other out of the state directory"
+    )]
+    TwoStateFiles {
+        /// The state file.
+        path: PathBuf,
+        /// The file of the older name.
+        legacy: PathBuf,
+    },
     #[error("cannot encode the state for {path}: {reason}")]
     Encode {
         /// The state file.
@@ -159,6 +170,7 @@ impl StateError {
             | StateError::NewerSchema { .. }
             | StateError::NoMigration { .. }
             | StateError::Migration { .. }
+            | StateError::TwoStateFiles { .. }
             | StateError::Encode { .. } => StateErrorKind::Data,
         }
     }
@@ -191,6 +203,7 @@ impl StateError {
             | StateError::NewerSchema { path, .. }
             | StateError::NoMigration { path, .. }
             | StateError::Migration { path, .. }
+            | StateError::TwoStateFiles { path, .. }
             | StateError::Encode { path, .. } => path,
         }
     }
