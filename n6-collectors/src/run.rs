@@ -5,7 +5,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::cli::{Cli, OutputTarget};
@@ -38,6 +37,32 @@ pub fn run<C: Collect>() -> ExitCode {
     ExitCode::from(run_from::<C, _, _>(std::env::args_os()))
 }
 
+/// Parses the command line; `--help` names the collector (source, config section, state
+/// file) and `--version` prints the n6-collectors version.
+fn parse_command_line<C, I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+where
+    C: StatefulCollector,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let meta = &C::META;
+    let about = format!(
+        "n6 collector {name}: source {source}, config section [{name}], state file {file} in \
+         state_dir. Fetches the source, publishes what is new, remembers where it stopped.",
+        name = meta.name,
+        source = meta.identity.source,
+        file = meta.state_file_name(),
+    );
+    let command = Cli::command().name(meta.name).about(about).version(concat!(
+        "(n6-collectors ",
+        env!("CARGO_PKG_VERSION"),
+        ")"
+    ));
+    let matches = command.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// The state file's name in `state_dir`: [`crate::collector::CollectorMeta::state_file_name`],
 /// after moving a file of the older name there (logged). A run that must not change
 /// files (`read_only`: `--dry-run`, `--check-config`) reads the older file where it is.
@@ -65,7 +90,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse_command_line::<C, _, _>(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = match e.kind() {
@@ -158,6 +183,14 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     } = configure::load::<C>(cli)?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
+        let mut printable = printable;
+        if let Some(dir) = &cli.state_dir
+            && let Some(section) = printable
+                .get_mut(C::META.name)
+                .and_then(serde_json::Value::as_object_mut)
+        {
+            section.insert("state_dir".to_owned(), dir.display().to_string().into());
+        }
         println!(
             "{}",
             serde_json::to_string_pretty(&printable).map_err(Error::bug)?
@@ -187,11 +220,19 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         store.set_activity(tracking.prior_activity());
     }
     if cli.check_config {
-        eprintln!(
-            "{}: configuration and state file ({}) are valid",
-            C::META.name,
-            store.path().display()
-        );
+        if store.path().exists() {
+            eprintln!(
+                "{}: configuration and state file ({}) are valid",
+                C::META.name,
+                store.path().display()
+            );
+        } else {
+            eprintln!(
+                "{}: configuration is valid; no state file yet (first run): {}",
+                C::META.name,
+                store.path().display()
+            );
+        }
         return Ok(Outcome::Early);
     }
 

@@ -6,6 +6,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod operator;
 mod run;
 mod secrets;
 mod state_files;
