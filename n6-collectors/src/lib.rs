@@ -68,11 +68,15 @@
 //!
 //! # Modules
 //!
+//! The tree follows a run: [`run`](run()) (command line, configuration, lifecycle) hands
+//! the collector an [`Output`], which turns bodies into n6 messages for a [`sink`] and
+//! checkpoints the [`state`].
+//!
 //! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
-//! * [`publish`] — [`Output`], what `collect` publishes through and checkpoints with;
+//! * [`Output`] — what `collect` publishes through and checkpoints with;
 //! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
 //! * [`message`] — the n6 wire contract (routing key, `message_id`, properties);
-//! * [`output`] — sinks: JSON lines (the embedded default) and RabbitMQ;
+//! * [`sink`] — where messages go: JSON lines (the embedded default) and RabbitMQ;
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
@@ -81,20 +85,16 @@
 
 pub use n6_collectors_config as config;
 
-pub mod cli;
 pub mod collector;
-mod configure;
 pub mod error;
 pub mod exit;
 pub mod helpers;
-pub mod logging;
 pub mod message;
 pub mod metrics;
-pub mod output;
+mod output;
 pub mod pickle;
-pub mod publish;
 mod run;
-pub mod signal;
+pub mod sink;
 pub mod state;
 pub mod testing;
 pub mod tooling;
@@ -110,7 +110,7 @@ pub mod __private;
 pub use collector::{Collect, CollectorMeta, StatefulCollector};
 pub use error::{Error, Result, ResultExt};
 pub use n6_collectors_derive::StatefulCollector;
-pub use publish::Output;
+pub use output::Output;
 pub use run::{run, run_from};
 
 /// Everything a collector author needs: `use n6_collectors::prelude::*;`.
@@ -120,6 +120,6 @@ pub mod prelude {
     pub use crate::collector::Collect;
     pub use crate::error::{Error, Result, ResultExt};
     pub use crate::message::{HeaderTable, HeaderValue};
-    pub use crate::publish::Output;
+    pub use crate::output::Output;
     pub use serde::{Deserialize, Serialize};
 }

@@ -9,9 +9,9 @@ use std::process::Command;
 use crate::support::amqp::broker;
 use crate::support::site::{Site, in_process};
 use n6_collectors::message::{HeaderTable, HeaderValue, Identity, RawType};
-use n6_collectors::output::Sink;
-use n6_collectors::output::amqp::AmqpSink;
-use n6_collectors::output::jsonl;
+use n6_collectors::sink::Sink;
+use n6_collectors::sink::amqp::AmqpSink;
+use n6_collectors::sink::jsonl;
 use n6_collectors::{Collect, Output, StatefulCollector};
 
 fn python_with_pika() -> bool {

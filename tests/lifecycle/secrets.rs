@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::support::process::{code, text};
 use crate::support::site::{LINES, Site, lines_config};
 use n6_collectors::config::Value;
-use n6_collectors::output::amqp::{AmqpOptions, Auth, RabbitmqSection, derive_settings};
+use n6_collectors::sink::amqp::{AmqpOptions, Auth, RabbitmqSection, derive_settings};
 
 /// The collector's secret (distinctive, so a leak cannot be a coincidence).
 const API_PASSWORD: &str = "Api-Zebra-Quokka-4417";

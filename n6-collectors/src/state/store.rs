@@ -57,7 +57,13 @@ pub fn state_file_name(struct_name: &str) -> String {
 /// );
 /// ```
 pub fn legacy_state_file_name(module_path: &str, struct_name: &str) -> String {
-    format!("{}.{struct_name}.cbor", module_path.replace("::", "."))
+    format!("{}.cbor", collector_id(module_path, struct_name))
+}
+
+/// The collector id stored in state files: `{module path with :: replaced by .}.{StructName}`
+/// (n6 names its state files after `{module}.{Class}` too).
+pub fn collector_id(module_path: &str, struct_name: &str) -> String {
+    format!("{}.{struct_name}", module_path.replace("::", "."))
 }
 
 /// Whether a state file's collector id `found` is this collector's `expected` one: the
