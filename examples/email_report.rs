@@ -48,7 +48,7 @@ impl Collect for ExampleMailReportCollector {
     }
 }
 
-#[allow(dead_code)] // also compiled into tests/example_email_report.rs
+#[allow(dead_code)] // also compiled into tests/examples/email_report.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleMailReportCollector>()
 }

@@ -137,7 +137,7 @@ fn item_time(item: &Value) -> Result<String> {
     Ok(format_py_datetime(time))
 }
 
-#[allow(dead_code)] // also compiled into tests/example_json_api_stream.rs
+#[allow(dead_code)] // also compiled into tests/examples/json_api_stream.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleJsonApiStreamCollector>()
 }

@@ -85,7 +85,7 @@ pub fn entries_md5(list: &[u8]) -> String {
         .collect()
 }
 
-#[allow(dead_code)] // also compiled into tests/example_spamhaus_drop.rs
+#[allow(dead_code)] // also compiled into tests/examples/spamhaus_drop.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleDropListCollector>()
 }

@@ -42,7 +42,7 @@ impl Collect for ExampleUrlhausUrlsCollector {
     }
 }
 
-#[allow(dead_code)] // also compiled into tests/example_urlhaus_urls.rs
+#[allow(dead_code)] // also compiled into tests/examples/urlhaus_urls.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleUrlhausUrlsCollector>()
 }

@@ -29,7 +29,7 @@ pub struct CollectorMeta {
     /// Source, raw type, content type, version tag.
     pub identity: Identity,
     /// A state file name set with `#[collector(state_file = "...")]`, replacing the default
-    /// `{module path with :: as .}.{StructName}.cbor`.
+    /// `{StructName}.cbor`.
     pub state_file: Option<&'static str>,
     /// The state schema version (`#[state(version = N)]`, default 1).
     pub state_version: u32,
@@ -44,11 +44,25 @@ impl CollectorMeta {
         crate::state::collector_id(self.module_path, self.name)
     }
 
-    /// The state file name in `state_dir`.
+    /// The state file name in `state_dir`: `state_file` if set, else `{StructName}.cbor`.
     pub fn state_file_name(&self) -> String {
         match self.state_file {
             Some(name) => name.to_owned(),
-            None => crate::state::state_file_name(self.module_path, self.name),
+            None => crate::state::state_file_name(self.name),
+        }
+    }
+
+    /// The default state file name of earlier versions
+    /// (`{module path with :: as .}.{StructName}.cbor`), moved to
+    /// [`CollectorMeta::state_file_name`] on the first run; `None` with an explicit
+    /// `state_file`.
+    pub fn legacy_state_file_name(&self) -> Option<String> {
+        match self.state_file {
+            Some(_) => None,
+            None => Some(crate::state::legacy_state_file_name(
+                self.module_path,
+                self.name,
+            )),
         }
     }
 

@@ -80,7 +80,8 @@
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
-//! * [`error`], [`exit`] — what can go wrong and the exit code for each.
+//! * [`error`], [`exit`] — what can go wrong and the exit code for each;
+//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
 
 pub use n6_collectors_config as config;
 
@@ -95,6 +96,7 @@ pub mod pickle;
 mod run;
 pub mod sink;
 pub mod state;
+pub mod testing;
 pub mod tooling;
 
 /// The CBOR library of state files, for `#[state(migrate = ...)]` functions, which take a

@@ -1,4 +1,4 @@
-//! The collector of the reliability tests (`tests/reliability_*.rs`): publishes each line
+//! The collector of the reliability tests (`tests/reliability/`): publishes each line
 //! of a local file that earlier runs did not get to, one `stream` message per line, and
 //! remembers how many lines are done.
 //!

@@ -46,7 +46,10 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         cli.config_dirs.clone()
     };
     let mut overrides = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = missing_config_dirs(&cli.config_dirs);
+    if !problems.is_empty() {
+        return Err(Error::Config(problems));
+    }
     for item in &cli.n6config_override {
         match Override::parse(item) {
             Ok(o) => overrides.push(o),
@@ -171,6 +174,22 @@ pub(crate) fn state_backend(
     }
 }
 
+/// One problem line for each `--config-dir` that is not a directory (a typo there would
+/// otherwise read no file and report every option as missing).
+fn missing_config_dirs(dirs: &[std::path::PathBuf]) -> Vec<String> {
+    dirs.iter()
+        .filter(|dir| !dir.is_dir())
+        .map(|dir| {
+            let what = if dir.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            format!("--config-dir {}: {what}", dir.display())
+        })
+        .collect()
+}
+
 /// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and
 /// returns its `textfile_dir` (`None` when absent or empty).
 fn metrics_options(
@@ -289,7 +308,8 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
     for (section_name, section) in typed.sections() {
         let mut options = Map::new();
         for (name, value) in section.values() {
-            let shown = if is_secret_option(name) {
+            // A flag such as `password_auth` holds no secret: shown as it is.
+            let shown = if is_secret_option(name) && !matches!(value, Value::Bool(_)) {
                 Json::String(crate::config::secret::REDACTED.to_owned())
             } else {
                 value_to_json(value)

@@ -18,7 +18,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 use self::cli::Cli;
@@ -31,7 +30,7 @@ use crate::message::DEFAULT_EXCHANGE;
 use crate::metrics::RunTracking;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
-use crate::state::{Activity, HeldRun, StateSaver, StateStore};
+use crate::state::{Activity, HeldRun, StateSaver, StateStore, adopt_legacy_state_file};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -51,6 +50,54 @@ pub fn run<C: Collect>() -> ExitCode {
     ExitCode::from(run_from::<C, _, _>(std::env::args_os()))
 }
 
+/// Parses the command line; `--help` names the collector (source, config section, state
+/// file) and `--version` prints the n6-collectors version.
+fn parse_command_line<C, I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+where
+    C: StatefulCollector,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    let meta = &C::META;
+    let about = format!(
+        "n6 collector {name}: source {source}, config section [{name}], state file {file} in \
+         state_dir. Fetches the source, publishes what is new, remembers where it stopped.",
+        name = meta.name,
+        source = meta.identity.source,
+        file = meta.state_file_name(),
+    );
+    let command = Cli::command().name(meta.name).about(about).version(concat!(
+        "(n6-collectors ",
+        env!("CARGO_PKG_VERSION"),
+        ")"
+    ));
+    let matches = command.try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// The state file's name in `state_dir`: [`crate::collector::CollectorMeta::state_file_name`],
+/// after moving a file of the older name there (logged). A run that must not change
+/// files (`read_only`: `--dry-run`, `--check-config`) reads the older file where it is.
+fn state_file_in_use<C: StatefulCollector>(
+    state_dir: &std::path::Path,
+    read_only: bool,
+) -> Result<String> {
+    let current = C::META.state_file_name();
+    let Some(legacy) = C::META
+        .legacy_state_file_name()
+        .filter(|_| C::META.has_state)
+    else {
+        return Ok(current);
+    };
+    if read_only {
+        let legacy_only = state_dir.join(&legacy).exists() && !state_dir.join(&current).exists();
+        return Ok(if legacy_only { legacy } else { current });
+    }
+    adopt_legacy_state_file(state_dir, &legacy, &current).map_err(Error::StateLoad)?;
+    Ok(current)
+}
+
 /// [`run`] with explicit arguments (the first one is the program name); returns the exit
 /// status (see [`crate::exit`]).
 pub fn run_from<C, I, T>(args: I) -> u8
@@ -59,7 +106,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let cli = match parse_command_line::<C, _, _>(args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = match e.kind() {
@@ -146,6 +193,14 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     } = configure::load::<C>(cli)?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
+        let mut printable = printable;
+        if let Some(dir) = &cli.state_dir
+            && let Some(section) = printable
+                .get_mut(C::META.name)
+                .and_then(serde_json::Value::as_object_mut)
+        {
+            section.insert("state_dir".to_owned(), dir.display().to_string().into());
+        }
         println!(
             "{}",
             serde_json::to_string_pretty(&printable).map_err(Error::bug)?
@@ -158,12 +213,8 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         None => C::state_dir(&config).to_owned(),
     };
     let written_by = written_by::<C>();
-    let store = StateStore::new(
-        &state_dir,
-        &C::META.state_file_name(),
-        &C::META.collector_id(),
-        &written_by,
-    );
+    let file_name = state_file_in_use::<C>(&state_dir, cli.dry_run || cli.check_config)?;
+    let store = StateStore::new(&state_dir, &file_name, &C::META.collector_id(), &written_by);
     let is_file = state_backend == crate::state::BackendChoice::File;
     // The run record of run tracking stays on this host, beside where the state file
     // is (or would be, with the etcd backend).
@@ -202,6 +253,12 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     let Some(target) = target else {
         if !C::META.has_state {
             eprintln!("{}: configuration is valid (no state)", C::META.name);
+        } else if is_file && !held.location().exists() {
+            eprintln!(
+                "{}: configuration is valid; no state file yet (first run): {}",
+                C::META.name,
+                held.location().display()
+            );
         } else {
             let what = if is_file {
                 format!("state file ({})", held.location().display())

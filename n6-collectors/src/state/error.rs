@@ -149,6 +149,17 @@ pub enum StateError {
         limit: usize,
     },
     /// The state value cannot be represented in CBOR (its `Serialize` impl failed).
+    /// Both the state file and a file of its older name (`{module path}.{StructName}.cbor`)
+    /// exist; neither is chosen nor touched.
+    #[error(
+        "state file {path} and {legacy} (its older name) both exist; refusing to choose: keep one and move the other out of the state directory"
+    )]
+    TwoStateFiles {
+        /// The state file.
+        path: PathBuf,
+        /// The file of the older name.
+        legacy: PathBuf,
+    },
     #[error("cannot encode the state for {path}: {reason}")]
     Encode {
         /// The state file.
@@ -172,6 +183,7 @@ impl StateError {
             | StateError::NewerSchema { .. }
             | StateError::NoMigration { .. }
             | StateError::Migration { .. }
+            | StateError::TwoStateFiles { .. }
             | StateError::Encode { .. } => StateErrorKind::Data,
         }
     }
@@ -205,6 +217,7 @@ impl StateError {
             | StateError::NoMigration { path, .. }
             | StateError::Migration { path, .. }
             | StateError::TooLarge { path, .. }
+            | StateError::TwoStateFiles { path, .. }
             | StateError::Encode { path, .. } => path,
         }
     }

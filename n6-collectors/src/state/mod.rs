@@ -2,8 +2,8 @@
 //!
 //! - [`StateStore`] loads and saves one collector's state (`Serialize +
 //!   DeserializeOwned`) as CBOR in a versioned envelope ([`envelope`] documents the byte
-//!   layout). File name: [`state_file_name`] (`{module.path}.{StructName}.cbor` in
-//!   `state_dir`).
+//!   layout). File name: [`state_file_name`] (`{StructName}.cbor` in `state_dir`; a
+//!   file of the older name [`legacy_state_file_name`] is moved on the first run).
 //! - Loading: no file → `Ok(None)` (the caller uses the default state and logs a
 //!   warning; nothing is created). A file that is there but unusable — empty, truncated,
 //!   garbage, another collector's, a newer version — is a [`StateError`] naming the file
@@ -51,7 +51,8 @@ pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
 pub(crate) use saver::{StateSaver, save_error};
 pub use store::{
-    Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, collector_id, state_file_name,
+    Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, adopt_legacy_state_file, collector_id,
+    legacy_state_file_name, state_file_name,
 };
 
 #[cfg(test)]

@@ -34,17 +34,29 @@ pub struct Loaded<S> {
     pub migrated_from: Option<u32>,
 }
 
-/// The state file name of a collector: `{module path with :: replaced by .}.{StructName}.cbor`
-/// (n6 uses `{module}.{Class}.pickle`).
+/// The state file name of a collector: `{StructName}.cbor`, stable when the collector's
+/// module is renamed or it is built into another binary (n6 uses `{module}.{Class}.pickle`).
 ///
 /// ```
 /// # use n6_collectors::state::state_file_name;
+/// assert_eq!(state_file_name("UrlhausUrlsCollector"), "UrlhausUrlsCollector.cbor");
+/// ```
+pub fn state_file_name(struct_name: &str) -> String {
+    format!("{struct_name}.cbor")
+}
+
+/// The state file name of earlier versions, `{module path with :: replaced by .}.{StructName}.cbor`;
+/// a file of that name is moved to [`state_file_name`] on the first run
+/// ([`adopt_legacy_state_file`]).
+///
+/// ```
+/// # use n6_collectors::state::legacy_state_file_name;
 /// assert_eq!(
-///     state_file_name("urlhaus_urls::collectors", "UrlhausUrlsCollector"),
+///     legacy_state_file_name("urlhaus_urls::collectors", "UrlhausUrlsCollector"),
 ///     "urlhaus_urls.collectors.UrlhausUrlsCollector.cbor",
 /// );
 /// ```
-pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
+pub fn legacy_state_file_name(module_path: &str, struct_name: &str) -> String {
     format!("{}.cbor", collector_id(module_path, struct_name))
 }
 
@@ -52,6 +64,52 @@ pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
 /// (n6 names its state files after `{module}.{Class}` too).
 pub fn collector_id(module_path: &str, struct_name: &str) -> String {
     format!("{}.{struct_name}", module_path.replace("::", "."))
+}
+
+/// Whether a state file's collector id `found` is this collector's `expected` one: the
+/// same id, or the same struct name under another module path (the id is
+/// `{module path}.{StructName}`; the module path changes when a collector is moved).
+fn same_collector(found: &str, expected: &str) -> bool {
+    let struct_name = |id: &str| id.rsplit('.').next().unwrap_or(id).to_owned();
+    found == expected || struct_name(found) == struct_name(expected)
+}
+
+/// Moves a state file of the older name `legacy` in `state_dir` to `current` (logged),
+/// when only the older one exists; returns whether it moved one.
+///
+/// # Errors
+/// [`StateError::TwoStateFiles`] when both exist (nothing is touched: the operator
+/// keeps one), [`StateError::Io`] when the rename fails.
+pub fn adopt_legacy_state_file(
+    state_dir: &Path,
+    legacy: &str,
+    current: &str,
+) -> Result<bool, StateError> {
+    let (old, new) = (state_dir.join(legacy), state_dir.join(current));
+    if legacy == current || std::fs::symlink_metadata(&old).is_err() {
+        return Ok(false);
+    }
+    if std::fs::symlink_metadata(&new).is_ok() {
+        return Err(StateError::TwoStateFiles {
+            path: new,
+            legacy: old,
+        });
+    }
+    std::fs::rename(&old, &new).map_err(|source| StateError::Io {
+        path: old.clone(),
+        action: "rename",
+        source,
+    })?;
+    if let Ok(dir) = File::open(state_dir) {
+        let _ = dir.sync_all();
+    }
+    let _ = std::fs::remove_file(crate::state::lock_path_for(&old));
+    tracing::warn!(
+        "moved state file {} to {} (state files are now named after the collector struct)",
+        old.display(),
+        new.display()
+    );
+    Ok(true)
 }
 
 /// One collector's state file: where it is, whose it is, and who writes it.
@@ -262,7 +320,7 @@ pub(crate) fn decode_state<S: DeserializeOwned, R: io::BufRead>(
     let mut decoder = EnvelopeDecoder::new(path, input);
     let decoded = decoder.read_header()?;
     let header = decoded.header;
-    if header.collector != collector_id {
+    if !same_collector(&header.collector, collector_id) {
         return Err(StateError::WrongCollector {
             path: path.to_owned(),
             offset: decoded.collector_offset,

@@ -114,8 +114,7 @@ pub fn execute_with<C: StatefulCollector>(
 ) -> Result<()> {
     execute_on::<C>(
         command,
-        &FileBackend::new(store.clone())
-            .with_lock(store.path().to_owned(), command.is_read_only()),
+        &FileBackend::new(store.clone()).with_lock(store.path().to_owned(), command.is_read_only()),
         io,
     )
 }

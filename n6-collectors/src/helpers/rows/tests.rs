@@ -1,5 +1,6 @@
 //! The 23 cases of n6's `TestBaseTimeOrderedRowsCollector` (n6datasources/tests/collectors/
-//! test_base.py), plus bytes-safety and message texts.
+//! test_base.py, as a case table in `tests/data/tor_cases.json`), plus bytes-safety and
+//! message texts.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -7,36 +8,49 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use super::*;
 
-#[path = "tor_cases.rs"]
-mod tor_cases;
-
 /// A state in the case table.
+#[derive(serde::Deserialize)]
 struct St {
-    time: &'static str,
-    rows: &'static [&'static str],
+    time: String,
+    rows: Vec<String>,
     count: Option<u64>,
 }
 
 impl St {
     fn to_state(&self) -> RowsState {
         RowsState {
-            newest_row_time: self.time.to_owned(),
-            newest_rows: self.rows.iter().map(|r| Row::from(*r)).collect(),
+            newest_row_time: self.time.clone(),
+            newest_rows: self.rows.iter().map(|r| Row::from(r.as_str())).collect(),
             rows_count: self.count,
         }
     }
 }
 
 /// One case of n6's `TestBaseTimeOrderedRowsCollector`.
+#[derive(serde::Deserialize)]
 struct Case {
-    id: &'static str,
+    id: String,
     fatal: bool,
     initial: Option<St>,
-    input: &'static [&'static str],
-    published: Option<&'static [&'static str]>,
+    input: Vec<String>,
+    published: Option<Vec<String>>,
     saved: Option<St>,
     warnings: usize,
     error: bool,
+}
+
+/// The 23 cases of n6's `TestBaseTimeOrderedRowsCollector`
+/// (`n6datasources.tests.collectors.test_base`), verbatim, as data:
+/// `n6-collectors/tests/data/tor_cases.json`.
+fn cases() -> &'static [Case] {
+    static CASES: std::sync::OnceLock<Vec<Case>> = std::sync::OnceLock::new();
+    CASES.get_or_init(|| {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/tor_cases.json"
+        ));
+        serde_json::from_str(text).expect("tests/data/tor_cases.json is a case table")
+    })
 }
 
 /// n6's test collector: row time = the 2nd CSV column verbatim.
@@ -70,7 +84,7 @@ fn warnings_logged<R>(f: impl FnOnce() -> R) -> (R, usize) {
 }
 
 fn run_case(id: &str) {
-    let case = tor_cases::CASES
+    let case = cases()
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no case {id}"));
@@ -96,7 +110,7 @@ fn run_case(id: &str) {
         return;
     }
     let selection = result.unwrap_or_else(|e| panic!("{id}: unexpected error {e}"));
-    match case.published {
+    match &case.published {
         Some(rows) => assert_eq!(
             String::from_utf8(selection.body()).expect("utf-8"),
             rows.join("\n"),
@@ -125,7 +139,7 @@ macro_rules! tor_cases {
         #[test]
         fn every_case_has_a_test() {
             let ids: BTreeSet<&str> = [$($id),*].into_iter().collect();
-            let all: BTreeSet<&str> = tor_cases::CASES.iter().map(|c| c.id).collect();
+            let all: BTreeSet<&str> = cases().iter().map(|c| c.id.as_str()).collect();
             assert_eq!(ids, all);
             assert_eq!(all.len(), 23);
         }
@@ -144,7 +158,7 @@ tor_cases! {
 const MISMATCH_2_5_2: &str = "The currently stated count of all rows (5) is not equal to the sum of the count stated by the previous run of the collector (2) and the count of the currently collected fresh rows (2). It means that we are faced with at least one of the following cases:\n* the data provided by the external source has changed in such a way that the expected count of the rows which should have already been collected (according to the current data from the external source) is different than the actual count of the already collected rows (by the previous runs of the collector), or\n* some of the fresh rows duplicate some of the rows collected earlier.";
 
 fn case_data(id: &str) -> (String, RowsState) {
-    let case = tor_cases::CASES.iter().find(|c| c.id == id).expect("case");
+    let case = cases().iter().find(|c| c.id == id).expect("case");
     (
         case.input.join("\n"),
         case.initial.as_ref().map(St::to_state).unwrap_or_default(),

@@ -248,7 +248,7 @@ fn import_refuses_json_of_another_shape_and_keeps_the_file() {
 fn show_prints_the_summary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = run(dir.path(), StateCommand::Show);
-    let path = dir.path().join("tooling_tests.Demo.cbor");
+    let path = dir.path().join("Demo.cbor");
     assert_eq!(
         r.stdout,
         format!(
@@ -364,7 +364,7 @@ fn import_pickle_then_export() {
         format!(
             "imported n6 pickle {} (protocol 5) into {} (schema version 2)\n",
             file.display(),
-            dir.path().join("tooling_tests.Demo.cbor").display()
+            dir.path().join("Demo.cbor").display()
         )
     );
     assert_eq!(run(dir.path(), StateCommand::Export).stdout, EXPORTED);
