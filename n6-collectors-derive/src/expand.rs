@@ -192,6 +192,8 @@ fn helper_impls(input: &Input<'_>, state: Option<&Field<'_>>) -> TokenStream {
                         __config.download_timeout,
                         &__config.base_request_headers,
                     )
+                    .and_then(|__s| __s.with_deadline(__config.download_deadline))
+                    .and_then(|__s| __s.with_min_interval(__config.download_min_interval))
                 }
             }
         });

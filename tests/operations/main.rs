@@ -1,8 +1,9 @@
-//! Operations features: secrets kept outside the INI files, textfile metrics, and the
-//! `n6-state health` report of silent and failing collectors.
+//! Operations features: secrets kept outside the INI files, textfile metrics, the
+//! `n6-state health` report of silent and failing collectors, and download rate limits.
 
 #[path = "../support/amqp.rs"]
 mod amqp_support;
 
 mod metrics;
+mod rate_limits;
 mod secrets;

@@ -674,6 +674,7 @@ fn framework_fragments_parse() {
             opt("download_retries", Some("3"), "int"),
             opt("download_timeout", Some("(12.1, 25)"), "download_timeout"),
             opt("download_deadline", Some("3600"), "float"),
+            opt("download_min_interval", Some("0"), "float"),
             opt("base_request_headers", Some("{}"), "py_namespaces_dict"),
         ]
     );

@@ -42,6 +42,24 @@ pub enum DownloadError {
         /// Attempts made.
         attempts: u32,
     },
+    /// A `429` or `503` asked (`Retry-After`) for a wait that would end beyond
+    /// `download_deadline`.
+    #[error(
+        "{what}: HTTP {status} asks to retry after {retry_after} s, beyond the download_deadline of {deadline} s{}",
+        attempts_note(*.attempts)
+    )]
+    RetryAfterBeyondDeadline {
+        /// `METHOD URL`.
+        what: String,
+        /// The HTTP status (429 or 503).
+        status: u16,
+        /// The wait asked for, in seconds.
+        retry_after: f64,
+        /// The deadline in seconds.
+        deadline: f64,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// The body broke off while being read (not retried, as in n6).
     #[error("{what}: reading the response: {source}")]
     Body {
@@ -82,7 +100,8 @@ impl DownloadError {
     /// The HTTP status, when the server answered with an error status.
     pub fn status(&self) -> Option<u16> {
         match self {
-            DownloadError::Status { status, .. } => Some(*status),
+            DownloadError::Status { status, .. }
+            | DownloadError::RetryAfterBeyondDeadline { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -35,6 +35,13 @@ pub fn http_last_modified(value: &str) -> Option<String> {
         .map(format_py_datetime)
 }
 
+/// An HTTP date (RFC 1123, RFC 850 or asctime), e.g. of `Retry-After`.
+pub(super) fn http_date(value: &str) -> Option<UtcDateTime> {
+    [RFC_1123, RFC_850, ASCTIME]
+        .iter()
+        .find_map(|format| strptime(value.trim(), format))
+}
+
 #[derive(Default)]
 struct Fields {
     year: Option<i32>,

@@ -11,6 +11,14 @@
 //!   is not retried (as in n6, whose retries end with the response headers);
 //! * the `Last-Modified` of the most recent response becomes
 //!   `headers.meta.http_last_modified` ([`Downloader::meta`]);
+//! * rate limits: a `429` or `503` with `Retry-After` (seconds or an HTTP date) is retried
+//!   after the time it asks for (an extension of n6, within `download_retries`); when
+//!   that wait would end beyond `download_deadline` (counted from the first attempt) the
+//!   run fails at once with [`DownloadError::RetryAfterBeyondDeadline`] instead of
+//!   sleeping; a `429` without `Retry-After` fails as any HTTP ≥ 400;
+//! * `download_min_interval` (seconds, default 0): the least time between the starts of
+//!   two HTTP requests of one run, attempts and retries included (paged APIs that limit
+//!   their request rate); kept per thread, so it spans every [`Downloader`] of a run;
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`);
 //! * HTTPS as `requests` does it ([`TlsSettings`]): a client certificate (`cert=`),
@@ -62,11 +70,15 @@ mod encode;
 mod error;
 mod headers;
 mod last_modified;
+mod retry_after;
 mod tls;
 
+use std::cell::Cell;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use retry_after::{RATE_LIMITED_STATUSES, retry_after};
 
 use crate::config::PyValue;
 use crate::error::{Error, Result};
@@ -107,6 +119,7 @@ macro_rules! download_settings {
             &$config.base_request_headers,
         )
         .and_then(|settings| settings.with_deadline($config.download_deadline))
+        .and_then(|settings| settings.with_min_interval($config.download_min_interval))
     };
 }
 
@@ -121,6 +134,8 @@ pub struct DownloadSettings {
     pub read_timeout: Duration,
     /// `download_deadline`: the longest one request may take, its body included.
     pub deadline: Duration,
+    /// `download_min_interval`: the least time between the starts of two requests.
+    pub min_interval: Duration,
     /// `base_request_headers`.
     pub base_request_headers: Vec<(String, String)>,
     /// The largest response body accepted, in bytes ([`DEFAULT_MAX_SIZE`]).
@@ -140,6 +155,7 @@ impl Default for DownloadSettings {
             connect_timeout: Duration::from_secs_f64(12.1),
             read_timeout: Duration::from_secs(25),
             deadline: Duration::from_secs(DEFAULT_DEADLINE_SECS),
+            min_interval: Duration::ZERO,
             base_request_headers: Vec::new(),
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
@@ -190,6 +206,23 @@ impl DownloadSettings {
             )])),
         }
     }
+}
+
+impl DownloadSettings {
+    /// Sets `download_min_interval` (seconds, 0 or more).
+    pub fn with_min_interval(mut self, seconds: f64) -> Result<Self> {
+        self.min_interval = Duration::try_from_secs_f64(seconds).map_err(|_| {
+            Error::Config(vec![format!(
+                "config option `download_min_interval`: must be a non-negative number of seconds, not {seconds}"
+            )])
+        })?;
+        Ok(self)
+    }
+}
+
+thread_local! {
+    /// When the run's most recent HTTP request started (`download_min_interval`).
+    static LAST_REQUEST: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
 /// One request: method, URL, extra headers, body, and per-request overrides.
@@ -398,18 +431,42 @@ impl Downloader {
         }
         check_request(&url, &headers).map_err(DownloadError::Config)?;
         let mut attempt: u32 = 0;
+        let mut asked_wait: Option<Duration> = None;
+        let started = Instant::now();
         let mut response = loop {
             if attempt > 0 {
-                (self.sleep)(backoff(attempt));
+                (self.sleep)(asked_wait.take().unwrap_or_else(|| backoff(attempt)));
             }
             attempt += 1;
+            self.keep_min_interval();
             let failure = match send(&agent, request, &url, &headers) {
                 Ok(response) => {
                     let status = response.status().as_u16();
-                    if !RETRIED_STATUSES.contains(&status) || attempt > retries {
-                        break response;
+                    let asked = RATE_LIMITED_STATUSES
+                        .contains(&status)
+                        .then(|| response.headers().get("retry-after"))
+                        .flatten()
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(|value| retry_after(value, time::UtcDateTime::now()));
+                    match asked {
+                        Some(wait) if attempt <= retries => {
+                            if started.elapsed() + wait > self.settings.deadline {
+                                return Err(DownloadError::RetryAfterBeyondDeadline {
+                                    what,
+                                    status,
+                                    retry_after: wait.as_secs_f64(),
+                                    deadline: self.settings.deadline.as_secs_f64(),
+                                    attempts: attempt,
+                                });
+                            }
+                            asked_wait = Some(wait);
+                            format!("HTTP {status} with Retry-After of {} s", wait.as_secs_f64())
+                        }
+                        _ if !RETRIED_STATUSES.contains(&status) || attempt > retries => {
+                            break response;
+                        }
+                        _ => format!("HTTP {status}"),
                     }
-                    format!("HTTP {status}")
                 }
                 Err(Sent::Retryable(e)) if attempt <= retries => e.to_string(),
                 Err(Sent::Retryable(source)) | Err(Sent::Fatal(source)) => {
@@ -486,6 +543,21 @@ impl Downloader {
             }
             other => other,
         })
+    }
+
+    /// Waits until `download_min_interval` has passed since the run's previous request,
+    /// then notes this one's start.
+    fn keep_min_interval(&self) {
+        let interval = self.settings.min_interval;
+        if !interval.is_zero()
+            && let Some(previous) = LAST_REQUEST.get()
+        {
+            let since = previous.elapsed();
+            if since < interval {
+                (self.sleep)(interval - since);
+            }
+        }
+        LAST_REQUEST.set(Some(Instant::now()));
     }
 
     fn agent(&mut self, follow_redirects: bool) -> std::result::Result<ureq::Agent, DownloadError> {

@@ -1,0 +1,201 @@
+//! Rate limits of the downloader against a scripted HTTP server on 127.0.0.1: a `429`
+//! with `Retry-After` is retried no sooner than asked, a `Retry-After` beyond
+//! `download_deadline` fails at once with a clear error, and `download_min_interval`
+//! spaces two requests.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use n6_collectors::helpers::download::{DownloadError, DownloadSettings, Downloader, Request};
+
+/// One scripted answer: status line, extra header lines, body.
+struct Answer {
+    status: &'static str,
+    headers: &'static str,
+    body: &'static str,
+}
+
+/// An HTTP/1.1 server answering each connection with the next of `answers`
+/// (`Connection: close`), noting when each request arrived.
+struct ScriptedServer {
+    port: u16,
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl ScriptedServer {
+    fn start(answers: Vec<Answer>) -> ScriptedServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let arrivals = Arc::new(Mutex::new(Vec::new()));
+        let noted = Arc::clone(&arrivals);
+        std::thread::spawn(move || {
+            let mut answers = answers.into_iter();
+            for mut stream in listener.incoming().flatten() {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
+                    line.clear();
+                }
+                noted.lock().expect("lock").push(Instant::now());
+                let Some(answer) = answers.next() else { break };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n{}",
+                    answer.status,
+                    answer.body.len(),
+                    answer.headers,
+                    answer.body
+                );
+            }
+        });
+        ScriptedServer { port, arrivals }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/feed", self.port)
+    }
+
+    fn arrivals(&self) -> Vec<Instant> {
+        self.arrivals.lock().expect("lock").clone()
+    }
+}
+
+fn settings(deadline: f64, min_interval: f64) -> DownloadSettings {
+    let mut settings = DownloadSettings::from_config(3, (5.0, 5.0), &[])
+        .and_then(|s| s.with_deadline(deadline))
+        .and_then(|s| s.with_min_interval(min_interval))
+        .expect("settings");
+    settings.progress = false;
+    settings
+}
+
+#[test]
+fn a_429_with_retry_after_is_retried_no_sooner_than_asked() {
+    let server = ScriptedServer::start(vec![
+        Answer {
+            status: "429 Too Many Requests",
+            headers: "Retry-After: 1\r\n",
+            body: "slow down",
+        },
+        Answer {
+            status: "200 OK",
+            headers: "",
+            body: "the feed",
+        },
+    ]);
+    let mut downloader = Downloader::new(settings(30.0, 0.0));
+    let body = downloader.get(&server.url()).expect("retried after 1 s");
+    assert_eq!(body, b"the feed");
+    let arrivals = server.arrivals();
+    assert_eq!(arrivals.len(), 2);
+    let waited = arrivals[1] - arrivals[0];
+    assert!(waited >= Duration::from_secs(1), "retried after {waited:?}");
+}
+
+#[test]
+fn a_503_with_an_http_date_retry_after_is_honoured() {
+    let server = ScriptedServer::start(vec![
+        Answer {
+            status: "503 Service Unavailable",
+            // Long past: no wait, and still retried (503 is retryable in n6 too).
+            headers: "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n",
+            body: "",
+        },
+        Answer {
+            status: "200 OK",
+            headers: "",
+            body: "ok",
+        },
+    ]);
+    let mut downloader = Downloader::new(settings(30.0, 0.0));
+    assert_eq!(downloader.get(&server.url()).expect("retried"), b"ok");
+    assert_eq!(server.arrivals().len(), 2);
+}
+
+#[test]
+fn a_retry_after_beyond_the_deadline_fails_at_once_with_a_clear_error() {
+    let server = ScriptedServer::start(vec![Answer {
+        status: "429 Too Many Requests",
+        headers: "Retry-After: 3600\r\n",
+        body: "",
+    }]);
+    let mut downloader = Downloader::new(settings(5.0, 0.0));
+    let started = Instant::now();
+    let error = downloader
+        .try_download(Request::get(server.url()))
+        .expect_err("beyond the deadline");
+    assert!(started.elapsed() < Duration::from_secs(5), "did not wait");
+    assert!(
+        matches!(
+            error,
+            DownloadError::RetryAfterBeyondDeadline {
+                status: 429,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("HTTP 429")
+            && message.contains("retry after 3600 s")
+            && message.contains("download_deadline of 5 s"),
+        "{message}"
+    );
+    assert_eq!(
+        n6_collectors::Error::from(error).exit_code(),
+        69,
+        "source unavailable"
+    );
+}
+
+#[test]
+fn the_min_interval_spaces_two_requests() {
+    let server = ScriptedServer::start(vec![
+        Answer {
+            status: "200 OK",
+            headers: "",
+            body: "page 1",
+        },
+        Answer {
+            status: "200 OK",
+            headers: "",
+            body: "page 2",
+        },
+    ]);
+    // Two downloaders, as two `self.download(...)` calls of one run make.
+    let url = server.url();
+    assert_eq!(
+        Downloader::new(settings(30.0, 1.5))
+            .get(&url)
+            .expect("page 1"),
+        b"page 1"
+    );
+    assert_eq!(
+        Downloader::new(settings(30.0, 1.5))
+            .get(&url)
+            .expect("page 2"),
+        b"page 2"
+    );
+    let arrivals = server.arrivals();
+    assert_eq!(arrivals.len(), 2);
+    let spacing = arrivals[1] - arrivals[0];
+    assert!(
+        spacing >= Duration::from_millis(1500),
+        "spaced by {spacing:?}"
+    );
+}
+
+#[test]
+fn a_negative_min_interval_is_a_configuration_error() {
+    let error = DownloadSettings::default()
+        .with_min_interval(-1.0)
+        .expect_err("negative");
+    assert!(
+        error.to_string().contains("download_min_interval"),
+        "{error}"
+    );
+}
