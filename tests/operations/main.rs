@@ -4,6 +4,8 @@
 #[path = "../support/amqp.rs"]
 mod amqp_support;
 
+mod conditional;
+mod http_server;
 mod metrics;
 mod rate_limits;
 mod secrets;

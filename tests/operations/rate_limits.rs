@@ -3,64 +3,11 @@
 //! `download_deadline` fails at once with a clear error, and `download_min_interval`
 //! spaces two requests.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::http_server::{Answer, ScriptedServer};
+
 use n6_collectors::helpers::download::{DownloadError, DownloadSettings, Downloader, Request};
-
-/// One scripted answer: status line, extra header lines, body.
-struct Answer {
-    status: &'static str,
-    headers: &'static str,
-    body: &'static str,
-}
-
-/// An HTTP/1.1 server answering each connection with the next of `answers`
-/// (`Connection: close`), noting when each request arrived.
-struct ScriptedServer {
-    port: u16,
-    arrivals: Arc<Mutex<Vec<Instant>>>,
-}
-
-impl ScriptedServer {
-    fn start(answers: Vec<Answer>) -> ScriptedServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        let arrivals = Arc::new(Mutex::new(Vec::new()));
-        let noted = Arc::clone(&arrivals);
-        std::thread::spawn(move || {
-            let mut answers = answers.into_iter();
-            for mut stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-                let mut line = String::new();
-                while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line != "\r\n" {
-                    line.clear();
-                }
-                noted.lock().expect("lock").push(Instant::now());
-                let Some(answer) = answers.next() else { break };
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n{}",
-                    answer.status,
-                    answer.body.len(),
-                    answer.headers,
-                    answer.body
-                );
-            }
-        });
-        ScriptedServer { port, arrivals }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/feed", self.port)
-    }
-
-    fn arrivals(&self) -> Vec<Instant> {
-        self.arrivals.lock().expect("lock").clone()
-    }
-}
 
 fn settings(deadline: f64, min_interval: f64) -> DownloadSettings {
     let mut settings = DownloadSettings::from_config(3, (5.0, 5.0), &[])

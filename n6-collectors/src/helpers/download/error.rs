@@ -60,6 +60,15 @@ pub enum DownloadError {
         /// Attempts made.
         attempts: u32,
     },
+    /// `304 Not Modified` to a conditional request ([`Request::if_changed`](super::Request::if_changed)):
+    /// the source is unchanged since the validators sent.
+    #[error("{what}: HTTP 304 Not Modified{}", attempts_note(*.attempts))]
+    NotModified {
+        /// `METHOD URL`.
+        what: String,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// The body broke off while being read (not retried, as in n6).
     #[error("{what}: reading the response: {source}")]
     Body {

@@ -19,6 +19,9 @@
 //! * `download_min_interval` (seconds, default 0): the least time between the starts of
 //!   two HTTP requests of one run, attempts and retries included (paged APIs that limit
 //!   their request rate); kept per thread, so it spans every [`Downloader`] of a run;
+//! * conditional requests: [`Request::if_changed`] sends the [`Validators`] of an earlier
+//!   response ([`Downloader::validators`]) as `If-None-Match` / `If-Modified-Since`, and
+//!   a `304 Not Modified` to such a request is [`DownloadError::NotModified`];
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`);
 //! * HTTPS as `requests` does it ([`TlsSettings`]): a client certificate (`cert=`),
@@ -66,6 +69,7 @@
 //! ```
 
 mod collector;
+mod conditional;
 mod encode;
 mod error;
 mod headers;
@@ -86,6 +90,7 @@ use crate::message::{HeaderTable, HeaderValue};
 
 pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
 pub(crate) use collector::{add_run_meta, clear_run_meta};
+pub use conditional::Validators;
 pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
@@ -324,6 +329,13 @@ impl Request {
         self
     }
 
+    /// Makes the request conditional on `validators` (from [`Downloader::validators`] of
+    /// an earlier response): a `304` answer is [`DownloadError::NotModified`].
+    pub fn if_changed(mut self, validators: &Validators) -> Self {
+        self.headers.extend(validators.request_headers());
+        self
+    }
+
     /// Follow redirects (n6: `allow_redirects=True`); off by default, as in n6.
     pub fn follow_redirects(mut self, follow: bool) -> Self {
         self.follow_redirects = follow;
@@ -398,6 +410,14 @@ impl Downloader {
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The `ETag` and `Last-Modified` of the most recent HTTP response, verbatim.
+    pub fn validators(&self) -> Validators {
+        Validators {
+            etag: self.response_header("etag").map(str::to_owned),
+            last_modified: self.response_header("last-modified").map(str::to_owned),
+        }
     }
 
     /// `YYYY-MM-DD HH:MM:SS` of the most recent response's `Last-Modified`, if it had a
@@ -505,6 +525,15 @@ impl Downloader {
             .response_header("last-modified")
             .and_then(http_last_modified);
         let status = response.status();
+        let conditional = headers.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("if-none-match") || k.eq_ignore_ascii_case("if-modified-since")
+        });
+        if status.as_u16() == 304 && conditional {
+            return Err(DownloadError::NotModified {
+                what,
+                attempts: attempt,
+            });
+        }
         if status.as_u16() >= 400 {
             return Err(DownloadError::Status {
                 what,
