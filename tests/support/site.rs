@@ -236,10 +236,12 @@ impl Site {
             "--state-dir".to_owned(),
             self.state_dir.display().to_string(),
         ];
-        if let Some(suffix) = &self.suffix {
+        // `state ...` subcommands take neither output flag.
+        let state_command = extra.first() == Some(&"state");
+        if let Some(suffix) = self.suffix.as_ref().filter(|_| !state_command) {
             args.extend(["--n6output-suffix".to_owned(), suffix.clone()]);
         }
-        if self.output_file && extra.first() != Some(&"state") {
+        if self.output_file && !state_command {
             args.extend([
                 "--output".to_owned(),
                 self.output_path().display().to_string(),
