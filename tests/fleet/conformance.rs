@@ -110,9 +110,10 @@ fn common_cases(backend: &dyn StateBackend) {
         Err(StateError::NewerSchema { path, .. }) => assert_eq!(path, backend.location()),
         other => panic!("expected NewerSchema, got {other:?}"),
     }
-    // Another collector's state is refused.
+    // Another collector's state is refused (the same struct name under another module
+    // path is the same collector, moved).
     assert!(matches!(
-        load_typed::<State>(&mut *held, "other.Collector", 1, None),
+        load_typed::<State>(&mut *held, "other.OtherCollector", 1, None),
         Err(StateError::WrongCollector { .. })
     ));
 }

@@ -100,7 +100,7 @@ fn n6_state_copies_a_state_from_files_to_etcd_and_back() {
         .output()
         .expect("file run");
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    let file = a.state_dir().join(format!("{COLLECTOR_ID}.cbor"));
+    let file = a.state_dir().join("ReliabilityTestCollector.cbor");
     let file_bytes = std::fs::read(&file).expect("state file");
     assert_eq!(decode_lines(&file_bytes), 6);
 
