@@ -15,6 +15,7 @@ pub mod urls;
 
 pub mod abuse_ch;
 pub mod cert_pl;
+pub mod cesnet_cz;
 pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;

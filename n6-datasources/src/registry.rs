@@ -68,6 +68,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateful::<abuse_ch::AbuseChUrlhausPayloadsUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChUrlhausUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<cert_pl::CertPlShieldCollector>("cert_pl", forms::rows_state),
+    stateless::<cesnet_cz::CesnetCzWardenCollector>("cesnet_cz"),
     stateless::<dan_tv::DanTvTorCollector>("dan_tv"),
     stateless::<dataplane::DataplaneDnsrdCollector>("dataplane"),
     stateless::<dataplane::DataplaneDnsrdanyCollector>("dataplane"),
