@@ -20,6 +20,7 @@ pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;
 pub mod openphish;
+pub mod phishtank;
 pub mod sblam;
 pub mod spam404_com;
 pub mod spamhaus;

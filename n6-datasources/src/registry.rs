@@ -84,6 +84,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<dataplane::DataplaneVncrfbCollector>("dataplane"),
     stateless::<greensnow_co::GreenSnowCoListTxtCollector>("greensnow_co"),
     stateless::<openphish::OpenphishWebBlCollector>("openphish"),
+    stateless::<phishtank::PhishtankVerifiedCollector>("phishtank"),
     stateless::<sblam::SblamSpamCollector>("sblam"),
     stateless::<spamhaus::SpamhausBotsCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausDropCollector>("spamhaus"),
