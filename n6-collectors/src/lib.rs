@@ -83,6 +83,16 @@
 //! * [`error`], [`exit`] — what can go wrong and the exit code for each;
 //! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
 
+/// n6's configuration layer, as collectors see it: the INI dialect of n6's config files
+/// ([`config::ini`]), their discovery under `/etc/n6` and `~/.n6` and
+/// `--n6config-override` ([`config::files`]), the config-spec language of
+/// `#[config_spec(...)]` ([`config::spec`]) and its converters ([`config::convert`]),
+/// validation with every problem reported at once ([`config::validate`]), converted values
+/// ([`config::Value`], [`config::PyValue`]), and which options are secrets
+/// ([`config::secret`], [`config::secret_source`] for `<option>_file` and `${ENV}`).
+/// Collectors rarely need it directly: the derive turns the spec into a typed config
+/// struct.
+#[doc(inline)]
 pub use n6_collectors_config as config;
 
 pub mod collector;

@@ -7,9 +7,27 @@
 //! `generate_input_data_dicts`, `get_output_data_body` and the properties hook (as
 //! `headers.meta`). Wire a collector to one of them in its `Collect` impl:
 //!
-//! ```ignore
-//! impl Collect for SpamhausDropCollector {
-//!     fn collect(&mut self, out: &mut Output<'_, Self::State>) -> Result<()> {
+//! ```
+//! use n6_collectors::helpers::prelude::*;
+//! use n6_collectors::prelude::*;
+//!
+//! /// A blacklist published whole on every run (no state field: no state file).
+//! #[derive(StatefulCollector)]
+//! #[collector(source = "example-org.blacklist", raw_type = "blacklist", content_type = "text/plain")]
+//! #[config_spec("list :: path")]
+//! pub struct ExampleBlacklistCollector {
+//!     config: ExampleBlacklistCollectorConfig,
+//! }
+//!
+//! impl SimpleCollector for ExampleBlacklistCollector {
+//!     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>> {
+//!         let path = &self.config.list;
+//!         Ok(Some(std::fs::read(path).or_source_unavailable(path.display())?))
+//!     }
+//! }
+//!
+//! impl Collect for ExampleBlacklistCollector {
+//!     fn collect(&mut self, out: &mut Output<'_>) -> Result<()> {
 //!         collect_simple(self, out)
 //!     }
 //! }
