@@ -4,6 +4,7 @@
 //! published oldest first, only those not collected before (n6's
 //! `BaseDownloadingTimeOrderedRowsCollector`, state in n6's shape and file name).
 
+use n6_collectors::helpers::archive::{self, Limits};
 use n6_collectors::helpers::prelude::*;
 use n6_collectors::prelude::*;
 
@@ -89,7 +90,7 @@ impl Collect for AbuseChUrlhausPayloadsUrlsCollector {
         let settings = n6_collectors::download_settings!(self.config)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, meta) = fetch::get(settings, &self.config.url)?;
-        let csv = crate::unzip::only_member(&zip)?.data;
+        let csv = archive::unzip_only_member(&zip, Limits::default())?;
         drop(zip);
         let selection = n6_collectors::helpers::rows::fresh_rows(
             &csv,
@@ -204,11 +205,7 @@ impl Collect for AbuseChUrlhausUrlsCollector {
         let settings = n6_collectors::download_settings!(self.config)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, mut meta) = fetch::get(settings.clone(), &self.config.url)?;
-        let csv = crate::unzip::members(&zip)?
-            .into_iter()
-            .find(|m| m.name.rsplit('/').next() == Some(URLHAUS_CSV_MEMBER))
-            .ok_or_else(|| Error::bad_data(format!("the archive has no {URLHAUS_CSV_MEMBER}")))?
-            .data;
+        let csv = archive::unzip_one_named(&zip, URLHAUS_CSV_MEMBER, Limits::default())?;
         drop(zip);
         let selection = n6_collectors::helpers::rows::fresh_rows(
             &csv,

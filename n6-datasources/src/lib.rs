@@ -10,7 +10,6 @@ pub mod forms;
 pub mod pyjson;
 pub mod registry;
 pub mod simple;
-pub mod unzip;
 pub mod urls;
 
 pub mod abuse_ch;
