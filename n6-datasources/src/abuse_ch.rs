@@ -6,6 +6,7 @@
 
 use n6_collectors::helpers::archive::{self, Limits};
 use n6_collectors::helpers::prelude::*;
+use n6_collectors::helpers::pyjson::{self, PyJson, PyObject};
 use n6_collectors::prelude::*;
 
 use crate::fetch;
@@ -160,9 +161,8 @@ impl AbuseChUrlhausUrlsCollector {
         &self,
         settings: &n6_collectors::helpers::download::DownloadSettings,
         row: &[u8],
-    ) -> Result<(crate::pyjson::Json, HeaderTable)> {
-        use crate::pyjson::{Json, loads};
-        let mut entries = Vec::new();
+    ) -> Result<(PyJson, HeaderTable)> {
+        let mut entries = PyObject::new();
         for (i, name) in URLHAUS_COLUMNS.iter().enumerate() {
             let field = n6_collectors::helpers::rows::csv_field(row, i, b',').ok_or_else(|| {
                 Error::bad_data(format!(
@@ -170,12 +170,9 @@ impl AbuseChUrlhausUrlsCollector {
                     String::from_utf8_lossy(row)
                 ))
             })?;
-            entries.push((
-                (*name).to_owned(),
-                Json::Str(String::from_utf8_lossy(&field).into_owned()),
-            ));
+            entries.insert(*name, String::from_utf8_lossy(&field).into_owned());
         }
-        let Some((_, Json::Str(url_id))) = entries.first() else {
+        let Some(PyJson::Str(url_id)) = entries.get("url_id") else {
             return Err(Error::bug("no url_id"));
         };
         let form = crate::urls::urlencode(&[("urlid", url_id)]);
@@ -192,11 +189,12 @@ impl AbuseChUrlhausUrlsCollector {
         let (answer, meta) = fetch::send(settings.clone(), request)?;
         let answer = String::from_utf8(answer)
             .map_err(|e| Error::bad_data(format!("the URLhaus API answer is not UTF-8: {e}")))?;
-        entries.push((
-            "url_info_from_api".to_owned(),
-            loads(&answer).map_err(|e| Error::bad_data(format!("the URLhaus API answer: {e}")))?,
-        ));
-        Ok((Json::Dict(entries), meta))
+        entries.insert(
+            "url_info_from_api",
+            pyjson::loads_str(&answer)
+                .map_err(|e| Error::bad_data(format!("the URLhaus API answer: {e}")))?,
+        );
+        Ok((PyJson::from(entries), meta))
     }
 }
 
@@ -224,7 +222,7 @@ impl Collect for AbuseChUrlhausUrlsCollector {
             meta = api_meta;
         }
         // `http_last_modified` of the last response, as n6 (the last API call's).
-        out.publish_with_meta(crate::pyjson::Json::List(dicts).dumps(), meta)?;
+        out.publish_with_meta(pyjson::dumps(&PyJson::Array(dicts)), meta)?;
         self.state = new_state;
         Ok(())
     }

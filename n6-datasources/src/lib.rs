@@ -7,7 +7,6 @@
 
 pub mod fetch;
 pub mod forms;
-pub mod pyjson;
 pub mod registry;
 pub mod simple;
 pub mod urls;
