@@ -4,7 +4,9 @@
 //! published oldest first, only those not collected before (n6's
 //! `BaseDownloadingTimeOrderedRowsCollector`, state in n6's shape and file name).
 
+use n6_collectors::helpers::archive::{self, Limits};
 use n6_collectors::helpers::prelude::*;
+use n6_collectors::helpers::pyjson::{self, PyJson, PyObject};
 use n6_collectors::prelude::*;
 
 use crate::fetch;
@@ -89,7 +91,7 @@ impl Collect for AbuseChUrlhausPayloadsUrlsCollector {
         let settings = n6_collectors::download_settings!(self.config)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, meta) = fetch::get(settings, &self.config.url)?;
-        let csv = crate::unzip::only_member(&zip)?.data;
+        let csv = archive::unzip_only_member(&zip, Limits::default())?;
         drop(zip);
         let selection = n6_collectors::helpers::rows::fresh_rows(
             &csv,
@@ -159,9 +161,8 @@ impl AbuseChUrlhausUrlsCollector {
         &self,
         settings: &n6_collectors::helpers::download::DownloadSettings,
         row: &[u8],
-    ) -> Result<(crate::pyjson::Json, HeaderTable)> {
-        use crate::pyjson::{Json, loads};
-        let mut entries = Vec::new();
+    ) -> Result<(PyJson, HeaderTable)> {
+        let mut entries = PyObject::new();
         for (i, name) in URLHAUS_COLUMNS.iter().enumerate() {
             let field = n6_collectors::helpers::rows::csv_field(row, i, b',').ok_or_else(|| {
                 Error::bad_data(format!(
@@ -169,12 +170,9 @@ impl AbuseChUrlhausUrlsCollector {
                     String::from_utf8_lossy(row)
                 ))
             })?;
-            entries.push((
-                (*name).to_owned(),
-                Json::Str(String::from_utf8_lossy(&field).into_owned()),
-            ));
+            entries.insert(*name, String::from_utf8_lossy(&field).into_owned());
         }
-        let Some((_, Json::Str(url_id))) = entries.first() else {
+        let Some(PyJson::Str(url_id)) = entries.get("url_id") else {
             return Err(Error::bug("no url_id"));
         };
         let form = crate::urls::urlencode(&[("urlid", url_id)]);
@@ -191,11 +189,12 @@ impl AbuseChUrlhausUrlsCollector {
         let (answer, meta) = fetch::send(settings.clone(), request)?;
         let answer = String::from_utf8(answer)
             .map_err(|e| Error::bad_data(format!("the URLhaus API answer is not UTF-8: {e}")))?;
-        entries.push((
-            "url_info_from_api".to_owned(),
-            loads(&answer).map_err(|e| Error::bad_data(format!("the URLhaus API answer: {e}")))?,
-        ));
-        Ok((Json::Dict(entries), meta))
+        entries.insert(
+            "url_info_from_api",
+            pyjson::loads_str(&answer)
+                .map_err(|e| Error::bad_data(format!("the URLhaus API answer: {e}")))?,
+        );
+        Ok((PyJson::from(entries), meta))
     }
 }
 
@@ -204,11 +203,7 @@ impl Collect for AbuseChUrlhausUrlsCollector {
         let settings = n6_collectors::download_settings!(self.config)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, mut meta) = fetch::get(settings.clone(), &self.config.url)?;
-        let csv = crate::unzip::members(&zip)?
-            .into_iter()
-            .find(|m| m.name.rsplit('/').next() == Some(URLHAUS_CSV_MEMBER))
-            .ok_or_else(|| Error::bad_data(format!("the archive has no {URLHAUS_CSV_MEMBER}")))?
-            .data;
+        let csv = archive::unzip_one_named(&zip, URLHAUS_CSV_MEMBER, Limits::default())?;
         drop(zip);
         let selection = n6_collectors::helpers::rows::fresh_rows(
             &csv,
@@ -227,7 +222,7 @@ impl Collect for AbuseChUrlhausUrlsCollector {
             meta = api_meta;
         }
         // `http_last_modified` of the last response, as n6 (the last API call's).
-        out.publish_with_meta(crate::pyjson::Json::List(dicts).dumps(), meta)?;
+        out.publish_with_meta(pyjson::dumps(&PyJson::Array(dicts)), meta)?;
         self.state = new_state;
         Ok(())
     }

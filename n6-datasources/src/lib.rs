@@ -7,18 +7,18 @@
 
 pub mod fetch;
 pub mod forms;
-pub mod pyjson;
 pub mod registry;
 pub mod simple;
-pub mod unzip;
 pub mod urls;
 
 pub mod abuse_ch;
 pub mod cert_pl;
+pub mod cesnet_cz;
 pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;
 pub mod openphish;
+pub mod phishtank;
 pub mod sblam;
 pub mod spam404_com;
 pub mod spamhaus;

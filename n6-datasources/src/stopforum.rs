@@ -3,7 +3,9 @@
 
 use n6_collectors::prelude::*;
 
-use crate::{fetch, unzip};
+use n6_collectors::helpers::archive::{Limits, unzip_first_member};
+
+use crate::fetch;
 
 /// n6's `StopForumSpamCollector`: `stopforum.spam`.
 #[derive(StatefulCollector)]
@@ -22,6 +24,6 @@ impl Collect for StopForumSpamCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
         let settings = n6_collectors::download_settings!(self.config)?;
         let (zip, meta) = fetch::get(settings, &self.config.url)?;
-        out.publish_with_meta(unzip::first_member(&zip)?.data, meta)
+        out.publish_with_meta(unzip_first_member(&zip, Limits::default())?, meta)
     }
 }

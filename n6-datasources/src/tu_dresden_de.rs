@@ -11,7 +11,7 @@ use n6_collectors::helpers::download::Request;
 use n6_collectors::prelude::*;
 
 use crate::fetch;
-use crate::pyjson::{self, Json};
+use n6_collectors::helpers::pyjson::{self, PyJson as Json, PyObject};
 
 /// n6's `TuDresdenDeResolversCollector`: `tu-dresden-de.resolvers` (`file`, `application/json`).
 #[derive(StatefulCollector)]
@@ -74,43 +74,30 @@ pub fn entry_time(entry: &Json) -> Result<String> {
 
 impl TuDresdenDeResolversCollector {
     fn page_request(&self, page: i64) -> Request {
-        let payload = Json::Dict(vec![
-            (
-                "pagination".into(),
-                Json::Dict(vec![
-                    ("page".into(), Json::Int(page.to_string())),
-                    (
-                        "per_page".into(),
-                        Json::Int(self.config.entries_per_page.to_string()),
-                    ),
-                ]),
-            ),
-            (
-                "filter".into(),
-                Json::Dict(vec![
-                    (
-                        "protocol".into(),
-                        Json::Str(self.config.queried_protocol.clone()),
-                    ),
-                    (
-                        "queried_ip_country".into(),
-                        Json::Str(self.config.quired_ip_country.clone()),
-                    ),
-                ]),
-            ),
-            (
-                "sort".into(),
-                Json::Dict(vec![
-                    ("field".into(), Json::Str(self.config.sort_field.clone())),
-                    ("order".into(), Json::Str("desc".into())),
-                ]),
-            ),
-        ]);
+        let payload = PyObject::new()
+            .with(
+                "pagination",
+                PyObject::new()
+                    .with("page", page)
+                    .with("per_page", self.config.entries_per_page),
+            )
+            .with(
+                "filter",
+                PyObject::new()
+                    .with("protocol", self.config.queried_protocol.as_str())
+                    .with("queried_ip_country", self.config.quired_ip_country.as_str()),
+            )
+            .with(
+                "sort",
+                PyObject::new()
+                    .with("field", self.config.sort_field.as_str())
+                    .with("order", "desc"),
+            );
         fetch::request("POST", &self.config.url)
             .header("Content-Type", "application/json")
             .header("accept", "text/plain")
             .header("X-API-KEY", self.config.api_key.clone())
-            .body(payload.dumps())
+            .body(pyjson::dumps(&Json::from(payload)))
     }
 }
 
@@ -124,14 +111,14 @@ impl Collect for TuDresdenDeResolversCollector {
             meta = page_meta;
             let text = String::from_utf8(body)
                 .map_err(|e| Error::bad_data(format!("the API answer is not UTF-8: {e}")))?;
-            let answer = pyjson::loads(&text).map_err(Error::bad_data)?;
-            let Some(Json::List(page_entries)) = answer.get("dnsEntries") else {
+            let answer = pyjson::loads_str(&text).map_err(Error::bad_data)?;
+            let Some(Json::Array(page_entries)) = answer.get("dnsEntries") else {
                 return Err(Error::bad_data("the API answer has no dnsEntries list"));
             };
             let got = page_entries.len();
             entries.extend(page_entries.iter().cloned());
             let total = match answer.get("metaData").and_then(|m| m.get("total")) {
-                Some(Json::Int(n)) => n.parse::<usize>().unwrap_or(0),
+                Some(Json::Int(n)) => n.as_decimal().parse::<usize>().unwrap_or(0),
                 _ => return Err(Error::bad_data("the API answer has no metaData.total")),
             };
             if total <= entries.len() || got == 0 {
@@ -160,7 +147,7 @@ impl Collect for TuDresdenDeResolversCollector {
             }
             _ => entries,
         };
-        out.publish_with_meta(Json::List(fresh).dumps(), meta)?;
+        out.publish_with_meta(pyjson::dumps(&Json::Array(fresh)), meta)?;
         self.state = Some(NewestEntry {
             newest_event_stored_time: newest,
         });

@@ -13,7 +13,9 @@
 use n6_collectors::helpers::download::DownloadSettings;
 use n6_collectors::prelude::*;
 
-use crate::{fetch, pyjson};
+use n6_collectors::helpers::pyjson::{self, PyJson, PyObject};
+
+use crate::fetch;
 
 /// The bare header line n6 treats as an empty list.
 const CSV_HEADER: &str = "host,ip,type,method,port,use_ssl,path\r\n";
@@ -118,7 +120,10 @@ impl Collect for WithanameDdosiaCollector {
                 tracing::info!("the csv file contains no data.");
                 continue;
             }
-            let body = pyjson::dumps_str_dict(&[("csv_file", &csv), ("datetime", time)]);
+            let dict = PyObject::new()
+                .with("csv_file", csv.as_str())
+                .with("datetime", time.as_str());
+            let body = pyjson::dumps(&PyJson::from(dict));
             out.publish_with_meta(body, meta)?;
         }
         self.state = NewestLink(newest);

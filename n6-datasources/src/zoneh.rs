@@ -9,7 +9,7 @@
 use n6_collectors::prelude::*;
 
 use crate::fetch;
-use crate::pyjson::Json;
+use n6_collectors::helpers::pyjson::{self, PyJson as Json};
 
 /// One feed item: n6's `(title, description, pubDate)`.
 pub type Item = (Option<String>, Option<String>, Option<String>);
@@ -167,7 +167,7 @@ pub fn rss_items(doc: &str) -> Vec<Item> {
 
 fn to_json(item: &Item) -> Json {
     let s = |v: &Option<String>| v.clone().map_or(Json::Null, Json::Str);
-    Json::List(vec![s(&item.0), s(&item.1), s(&item.2)])
+    Json::Array(vec![s(&item.0), s(&item.1), s(&item.2)])
 }
 
 impl Collect for ZonehRssCollector {
@@ -190,7 +190,7 @@ impl Collect for ZonehRssCollector {
             tracing::info!("nothing new in the feed");
             return Ok(());
         }
-        out.publish_with_meta(Json::List(new).dumps(), meta)?;
+        out.publish_with_meta(pyjson::dumps(&Json::Array(new)), meta)?;
         self.state = Some(current);
         Ok(())
     }
