@@ -84,9 +84,30 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count)]
     pub quiet: u8,
 
+    /// Test-only: fix the run's clock at this ISO date-time (UTC unless it has a zone),
+    /// for tests and replays of recorded cases; see `n6_collectors::clock`.
+    #[arg(
+        long = "fake-now",
+        value_name = "ISO-DATE-TIME",
+        hide = true,
+        global = true
+    )]
+    pub fake_now: Option<String>,
+
     /// `state show|export|import|reset|import-pickle`: look at or change the state instead of running.
     #[command(subcommand)]
     pub command: Option<crate::tooling::Command>,
+}
+
+impl Cli {
+    /// The run's clock: fixed by `--fake-now`, else the system clock.
+    pub fn clock(&self) -> Result<crate::clock::Clock, crate::Error> {
+        match &self.fake_now {
+            Some(text) => crate::clock::Clock::parse_fixed(text)
+                .map_err(|e| crate::Error::Usage(format!("--fake-now: {e}"))),
+            None => Ok(crate::clock::Clock::system()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -71,7 +71,9 @@
 //! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
 //! * [`publish`] — [`Output`], what `collect` publishes through and checkpoints with;
 //! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
-//! * [`message`] — the n6 wire contract (routing key, `message_id`, properties);
+//! * [`message`] — the n6 wire contract (routing key, `message_id`, properties) and
+//!   per-message identities ([`message::MessageOptions`]);
+//! * [`clock`] — the run's "now" (fixed with `--fake-now` in tests and replays);
 //! * [`output`] — sinks: JSON lines (the embedded default) and RabbitMQ;
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
@@ -81,6 +83,7 @@
 pub use n6_collectors_config as config;
 
 pub mod cli;
+pub mod clock;
 pub mod collector;
 mod configure;
 pub mod error;
@@ -114,9 +117,10 @@ pub use run::{run, run_from};
 pub mod prelude {
     /// The trait and, in the macro namespace, `#[derive(StatefulCollector)]`.
     pub use crate::StatefulCollector;
+    pub use crate::clock::Clock;
     pub use crate::collector::Collect;
     pub use crate::error::{Error, Result, ResultExt};
-    pub use crate::message::{HeaderTable, HeaderValue};
+    pub use crate::message::{HeaderTable, HeaderValue, MessageOptions, RawType};
     pub use crate::publish::Output;
     pub use serde::{Deserialize, Serialize};
 }

@@ -183,7 +183,8 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     {
         let mut out = Output::new(
             &C::META.identity,
-            &exchange,
+            cli.n6output_suffix.as_deref().unwrap_or(""),
+            cli.clock()?,
             &mut sink,
             &mut saver,
             &mut stats,
