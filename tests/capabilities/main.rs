@@ -10,3 +10,4 @@ mod site;
 
 mod clock;
 mod identity;
+mod rows;

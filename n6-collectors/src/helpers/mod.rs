@@ -19,7 +19,7 @@ pub mod prelude {
     pub use super::download::{DownloadSettings, Downloader, Request};
     pub use super::email::Email;
     pub use super::rows::{
-        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsOptions, RowsState,
+        CountCheck, CsvColumn, CsvIsoUtcColumn, FreshRows, RowTime, RowsOptions, RowsState,
         download_fresh_rows, publish_fresh_rows,
     };
     pub use super::simple::{
