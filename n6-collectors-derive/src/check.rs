@@ -198,6 +198,22 @@ pub fn check_fields<'i, 'a>(
             check_state_attr(s, errors);
         }
     }
+    let args: Vec<&Field<'_>> = input
+        .fields
+        .iter()
+        .filter(|f| matches!(f.role, Role::Args(_)))
+        .collect();
+    for extra in args.iter().skip(1) {
+        if let Role::Args(attr) = &extra.role {
+            errors.push(
+                darling::Error::custom(
+                    "only one field can be `#[args]`: flatten the argument structs into one \
+                     (`#[command(flatten)]`)",
+                )
+                .with_span(attr.path()),
+            );
+        }
+    }
     let config_ident = input.config_ident();
     if configs.is_empty() && has_fields {
         errors.push(

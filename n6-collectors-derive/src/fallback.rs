@@ -46,6 +46,7 @@ pub fn stubs(
             impl #impl_generics __n6::StatefulCollector for #ident #ty_generics #where_clause {
                 type Config = #config_ty;
                 type State = #state_ty;
+                type Args = __n6::NoArgs;
                 const META: __n6::CollectorMeta =
                     __n6::meta(#name, ::core::module_path!(), "invalid.invalid", "stream", ::core::option::Option::None, ::core::option::Option::None, ::core::option::Option::None, 1);
                 fn config_spec() -> __n6::Spec {
@@ -62,7 +63,7 @@ pub fn stubs(
                 fn make_default_state() -> Self::State {
                     ::core::unreachable!()
                 }
-                fn from_parts(_: Self::Config, _: Self::State) -> Self {
+                fn from_parts(_: Self::Config, _: Self::State, _: Self::Args) -> Self {
                     ::core::unreachable!()
                 }
                 fn state(&self) -> &Self::State {

@@ -56,8 +56,12 @@ fn wants_amqp(cli: &Cli, has_rabbitmq: bool) -> bool {
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
-/// the run publishes to the broker). Every problem is reported at once.
-pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
+/// the run publishes to the broker). Every problem is reported at once. `main_section`
+/// (from the command line) replaces the struct name as the main section's name.
+pub(crate) fn load<C: StatefulCollector>(
+    cli: &Cli,
+    main_section: Option<&str>,
+) -> Result<LoadedConfig<C>> {
     let dirs = if cli.config_dirs.is_empty() {
         files::default_config_dirs()
     } else {
@@ -83,7 +87,14 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         tracing::warn!("{warning}");
     }
 
-    let typed = match validate::validate(&C::config_spec(), &raw, &C::custom_converters()) {
+    let main = main_section.unwrap_or(C::META.name);
+    let mut spec = C::config_spec();
+    for section in &mut spec.sections {
+        if section.name == C::META.name {
+            section.name = main.to_owned();
+        }
+    }
+    let typed = match validate::validate(&spec, &raw, &C::custom_converters()) {
         Ok((typed, warnings)) => {
             for warning in warnings {
                 tracing::warn!("{warning}");
@@ -103,7 +114,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         if has_rabbitmq {
             let heartbeat = typed
                 .as_ref()
-                .and_then(|t| t.section(C::META.name))
+                .and_then(|t| t.section(main))
                 .and_then(|s| s.get("heartbeat_interval"))
                 .and_then(|v| match v {
                     Value::Int(i) => Some(*i),
@@ -127,6 +138,8 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     };
 
     add_printable(&typed, &mut printable);
+    let mut typed = typed;
+    typed.rename_section(main, C::META.name);
     let config = C::build_config(typed).map_err(Error::Bug)?;
     Ok(LoadedConfig {
         config,

@@ -5,7 +5,6 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 use crate::cli::{Cli, OutputTarget};
@@ -45,8 +44,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    let (cli, own_args) = match crate::cli::parse_with::<C::Args, _, _>(args) {
+        Ok(parsed) => parsed,
         Err(e) => {
             let code = match e.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
@@ -60,7 +59,7 @@ where
     crate::signal::install();
     let started = Instant::now();
     let name = C::META.name;
-    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, own_args))) {
         Ok(Ok(Outcome::Done(summary))) => {
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
@@ -120,12 +119,13 @@ impl Summary {
     }
 }
 
-fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
+fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
+    use crate::cli::CollectorArgs;
     let LoadedConfig {
         config,
         printable,
         amqp,
-    } = configure::load::<C>(cli)?;
+    } = configure::load::<C>(cli, own_args.config_section())?;
     if cli.print_config {
         println!(
             "{}",
@@ -166,7 +166,7 @@ fn execute<C: Collect>(cli: &Cli) -> Result<Outcome> {
     } else {
         publish::encode_payload(&state)?
     };
-    let mut collector = C::from_parts(config, state);
+    let mut collector = C::from_parts(config, state, own_args);
     let target = choose_output(cli, amqp.is_some());
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",

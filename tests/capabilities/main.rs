@@ -8,6 +8,7 @@ mod amqp_support;
 
 mod site;
 
+mod cli;
 mod clock;
 mod identity;
 mod rows;
