@@ -71,6 +71,7 @@
 //! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
 //! * [`publish`] — [`Output`], what `collect` publishes through and checkpoints with;
 //! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
+//! * [`input`] — continuous inputs: an AMQP queue republished with confirms;
 //! * [`message`] — the n6 wire contract (routing key, `message_id`, properties) and
 //!   per-message identities ([`message::MessageOptions`]);
 //! * [`clock`] — the run's "now" (fixed with `--fake-now` in tests and replays);
@@ -89,6 +90,7 @@ mod configure;
 pub mod error;
 pub mod exit;
 pub mod helpers;
+pub mod input;
 pub mod logging;
 pub mod message;
 pub mod output;

@@ -3,9 +3,15 @@
 //! Either way the state file is left as it was, because it is only ever replaced
 //! atomically after the output confirmed everything.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+//!
+//! A long-running input (the AMQP consumer) may [`take`] the first signal as its request
+//! to stop: it finishes the message in hand and ends the run normally (exit 0); a second
+//! signal still exits at once.
+
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+static TAKEN: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn on_signal(signal: libc::c_int) {
     if RECEIVED.swap(signal, Ordering::SeqCst) != 0 {
@@ -30,12 +36,24 @@ pub fn install() {
     }
 }
 
-/// The signal received so far, if any.
+/// The signal received so far, if any (and not [`take`]n).
 pub fn received() -> Option<i32> {
+    if TAKEN.load(Ordering::SeqCst) {
+        return None;
+    }
     match RECEIVED.load(Ordering::SeqCst) {
         0 => None,
         signal => Some(signal),
     }
+}
+
+/// Takes the first signal as a request to stop that the caller handles itself: returns
+/// it once, and from then on [`received`] no longer reports it (the run then ends
+/// normally). A second signal still ends the process at once.
+pub fn take() -> Option<i32> {
+    let signal = received()?;
+    TAKEN.store(true, Ordering::SeqCst);
+    Some(signal)
 }
 
 /// The name of a signal for messages.

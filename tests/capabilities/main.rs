@@ -8,6 +8,7 @@ mod amqp_support;
 
 mod site;
 
+mod amqp_input;
 mod cli;
 mod clock;
 mod identity;
