@@ -21,6 +21,7 @@ pub mod isotime;
 pub mod pyliteral;
 pub mod raw;
 pub mod secret;
+pub mod secret_source;
 pub mod spec;
 pub mod validate;
 pub mod value;

@@ -187,6 +187,12 @@ pub struct Cli {
     #[arg(long, conflicts_with = "dry_run")]
     pub print_config: bool,
 
+    /// After the run (success or not), write Prometheus textfile metrics to PATH
+    /// atomically (for node_exporter's textfile collector); overrides
+    /// `[n6_collectors_metrics] textfile_dir`.
+    #[arg(long = "metrics-file", value_name = "PATH", global = true)]
+    pub metrics_file: Option<PathBuf>,
+
     /// More log output (-v: info, -vv: debug, -vvv: trace).
     #[arg(short, long, action = ArgAction::Count, conflicts_with = "quiet")]
     pub verbose: u8,

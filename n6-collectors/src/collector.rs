@@ -113,4 +113,12 @@ pub trait Collect: StatefulCollector {
     /// Return an error to fail the run: nothing more is published and the state file is
     /// left as it was (or as of the last [`Output::checkpoint`]).
     fn collect(&mut self, out: &mut Output<'_, Self::State>) -> Result<()>;
+
+    /// How long this collector's source may go without anything new before
+    /// `n6-state health` reports it silent (kept in its run record); `None`, the default,
+    /// leaves it to the health check's `--max-silence`. A weekly list says
+    /// `Some(Duration::from_secs(8 * 86_400))`.
+    fn expected_silence() -> Option<std::time::Duration> {
+        None
+    }
 }

@@ -8,6 +8,7 @@ use crate::cli::{Cli, OutputTarget};
 use crate::collector::StatefulCollector;
 use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
+use crate::config::secret_source::resolve_external_secrets;
 use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::config::{PyValue, Value};
@@ -26,6 +27,8 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
     pub(crate) amqp: Option<AmqpConfig>,
+    /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
+    pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
 }
 
 /// Broker settings from `[rabbitmq]` (and `[n6_collectors_amqp]`).
@@ -78,11 +81,14 @@ pub(crate) fn load<C: StatefulCollector>(
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
+    problems.extend(resolve_external_secrets(&mut raw, &|name| {
+        std::env::var(name).ok()
+    }));
     for warning in warnings {
         tracing::warn!("{warning}");
     }
@@ -133,6 +139,7 @@ pub(crate) fn load<C: StatefulCollector>(
             );
         }
     }
+    let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
     let Some(typed) = typed.filter(|_| problems.is_empty()) else {
         return Err(Error::Config(problems));
     };
@@ -145,7 +152,46 @@ pub(crate) fn load<C: StatefulCollector>(
         config,
         printable: Json::Object(printable),
         amqp,
+        metrics_textfile_dir,
     })
+}
+
+/// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and
+/// returns its `textfile_dir` (`None` when absent or empty).
+fn metrics_options(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<std::path::PathBuf> {
+    use crate::metrics::{METRICS_CONFIG_SPEC, METRICS_SECTION};
+    if !raw.sections.contains_key(METRICS_SECTION) {
+        return None;
+    }
+    let spec = match Spec::parse(METRICS_CONFIG_SPEC, METRICS_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{METRICS_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return None;
+        }
+    };
+    match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _)) => {
+            add_printable(&typed, printable);
+            match typed.section(METRICS_SECTION)?.get("textfile_dir") {
+                Some(Value::Str(dir)) if !dir.is_empty() => Some(dir.into()),
+                _ => None,
+            }
+        }
+        Err(errors) => {
+            problems.extend(errors.lines());
+            None
+        }
+    }
 }
 
 /// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection

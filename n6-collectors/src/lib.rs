@@ -93,6 +93,7 @@ pub mod helpers;
 pub mod input;
 pub mod logging;
 pub mod message;
+pub mod metrics;
 pub mod output;
 pub mod pickle;
 pub mod publish;

@@ -13,10 +13,11 @@ use crate::configure::{self, LoadedConfig};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
+use crate::metrics::RunTracking;
 use crate::output::jsonl::JsonLinesSink;
 use crate::output::{OutputError, Sink};
 use crate::publish::{self, LazySink, Output, RunStats, StateSaver};
-use crate::state::{RunLock, StateStore};
+use crate::state::{Activity, RunLock, StateStore};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -59,14 +60,20 @@ where
     crate::signal::install();
     let started = Instant::now();
     let name = C::META.name;
-    match panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, own_args))) {
+    let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
+    let code = match panic::catch_unwind(AssertUnwindSafe(|| {
+        execute::<C>(&cli, own_args, &mut tracking)
+    })) {
         Ok(Ok(Outcome::Done(summary))) => {
             if cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
         }
-        Ok(Ok(Outcome::Early)) => exit::OK,
+        Ok(Ok(Outcome::Early)) => {
+            tracking.cancel();
+            exit::OK
+        }
         Ok(Err(error)) => {
             eprintln!("{name}: error: {error}");
             error.exit_code()
@@ -80,7 +87,9 @@ where
             eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
             exit::SOFTWARE
         }
-    }
+    };
+    tracking.finish(code, started.elapsed());
+    code
 }
 
 enum Outcome {
@@ -119,13 +128,22 @@ impl Summary {
     }
 }
 
-fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
+fn execute<C: Collect>(
+    cli: &Cli,
+    own_args: C::Args,
+    tracking: &mut RunTracking,
+) -> Result<Outcome> {
     use crate::cli::CollectorArgs;
+    if cli.dry_run {
+        tracking.cancel();
+    }
     let LoadedConfig {
         config,
         printable,
         amqp,
+        metrics_textfile_dir,
     } = configure::load::<C>(cli, own_args.config_section())?;
+    tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
         println!(
             "{}",
@@ -138,7 +156,7 @@ fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
-    let store = StateStore::new(
+    let mut store = StateStore::new(
         &state_dir,
         &C::META.state_file_name(),
         &C::META.collector_id(),
@@ -149,7 +167,11 @@ fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
         return Ok(Outcome::Early);
     }
     let _lock = RunLock::acquire(store.path())?;
-    let (state, migrated) = load_state::<C>(&store)?;
+    let (state, migrated, activity) = load_state::<C>(&store)?;
+    tracking.state_loaded(store.path(), activity, C::expected_silence());
+    if tracking.enabled() {
+        store.set_activity(tracking.prior_activity());
+    }
     if cli.check_config {
         eprintln!(
             "{}: configuration and state file ({}) are valid",
@@ -179,7 +201,6 @@ fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
         on_disk,
         saves: 0,
     };
-    let mut stats = RunStats::default();
     {
         let mut out = Output::new(
             &C::META.identity,
@@ -187,16 +208,23 @@ fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
             cli.clock()?,
             &mut sink,
             &mut saver,
-            &mut stats,
+            &mut tracking.stats,
         );
         collector.collect(&mut out)?;
         out.confirm()?;
     }
     publish::stop_if_interrupted()?;
+    if tracking.enabled()
+        && let Some(store) = &mut saver.store
+    {
+        // Run tracking keeps the last success in the envelope: save even if unchanged.
+        store.set_activity(tracking.success_activity());
+        saver.on_disk.clear();
+    }
     saver.save(collector.state())?;
     sink.close()?;
     Ok(Outcome::Done(Summary {
-        stats,
+        stats: tracking.stats,
         state_saved: saver.saves > 0,
         output: sink.describe(),
         dry_run: cli.dry_run,
@@ -205,7 +233,9 @@ fn execute<C: Collect>(cli: &Cli, own_args: C::Args) -> Result<Outcome> {
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
-fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, bool)> {
+fn load_state<C: StatefulCollector>(
+    store: &StateStore,
+) -> Result<(C::State, bool, Option<Activity>)> {
     let loaded = store
         .load::<C::State>(C::META.state_version, Some(C::migrate_state))
         .map_err(Error::StateLoad)?;
@@ -218,14 +248,18 @@ fn load_state<C: StatefulCollector>(store: &StateStore) -> Result<(C::State, boo
                     C::META.state_version
                 );
             }
-            Ok((loaded.state, loaded.migrated_from.is_some()))
+            Ok((
+                loaded.state,
+                loaded.migrated_from.is_some(),
+                Some(loaded.header.activity),
+            ))
         }
         None => {
             tracing::warn!(
                 "no state file at {}; starting from the default state",
                 store.path().display()
             );
-            Ok((C::make_default_state(), false))
+            Ok((C::make_default_state(), false, None))
         }
     }
 }

@@ -14,6 +14,12 @@
 //!   "state"             any    the payload: the state serialized with serde (ciborium)
 //! ```
 //!
+//! With run tracking on (`--metrics-file`, `[n6_collectors_metrics]`), two optional text
+//! entries (RFC 3339 UTC) follow `written_by`, and the map has one entry more for each:
+//! `"last_success"` (the last successful run) and `"last_new_data"` (the last run that
+//! published something). Older readers skip them as unknown header keys; without run
+//! tracking they are not written and the file is as above, byte for byte.
+//!
 //! The payload comes last so that a reader decodes and checks the header (is this our
 //! format, our collector, a schema version we understand?) before it spends time on a
 //! possibly large payload — and can refuse without touching it.
@@ -66,6 +72,17 @@ pub struct EnvelopeHeader {
     pub saved_at: OffsetDateTime,
     /// Which program wrote it: program name and crate version.
     pub written_by: String,
+    /// When the collector last succeeded and last published something (run tracking).
+    pub activity: Activity,
+}
+
+/// The run history an envelope keeps when run tracking is on (see [`crate::metrics`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// The end of the last successful run.
+    pub last_success: Option<OffsetDateTime>,
+    /// The end of the last run that published at least one message.
+    pub last_new_data: Option<OffsetDateTime>,
 }
 
 impl EnvelopeHeader {
@@ -78,6 +95,7 @@ impl EnvelopeHeader {
             schema_version,
             saved_at: now.replace_nanosecond(0).unwrap_or(now),
             written_by: written_by.to_owned(),
+            activity: Activity::default(),
         }
     }
 }
@@ -110,14 +128,30 @@ pub(crate) fn write_envelope<W: Write, S: Serialize + ?Sized>(
         .saved_at
         .format(&Rfc3339)
         .map_err(|e| EncodeError::Value(format!("cannot format saved_at: {e}")))?;
+    let rfc3339 = |time: OffsetDateTime, name: &str| {
+        time.format(&Rfc3339)
+            .map_err(|e| EncodeError::Value(format!("cannot format {name}: {e}")))
+    };
+    let mut activity = Vec::new();
+    if let Some(time) = header.activity.last_success {
+        activity.push(("last_success", rfc3339(time, "last_success")?));
+    }
+    if let Some(time) = header.activity.last_new_data {
+        activity.push(("last_new_data", rfc3339(time, "last_new_data")?));
+    }
     w.write_all(&SELF_DESCRIBE_TAG).map_err(EncodeError::Io)?;
-    w.write_all(&[0xa7]).map_err(EncodeError::Io)?; // map(7)
+    // map(7 + activity entries): at most 9, so the count fits the initial byte.
+    w.write_all(&[0xa7 + activity.len() as u8])
+        .map_err(EncodeError::Io)?;
     put(w, "format", FORMAT_MARKER)?;
     put(w, "envelope_version", &header.envelope_version)?;
     put(w, "collector", header.collector.as_str())?;
     put(w, "schema_version", &header.schema_version)?;
     put(w, "saved_at", saved_at.as_str())?;
     put(w, "written_by", header.written_by.as_str())?;
+    for (key, time) in &activity {
+        put(w, key, time.as_str())?;
+    }
     put(w, "state", state)?;
     Ok(())
 }
@@ -224,6 +258,17 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
         }
     }
 
+    /// Decodes the RFC 3339 text value of header entry `name` (at `offset`).
+    fn decode_time(&mut self, name: &str, offset: u64) -> Result<OffsetDateTime, StateError> {
+        let text: String = self.decode(&format!("the `{name}` value"))?;
+        OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
+            self.corrupt(
+                offset,
+                format!("`{name}` {text:?} is not an RFC 3339 time: {e}"),
+            )
+        })
+    }
+
     /// Reads the tag, the map header and every header entry up to and including the
     /// `state` key. Refuses a wrong format marker and a newer envelope version at once.
     pub(crate) fn read_header(&mut self) -> Result<DecodedHeader, StateError> {
@@ -252,6 +297,8 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
         let mut schema_version = None;
         let mut saved_at = None;
         let mut written_by = None;
+        let mut last_success = None;
+        let mut last_new_data = None;
         loop {
             let key_offset = self.input.position();
             let Some(key) = self.next_key()? else {
@@ -288,20 +335,19 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
                     let value: u32 = self.decode("the `schema_version` value")?;
                     schema_version.replace((value, offset)).is_some()
                 }
-                "saved_at" => {
-                    let text: String = self.decode("the `saved_at` value")?;
-                    let time = OffsetDateTime::parse(&text, &Rfc3339).map_err(|e| {
-                        self.corrupt(
-                            offset,
-                            format!("`saved_at` {text:?} is not an RFC 3339 time: {e}"),
-                        )
-                    })?;
-                    saved_at.replace(time).is_some()
-                }
+                "saved_at" => saved_at
+                    .replace(self.decode_time("saved_at", offset)?)
+                    .is_some(),
                 "written_by" => {
                     let value: String = self.decode("the `written_by` value")?;
                     written_by.replace(value).is_some()
                 }
+                "last_success" => last_success
+                    .replace(self.decode_time("last_success", offset)?)
+                    .is_some(),
+                "last_new_data" => last_new_data
+                    .replace(self.decode_time("last_new_data", offset)?)
+                    .is_some(),
                 "format" => true,
                 _ => {
                     self.decode::<IgnoredAny>("an unknown header value")?;
@@ -333,6 +379,10 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
                 schema_version,
                 saved_at,
                 written_by,
+                activity: Activity {
+                    last_success,
+                    last_new_data,
+                },
             },
             collector_offset,
             schema_offset,

@@ -32,7 +32,7 @@ pub use atomic::{
     PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TEST_DELAY_BEFORE_RENAME_ENV, WRITE_BUFFER_CAPACITY,
     create_private_dir, remove_stale_temp_files, write_atomically,
 };
-pub use envelope::{ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
+pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
 pub use store::{Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, state_file_name};

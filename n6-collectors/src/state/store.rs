@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::atomic::{create_private_dir, parent_dir, remove_stale_temp_files, write_atomically};
-use super::envelope::{EncodeError, EnvelopeDecoder, EnvelopeHeader, write_envelope};
+use super::envelope::{Activity, EncodeError, EnvelopeDecoder, EnvelopeHeader, write_envelope};
 use super::error::StateError;
 use super::lock::RunLock;
 use crate::state::LockError;
@@ -59,6 +59,7 @@ pub struct StateStore {
     path: PathBuf,
     collector_id: String,
     written_by: String,
+    activity: Activity,
 }
 
 impl StateStore {
@@ -69,7 +70,14 @@ impl StateStore {
             path: state_dir.join(file_name),
             collector_id: collector_id.to_owned(),
             written_by: written_by.to_owned(),
+            activity: Activity::default(),
         }
+    }
+
+    /// The run history written into the envelope by every later save (run tracking);
+    /// the default, no history, writes none.
+    pub fn set_activity(&mut self, activity: Activity) {
+        self.activity = activity;
     }
 
     /// The state file.
@@ -195,7 +203,8 @@ impl StateStore {
                 tracing::warn!("cannot remove temporary files left by an interrupted save: {e}")
             }
         }
-        let header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
+        let mut header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
+        header.activity = self.activity;
         let mut encode_error = None;
         let written = write_atomically(&self.path, |writer| {
             write_envelope(writer, &header, state).map_err(|e| match e {

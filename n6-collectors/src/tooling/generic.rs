@@ -10,6 +10,10 @@
 //! `0x80` or its name `*.pickle`): `show` prints it as Python would and as JSON, `export` as JSON,
 //! `check` says whether it can be converted by `state import-pickle`.
 //!
+//! - `n6-state health [--max-silence DURATION] [--json] STATE_DIR...`: every collector's
+//!   last run, last success and last new data; exit 1 when one is failing or silent
+//!   (see [`super::health`]).
+//!
 //! `n6-state` only reads, so it takes no lock: saves replace the file by an atomic
 //! rename, so a reader sees either the old or the new file.
 
@@ -33,7 +37,7 @@ use crate::state::{EnvelopeHeader, StateError, StateStore};
 #[command(
     name = "n6-state",
     about = "Look at n6-collectors state files (and n6's *.pickle state files) without their collector.",
-    after_help = "Exit codes: 0 ok, 64 usage, 65 invalid file (with the byte offset), 74 cannot read the file.\n\
+    after_help = "Exit codes: 0 ok, 1 (health) a collector is failing, silent or unreadable, 64 usage, 65 invalid file (with the byte offset), 74 cannot read the file.\n\
                   To change a state, use the collector's own `state` subcommands (they validate against its state type)."
 )]
 pub struct Args {
@@ -66,6 +70,20 @@ pub enum GenericCommand {
         /// A state file (`*.cbor`) or an n6 pickle (`*.pickle`).
         file: PathBuf,
     },
+    /// Every collector's last run, last success and last new data; exit 1 when one is
+    /// failing, silent for longer than its threshold, or unreadable.
+    Health {
+        /// How long a collector may publish nothing new (e.g. 90m, 36h, 2d) unless it
+        /// declares its own expected silence.
+        #[arg(long, value_name = "DURATION", default_value = super::health::DEFAULT_MAX_SILENCE, value_parser = crate::metrics::parse_duration)]
+        max_silence: std::time::Duration,
+        /// Print the report as JSON (for scripts).
+        #[arg(long)]
+        json: bool,
+        /// State directories to look in.
+        #[arg(required = true, value_name = "STATE_DIR")]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 /// Runs `n6-state` with the process's arguments.
@@ -90,6 +108,14 @@ where
             return ExitCode::from(code);
         }
     };
+    if let GenericCommand::Health {
+        max_silence,
+        json,
+        dirs,
+    } = &args.command
+    {
+        return health_main(dirs, *max_silence, *json);
+    }
     match run(&args.command, &mut io::stdout().lock()) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(error) => {
@@ -99,9 +125,47 @@ where
     }
 }
 
+/// `n6-state health`: prints the report; exit 0 when healthy, 1 when not.
+fn health_main(dirs: &[PathBuf], max_silence: std::time::Duration, json: bool) -> ExitCode {
+    match health_text(dirs, max_silence, json) {
+        Ok((text, healthy)) => {
+            print!("{text}");
+            ExitCode::from(if healthy {
+                exit::OK
+            } else {
+                super::health::UNHEALTHY
+            })
+        }
+        Err(error) => {
+            eprintln!("n6-state: error: {error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+/// The health report as text or JSON, and whether every collector is healthy.
+fn health_text(
+    dirs: &[PathBuf],
+    max_silence: std::time::Duration,
+    json: bool,
+) -> Result<(String, bool)> {
+    let report = super::health::check(dirs, max_silence, time::OffsetDateTime::now_utc())?;
+    let text = if json {
+        serde_json::to_string_pretty(&report).map_err(Error::bug)? + "\n"
+    } else {
+        report.to_text()
+    };
+    Ok((text, report.healthy))
+}
+
 /// Runs one command, writing to `out`.
 pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
     let text = match command {
+        GenericCommand::Health {
+            max_silence,
+            json,
+            dirs,
+        } => health_text(dirs, *max_silence, *json)?.0,
         GenericCommand::Show { file, py2_strings } => match read(file, *py2_strings)? {
             Contents::Envelope {
                 header,
@@ -202,19 +266,28 @@ fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
 }
 
 fn header_lines(file: &Path, h: &EnvelopeHeader, size: u64) -> String {
-    let saved_at = h
-        .saved_at
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| h.saved_at.to_string());
-    format!(
-        "state file:       {}\nformat:           {} (envelope version {})\ncollector:        {}\nschema version:   {}\nsaved at:         {saved_at}\nwritten by:       {}\nsize:             {size} bytes\n",
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| t.to_string())
+    };
+    let saved_at = rfc3339(h.saved_at);
+    let mut text = format!(
+        "state file:       {}\nformat:           {} (envelope version {})\ncollector:        {}\nschema version:   {}\nsaved at:         {saved_at}\nwritten by:       {}\n",
         file.display(),
         crate::state::FORMAT_MARKER,
         h.envelope_version,
         h.collector,
         h.schema_version,
         h.written_by,
-    )
+    );
+    // Kept only with run tracking on (see `crate::metrics`).
+    if let Some(t) = h.activity.last_success {
+        text += &format!("last success:     {}\n", rfc3339(t));
+    }
+    if let Some(t) = h.activity.last_new_data {
+        text += &format!("last new data:    {}\n", rfc3339(t));
+    }
+    text + &format!("size:             {size} bytes\n")
 }
 
 fn pickle_lines(file: &Path, protocol: u8, size: u64) -> String {

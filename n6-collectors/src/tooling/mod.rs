@@ -5,7 +5,8 @@
 //!   [`execute`]). They know the collector's state type, so what they import is
 //!   validated against it, and they take the run lock like a run does.
 //! - The generic `n6-state` binary ([`generic`]) reads any state file (CBOR envelope or
-//!   an n6 pickle) without knowing its collector: `show`, `export`, `check`.
+//!   an n6 pickle) without knowing its collector: `show`, `export`, `check`; and
+//!   `health` ([`health`]) reports failing and silent collectors across state dirs.
 //!
 //! JSON forms: the typed `state export` writes the state exactly as its `serde` impls
 //! make it (`serde_json`), and `state import` reads the same form back, so
@@ -14,6 +15,7 @@
 //! ([`json`]); it is for reading.
 
 pub mod generic;
+pub mod health;
 pub mod json;
 mod typed;
 
