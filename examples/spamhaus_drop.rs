@@ -1,4 +1,4 @@
-//! `SpamhausDropCollector`: Spamhaus's DROP list ("Don't Route Or Peer"), published as
+//! `ExampleDropListCollector` (an example): Spamhaus's DROP list ("Don't Route Or Peer"), published as
 //! one `blacklist` (`text/plain`) message — only when the list changed since the last
 //! run. n6's simple-collector family: at most one message per run, nothing published
 //! (and the state untouched) when there is nothing new.
@@ -10,9 +10,9 @@
 //! cargo run --example spamhaus_drop -- --config-dir examples/config --state-dir /tmp/n6-quickstart --output -
 //! ```
 //!
-//! Config: `examples/config/60_spamhaus_drop.conf`, section `[SpamhausDropCollector]`.
-//! Install as n6 names it: `cargo build --release --example spamhaus_drop && install
-//! target/release/examples/spamhaus_drop /usr/local/bin/n6collector_spamhausdrop`.
+//! Config: `examples/config/60_spamhaus_drop.conf`, section `[ExampleDropListCollector]`.
+//! An example, not n6's collector: n6's `SpamhausDropCollector` (in `n6-datasources`,
+//! `n6collector spamhausdrop`) publishes the list as `text/csv` on every run.
 
 use md5::{Digest, Md5};
 use n6_collectors::StatefulCollector;
@@ -28,8 +28,8 @@ use n6_collectors::prelude::*;
     download
 )]
 #[config_spec("url :: str")]
-pub struct SpamhausDropCollector {
-    config: SpamhausDropCollectorConfig,
+pub struct ExampleDropListCollector {
+    config: ExampleDropListCollectorConfig,
     #[state]
     state: ListDigest,
     /// `headers.meta` of the download (`http_last_modified`).
@@ -45,7 +45,7 @@ pub struct ListDigest {
     pub entries_md5: String,
 }
 
-impl SimpleCollector for SpamhausDropCollector {
+impl SimpleCollector for ExampleDropListCollector {
     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>> {
         let mut downloader = Downloader::new(download_settings!(self.config)?);
         let body = downloader.get(&self.config.url)?;
@@ -70,7 +70,7 @@ impl SimpleCollector for SpamhausDropCollector {
     }
 }
 
-impl Collect for SpamhausDropCollector {
+impl Collect for ExampleDropListCollector {
     fn collect(&mut self, out: &mut Output<'_, ListDigest>) -> Result<()> {
         collect_simple(self, out).map(drop)
     }
@@ -95,5 +95,5 @@ pub fn entries_md5(list: &[u8]) -> String {
 
 #[allow(dead_code)] // also compiled into tests/example_spamhaus_drop.rs
 fn main() -> std::process::ExitCode {
-    n6_collectors::run::<SpamhausDropCollector>()
+    n6_collectors::run::<ExampleDropListCollector>()
 }

@@ -1,4 +1,4 @@
-//! `AbuseChUrlhausUrlsCollector`: new rows of abuse.ch URLhaus's CSV of recent URLs,
+//! `ExampleUrlhausUrlsCollector` (an example): new rows of abuse.ch URLhaus's CSV of recent URLs,
 //! published as one `file` (`text/csv`) message per run, oldest first — n6's
 //! time-ordered-rows collector family (the time of a row is its `dateadded` column).
 //!
@@ -8,13 +8,13 @@
 //! cargo run --example urlhaus_urls -- --config-dir examples/config --state-dir /tmp/n6-quickstart --output -
 //! ```
 //!
-//! Config: `examples/config/60_urlhaus_urls.conf`, section `[AbuseChUrlhausUrlsCollector]`.
+//! Config: `examples/config/60_urlhaus_urls.conf`, section `[ExampleUrlhausUrlsCollector]`.
 //! Unlike n6's collector of that name (which enriches each row through the URLhaus API
 //! and publishes JSON under the version tag `202001`), this one publishes the CSV rows
 //! themselves, without a version tag.
 //!
-//! Install as n6 names it: `cargo build --release --example urlhaus_urls && install
-//! target/release/examples/urlhaus_urls /usr/local/bin/n6collector_abusechurlhausurls`.
+//! An example, not n6's collector: n6's `AbuseChUrlhausUrlsCollector` (zipped CSV, one
+//! API call per fresh row, a JSON `stream` message) is in `n6-datasources`.
 
 use n6_collectors::{StatefulCollector, helpers::prelude::*, prelude::*};
 
@@ -28,13 +28,13 @@ use n6_collectors::{StatefulCollector, helpers::prelude::*, prelude::*};
     time_ordered_rows
 )]
 #[config_spec("url :: str")]
-pub struct AbuseChUrlhausUrlsCollector {
-    config: AbuseChUrlhausUrlsCollectorConfig,
+pub struct ExampleUrlhausUrlsCollector {
+    config: ExampleUrlhausUrlsCollectorConfig,
     #[state]
     state: RowsState,
 }
 
-impl Collect for AbuseChUrlhausUrlsCollector {
+impl Collect for ExampleUrlhausUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
         let time = CsvIsoUtcColumn { column: 1 }; // `dateadded`
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
@@ -45,5 +45,5 @@ impl Collect for AbuseChUrlhausUrlsCollector {
 
 #[allow(dead_code)] // also compiled into tests/example_urlhaus_urls.rs
 fn main() -> std::process::ExitCode {
-    n6_collectors::run::<AbuseChUrlhausUrlsCollector>()
+    n6_collectors::run::<ExampleUrlhausUrlsCollector>()
 }

@@ -9,8 +9,8 @@ mod amqp_support;
 
 use amqp_support::{Consumer, PrivateBroker};
 use n6_collectors::message::{HeaderTable, Identity, Message, RawType};
-use n6_collectors::output::amqp::AmqpSink;
-use n6_collectors::output::{OutputError, Sink};
+use n6_collectors::sink::amqp::AmqpSink;
+use n6_collectors::sink::{Sink, SinkError};
 
 const ID: Identity = Identity {
     source: "example-org.urls",
@@ -51,7 +51,7 @@ fn broker_stopped_mid_run_fails_the_run_and_the_next_run_resends() {
     let publish_then_confirm = sink.publish(&message(150)).and_then(|()| sink.confirm());
     let err = publish_then_confirm.expect_err("the run must fail");
     eprintln!("error as the operator sees it: {err}");
-    assert!(matches!(err, OutputError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, SinkError::Unavailable(_)), "{err:?}");
     // Depending on timing, the failure shows up when publishing or when confirming.
     let text = err.to_string();
     let port = broker.amqp_port;
@@ -114,7 +114,7 @@ fn broker_stopped_mid_run_fails_the_run_and_the_next_run_resends() {
     broker.ctl(&["set_vm_memory_high_watermark", "0.4"]);
     let err = result.expect_err("a blocked broker confirms nothing");
     eprintln!("error as the operator sees it: {err}");
-    assert!(matches!(err, OutputError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, SinkError::Unavailable(_)), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(

@@ -11,9 +11,9 @@ use std::process::Command;
 
 use amqp_support::broker;
 use n6_collectors::message::{HeaderTable, HeaderValue, Identity, RawType};
-use n6_collectors::output::Sink;
-use n6_collectors::output::amqp::AmqpSink;
-use n6_collectors::output::jsonl;
+use n6_collectors::sink::Sink;
+use n6_collectors::sink::amqp::AmqpSink;
+use n6_collectors::sink::jsonl;
 use n6_collectors::{Collect, Output, StatefulCollector};
 
 fn python_with_pika() -> bool {

@@ -8,8 +8,8 @@ mod amqp_support;
 use amqp_support::{Consumer, broker};
 use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 use n6_collectors::message::{HeaderTable, HeaderValue, Identity, Message, RawType};
-use n6_collectors::output::amqp::AmqpSink;
-use n6_collectors::output::{OutputError, Sink};
+use n6_collectors::sink::amqp::AmqpSink;
+use n6_collectors::sink::{Sink, SinkError};
 
 const FILE_ID: Identity = Identity {
     source: "my-provider.my-channel",
@@ -193,14 +193,14 @@ fn external_auth_over_tls_with_client_certificate() {
 fn wrong_password_is_unavailable_with_a_clear_message() {
     let Some(broker) = broker() else { return };
     let mut settings = broker.plain();
-    settings.auth = n6_collectors::output::amqp::Auth::Plain {
+    settings.auth = n6_collectors::sink::amqp::Auth::Plain {
         username: broker.user.clone(),
         password: "definitely-not-the-password".to_owned(),
     };
     let err = AmqpSink::connect(&settings, &["raw"]).expect_err("must fail");
     let text = err.to_string();
     eprintln!("error as the operator sees it: {text}");
-    assert!(matches!(err, OutputError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, SinkError::Unavailable(_)), "{err:?}");
     assert!(
         text.starts_with(&format!(
             "broker unavailable: cannot connect to amqp://{}:{} as user {:?} (PLAIN): ",
@@ -220,7 +220,7 @@ fn host_name_mismatch_is_rejected_by_default_and_accepted_when_turned_off() {
     let err = AmqpSink::connect(&settings, &["raw"]).expect_err("must fail");
     let text = err.to_string();
     eprintln!("error as the operator sees it: {text}");
-    assert!(matches!(err, OutputError::Unavailable(_)), "{err:?}");
+    assert!(matches!(err, SinkError::Unavailable(_)), "{err:?}");
     assert!(text.contains("certificate not valid for name"), "{text}");
 
     let mut lenient = broker.external("127.0.0.1");
@@ -262,7 +262,7 @@ fn unroutable_message_fails_the_confirm_and_the_sink_stays_failed() {
     );
     sink.publish(&msg).expect("publish is accepted locally");
     let err = sink.confirm().expect_err("confirm must fail");
-    assert!(matches!(err, OutputError::Rejected(_)), "{err:?}");
+    assert!(matches!(err, SinkError::Rejected(_)), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
@@ -344,7 +344,7 @@ fn missing_confirms_time_out_with_the_number_of_unconfirmed_messages() {
     assert!(
         matches!(
             err,
-            OutputError::ConfirmTimeout {
+            SinkError::ConfirmTimeout {
                 seconds: 1,
                 unconfirmed: 3
             }
@@ -406,7 +406,7 @@ fn plain_auth_over_tls_without_client_certificate() {
     let exchange = exchange("plaintls");
     let consumer = Consumer::bind(&broker, &exchange, "#", false);
     let mut settings = broker.external(&broker.server_name);
-    settings.auth = n6_collectors::output::amqp::Auth::Plain {
+    settings.auth = n6_collectors::sink::amqp::Auth::Plain {
         username: broker.user.clone(),
         password: broker.password.clone(),
     };

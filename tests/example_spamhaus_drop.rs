@@ -10,13 +10,13 @@ mod spamhaus_drop;
 
 use example_support::{Runs, fixture_url, overrides, repo_path, serve_once};
 use serde_json::json;
-use spamhaus_drop::{ListDigest, SpamhausDropCollector, entries_md5};
+use spamhaus_drop::{ExampleDropListCollector, ListDigest, entries_md5};
 
 const SOURCE: &str = "spamhaus.drop";
-const SECTION: &str = "SpamhausDropCollector";
+const SECTION: &str = "ExampleDropListCollector";
 
 fn run(args: Vec<String>) -> u8 {
-    n6_collectors::run_from::<SpamhausDropCollector, _, _>(args)
+    n6_collectors::run_from::<ExampleDropListCollector, _, _>(args)
 }
 
 fn url(url: &str) -> Vec<String> {
@@ -37,7 +37,9 @@ fn publishes_only_when_the_entries_change() {
     assert_eq!(published[0].routing_key, SOURCE);
     assert_eq!(published[0].body, fixture("spamhaus_drop_1.txt"));
     published[0].assert_n6_properties(SOURCE, "blacklist", Some("text/plain"), None);
-    let first = runs.load_state::<SpamhausDropCollector>().expect("state");
+    let first = runs
+        .load_state::<ExampleDropListCollector>()
+        .expect("state");
     assert_eq!(
         first,
         ListDigest {
@@ -50,7 +52,7 @@ fn publishes_only_when_the_entries_change() {
     assert_eq!(code, 0);
     assert_eq!(published, vec![]);
     assert_eq!(
-        runs.load_state::<SpamhausDropCollector>(),
+        runs.load_state::<ExampleDropListCollector>(),
         Some(first.clone())
     );
 
@@ -67,7 +69,9 @@ fn publishes_only_when_the_entries_change() {
         Some("text/plain"),
         Some(json!({"meta": {"http_last_modified": "2024-01-02 11:29:02"}})),
     );
-    let second = runs.load_state::<SpamhausDropCollector>().expect("state");
+    let second = runs
+        .load_state::<ExampleDropListCollector>()
+        .expect("state");
     assert_ne!(second, first);
     assert_eq!(second.entries_md5, entries_md5(&body));
 }

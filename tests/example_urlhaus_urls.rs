@@ -11,10 +11,10 @@ use example_support::{Runs, fixture_url, overrides};
 use n6_collectors::helpers::rows::{Row, RowsState};
 
 const SOURCE: &str = "abuse-ch.urlhaus-urls";
-const SECTION: &str = "AbuseChUrlhausUrlsCollector";
+const SECTION: &str = "ExampleUrlhausUrlsCollector";
 
 fn run(args: Vec<String>) -> u8 {
-    n6_collectors::run_from::<urlhaus_urls::AbuseChUrlhausUrlsCollector, _, _>(args)
+    n6_collectors::run_from::<urlhaus_urls::ExampleUrlhausUrlsCollector, _, _>(args)
 }
 
 fn url(fixture: &str) -> Vec<String> {
@@ -29,7 +29,7 @@ const R5: &str = r#""1000005","2024-01-02 10:04:07","http://192.0.2.99/m","onlin
 const R6: &str = r#""1000006","2024-01-02 11:01:15","http://malware.example.org/payload.exe","online","2024-01-02 11:01:15","malware_download","exe","https://urlhaus.abuse.ch/url/1000006/","example_reporter""#;
 
 fn state(runs: &Runs) -> RowsState {
-    runs.load_state::<urlhaus_urls::AbuseChUrlhausUrlsCollector>()
+    runs.load_state::<urlhaus_urls::ExampleUrlhausUrlsCollector>()
         .expect("a state file")
 }
 
@@ -80,7 +80,7 @@ fn missing_feed_is_source_unavailable_and_keeps_state() {
     assert_eq!(code, 69);
     assert!(published.is_empty());
     assert_eq!(
-        runs.load_state::<urlhaus_urls::AbuseChUrlhausUrlsCollector>(),
+        runs.load_state::<urlhaus_urls::ExampleUrlhausUrlsCollector>(),
         None
     );
 }

@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use n6_collectors::config::Value;
-use n6_collectors::output::amqp::{AmqpOptions, Auth, RabbitmqSection, derive_settings};
+use n6_collectors::sink::amqp::{AmqpOptions, Auth, RabbitmqSection, derive_settings};
 
 /// The collector's secret (distinctive, so a leak cannot be a coincidence).
 const API_PASSWORD: &str = "Api-Zebra-Quokka-4417";

@@ -17,7 +17,7 @@ use crate::config::spec::Spec;
 use crate::config::validate::{CustomConverter, TypedConfig};
 use crate::error::Result;
 use crate::message::Identity;
-use crate::publish::Output;
+use crate::output::Output;
 
 /// What the derive knows about a collector at compile time.
 #[derive(Debug, Clone)]
@@ -38,14 +38,14 @@ pub struct CollectorMeta {
 impl CollectorMeta {
     /// The collector id stored in state files: `{module path with :: as .}.{StructName}`.
     pub fn collector_id(&self) -> String {
-        format!("{}.{}", self.module_path.replace("::", "."), self.name)
+        crate::state::collector_id(self.module_path, self.name)
     }
 
     /// The state file name in `state_dir`.
     pub fn state_file_name(&self) -> String {
         match self.state_file {
             Some(name) => name.to_owned(),
-            None => format!("{}.cbor", self.collector_id()),
+            None => crate::state::state_file_name(self.module_path, self.name),
         }
     }
 }

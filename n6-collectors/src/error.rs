@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::exit;
-use crate::output::OutputError;
+use crate::sink::SinkError;
 use crate::state::{LockError, StateError};
 
 /// `Result` with [`Error`].
@@ -33,11 +33,11 @@ pub enum Error {
     /// The source delivered data that cannot be used (65).
     #[error("bad data from the source: {0}")]
     BadData(String),
-    /// The output (broker, file) failed (69, or 74 for local I/O).
+    /// The sink (broker, file) failed (69, or 74 for local I/O).
     #[error("output failed: {0}")]
-    Output(#[from] OutputError),
+    Sink(#[from] SinkError),
     /// Stopped by a signal before completing; state not saved (128 + signal).
-    #[error("stopped by {} before completing; state not saved", crate::signal::name(*.0))]
+    #[error("stopped by {} before completing; state not saved", crate::run::signal::name(*.0))]
     Interrupted(i32),
     /// A message's identity breaks n6's wire rules, e.g. a source that is not
     /// `provider.channel` (78: per-message identities come from configuration, such as
@@ -85,9 +85,9 @@ impl Error {
             Error::Lock(_) => exit::IO,
             Error::SourceUnavailable(_) => exit::UNAVAILABLE,
             Error::BadData(_) => exit::DATA,
-            Error::Output(e) if e.is_local_io() => exit::IO,
-            Error::Output(OutputError::Settings(_)) => exit::CONFIG,
-            Error::Output(_) => exit::UNAVAILABLE,
+            Error::Sink(e) if e.is_local_io() => exit::IO,
+            Error::Sink(SinkError::Settings(_)) => exit::CONFIG,
+            Error::Sink(_) => exit::UNAVAILABLE,
             Error::Interrupted(signal) => exit::for_signal(*signal),
             Error::Message(_) => exit::CONFIG,
             Error::Bug(_) => exit::SOFTWARE,

@@ -68,14 +68,19 @@
 //!
 //! # Modules
 //!
+//! The tree follows a run: [`run`](run()) (command line, configuration, lifecycle) hands
+//! the collector an [`Output`], which turns bodies into n6 messages for a [`sink`] and
+//! checkpoints the [`state`].
+//!
 //! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
-//! * [`publish`] — [`Output`], what `collect` publishes through and checkpoints with;
+//! * [`Output`] — what `collect` publishes through and checkpoints with;
 //! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
 //! * [`input`] — continuous inputs: an AMQP queue republished with confirms;
 //! * [`message`] — the n6 wire contract (routing key, `message_id`, properties) and
 //!   per-message identities ([`message::MessageOptions`]);
 //! * [`clock`] — the run's "now" (fixed with `--fake-now` in tests and replays);
-//! * [`output`] — sinks: JSON lines (the embedded default) and RabbitMQ;
+//! * [`cli`] — the command line, and a collector's own arguments ([`cli::CollectorArgs`]);
+//! * [`sink`] — where messages go: JSON lines (the embedded default) and RabbitMQ;
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
@@ -83,22 +88,18 @@
 
 pub use n6_collectors_config as config;
 
-pub mod cli;
 pub mod clock;
 pub mod collector;
-mod configure;
 pub mod error;
 pub mod exit;
 pub mod helpers;
 pub mod input;
-pub mod logging;
 pub mod message;
 pub mod metrics;
-pub mod output;
+mod output;
 pub mod pickle;
-pub mod publish;
 mod run;
-pub mod signal;
+pub mod sink;
 pub mod state;
 pub mod tooling;
 
@@ -113,8 +114,8 @@ pub mod __private;
 pub use collector::{Collect, CollectorMeta, StatefulCollector};
 pub use error::{Error, Result, ResultExt};
 pub use n6_collectors_derive::StatefulCollector;
-pub use publish::Output;
-pub use run::{run, run_from};
+pub use output::Output;
+pub use run::{cli, run, run_from};
 
 /// Everything a collector author needs: `use n6_collectors::prelude::*;`.
 pub mod prelude {
@@ -124,6 +125,6 @@ pub mod prelude {
     pub use crate::collector::Collect;
     pub use crate::error::{Error, Result, ResultExt};
     pub use crate::message::{HeaderTable, HeaderValue, MessageOptions, RawType};
-    pub use crate::publish::Output;
+    pub use crate::output::Output;
     pub use serde::{Deserialize, Serialize};
 }

@@ -181,7 +181,7 @@ fn serialize_raw_type<S: serde::Serializer>(
     serializer.serialize_str(raw_type.as_str())
 }
 
-/// One message, ready for a [`crate::output::Sink`].
+/// One message, ready for a [`crate::sink::Sink`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     /// The exchange (`raw`, plus any `--n6output-suffix`).

@@ -20,7 +20,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::publish::RunStats;
+use crate::run::summary::RunStats;
 use crate::state::Activity;
 
 /// The site-wide section of the metrics options.

@@ -14,7 +14,7 @@ use lapin::options::{
 };
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
-use n6_collectors::output::amqp::{AmqpSettings, Auth, ClientCert, TlsSettings};
+use n6_collectors::sink::amqp::{AmqpSettings, Auth, ClientCert, TlsSettings};
 
 /// The test broker, as described by `broker.env`.
 #[derive(Debug, Clone)]

@@ -26,8 +26,8 @@ use lapin::{
     BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind,
 };
 use n6_collectors::message::{HeaderTable, Identity, RawType, message_id};
-use n6_collectors::output::Sink;
-use n6_collectors::output::amqp::{AmqpOptions, AmqpSettings, AmqpSink, Auth};
+use n6_collectors::sink::Sink;
+use n6_collectors::sink::amqp::{AmqpOptions, AmqpSettings, AmqpSink, Auth};
 
 use crate::Config;
 use crate::report::{Line, Report};

@@ -148,6 +148,64 @@ impl Email {
     }
 }
 
+impl Email {
+    /// n6's `ParsedEmailMessage.find_content(content_type=..., content_regex=...,
+    /// ignore_extra_matches=...)`: the one leaf part whose content type matches
+    /// `content_type` (`*`, `text/*`, `text/plain`; case-insensitive) and, when given,
+    /// whose text `content_regex` finds a match in (binary parts never match a text
+    /// regex); None when no part matches. Several matching parts are
+    /// [`Error::BadData`] unless `ignore_extra_matches` (then the first one counts).
+    ///
+    /// ```
+    /// use n6_collectors::helpers::email::Email;
+    /// use n6_collectors::helpers::pyre::PyRegex;
+    ///
+    /// let email = Email::parse(b"Subject: s\r\n\r\nGet it: https://dl.example/x.csv\r\n".to_vec())?;
+    /// let url_re = PyRegex::config_option("item_url_pattern", r"(https?://\S+)", 1)?;
+    /// let part = email.find_content("text/plain", Some(&url_re), true)?.expect("found");
+    /// let body = std::str::from_utf8(&part.data).expect("text");
+    /// assert_eq!(url_re.search(body).and_then(|m| m.group(1)), Some("https://dl.example/x.csv"));
+    /// # Ok::<(), n6_collectors::Error>(())
+    /// ```
+    pub fn find_content(
+        &self,
+        content_type: &str,
+        content_regex: Option<&crate::helpers::pyre::PyRegex>,
+        ignore_extra_matches: bool,
+    ) -> Result<Option<&EmailPart>> {
+        let mut found = self.parts.iter().filter(|part| {
+            content_type_matches(&part.content_type, content_type)
+                && content_regex.is_none_or(|re| {
+                    part.is_text
+                        && std::str::from_utf8(&part.data).is_ok_and(|text| re.is_match(text))
+                })
+        });
+        let first = found.next();
+        if !ignore_extra_matches && first.is_some() && found.next().is_some() {
+            return Err(Error::bad_data(format!(
+                "multiple components of the message match the following criteria: \
+                 content_type={}, content_regex={}",
+                crate::config::pyliteral::py_ascii_repr(content_type),
+                content_regex.map_or("None".to_owned(), |re| {
+                    crate::config::pyliteral::py_ascii_repr(re.pattern())
+                }),
+            )));
+        }
+        Ok(first)
+    }
+}
+
+/// n6's `__does_msg_content_type_match` for one alternative.
+fn content_type_matches(part_type: &str, wanted: &str) -> bool {
+    if matches!(wanted, "*" | "*/" | "*/*") {
+        return true;
+    }
+    let wanted = wanted.to_ascii_lowercase();
+    let (main, sub) = part_type.split_once('/').unwrap_or((part_type, ""));
+    let (want_main, want_sub) = wanted.split_once('/').unwrap_or((wanted.as_str(), ""));
+    want_main == main && (want_sub.is_empty() || want_sub == "*" || want_sub == sub)
+}
+
 /// Python's `" ".join(s.split())`.
 fn normalize_whitespace(s: &str) -> String {
     s.split(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))

@@ -7,12 +7,20 @@
 //! * [`download`] — HTTP(S) and `file://` downloads with n6's retry policy, timeouts,
 //!   request headers and `headers.meta.http_last_modified` (`BaseDownloadingCollector`);
 //! * [`rows`] — time-ordered rows with their built-in state (`BaseTimeOrderedRowsCollector`);
-//! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`).
+//! * [`email`] — one e-mail message on stdin (`BaseSimpleEmailCollector`);
+//! * [`pyjson`] — JSON parsed and written byte for byte as Python's `json` does;
+//! * [`archive`] — ZIP members, bzip2 and gzip with n6's rules and a size limit;
+//! * [`pyre`] — regexes from config values with Python `re` semantics.
 
+pub mod archive;
+pub mod dates;
 pub mod download;
 pub mod email;
+pub mod pyjson;
+pub mod pyre;
 pub mod rows;
 pub mod simple;
+pub mod xml;
 
 /// The helpers' most used items: `use n6_collectors::helpers::prelude::*;`.
 pub mod prelude {

@@ -18,7 +18,7 @@
 use crate::collector::StatefulCollector;
 use crate::error::Result;
 use crate::message::HeaderTable;
-use crate::publish::Output;
+use crate::output::Output;
 
 /// At most one message per run (n6's `BaseSimpleCollector`).
 pub trait SimpleCollector: StatefulCollector {

@@ -15,7 +15,7 @@
 //! ```no_run
 //! # use n6_collectors::prelude::*;
 //! # use n6_collectors::input::amqp_consumer::{AmqpConsumer, InputQueue, republish_until_stopped};
-//! # fn demo<S: Serialize>(out: &mut Output<'_, S>, settings: n6_collectors::output::amqp::AmqpSettings) -> Result<()> {
+//! # fn demo<S: Serialize>(out: &mut Output<'_, S>, settings: n6_collectors::sink::amqp::AmqpSettings) -> Result<()> {
 //! let queue = InputQueue {
 //!     queue: "example-input-amqp-queue-2".into(),
 //!     exchange: "example-input-amqp-exchange-2".into(),
@@ -45,9 +45,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::message::MessageOptions;
-use crate::output::amqp::sink::{describe_lapin_error, open_channel};
-use crate::output::amqp::{AmqpOptions, AmqpSettings, RabbitmqSection, derive_settings};
-use crate::publish::Output;
+use crate::output::Output;
+use crate::sink::amqp::sink::{describe_lapin_error, open_channel};
+use crate::sink::amqp::{AmqpOptions, AmqpSettings, RabbitmqSection, derive_settings};
 
 /// How long one wait for a message lasts before the loop looks for a stop signal.
 const POLL: Duration = Duration::from_millis(250);
@@ -341,14 +341,14 @@ pub fn republish_until_stopped<S: Serialize>(
 ) -> Result<u64> {
     let mut republished = 0;
     loop {
-        if crate::signal::take().is_some() {
+        if crate::run::signal::take().is_some() {
             break;
         }
         let Some(message) = input.next(POLL)? else {
             continue;
         };
         // A signal from now on stops the loop after this message.
-        let stop = crate::signal::take().is_some();
+        let stop = crate::run::signal::take().is_some();
         out.publish_with(message.body.clone(), options(&message))?;
         out.confirm()?;
         input.ack(&message)?;

@@ -1,4 +1,4 @@
-//! Reading the state files of n6's Python collectors (`*.pickle`).
+//! Reading and writing the state files of n6's Python collectors (`*.pickle`).
 //!
 //! [`decode`] checks the first two bytes as n6 does (contract §5.2: protocol 2 or newer,
 //! anything else refused with n6's message), then runs a pickle machine restricted to the
@@ -13,18 +13,27 @@
 //! by a [`Py2Strings`] policy. [`PyValue::to_cbor`] gives the serde-friendly form from
 //! which a typed state is deserialized.
 //!
+//! Writing: [`encode`] (protocol 4) and [`python_form`] (a state's CBOR form as n6's
+//! Python value), for `state export-pickle`.
+//!
 //! `serde-pickle` was evaluated and not used: it refuses a `str` holding a surrogate
 //! (contract §8.3 P04, P14), and it forgets which class a `REDUCE`/`NEWOBJ` named, so it
 //! can neither tell a `datetime` from another class nor refuse unknown classes clearly.
 
 mod error;
 mod machine;
+pub mod takeover;
 pub mod text;
 mod value;
+pub mod write;
+pub mod write_export;
+pub mod write_form;
 
 pub use error::{PickleError, PickleErrorKind};
 pub use text::Py2Strings;
 pub use value::PyValue;
+pub use write::encode;
+pub use write_form::{PythonForm, python_form, set_python_form};
 
 /// A decoded pickle.
 #[derive(Debug, Clone, PartialEq)]

@@ -20,12 +20,13 @@ use std::io::{self, BufWriter, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-/// **Test-only hook.** When this environment variable holds a number of milliseconds,
-/// [`write_atomically`] sleeps that long after the temporary file is fsynced and before
-/// the rename, so crash tests can kill the process inside that window. Never set it in
-/// production.
+/// **Test-only hook** (cargo feature `test-hooks`, absent from release builds). When this
+/// environment variable holds a number of milliseconds, [`write_atomically`] sleeps that
+/// long after the temporary file is fsynced and before the rename, so crash tests can
+/// kill the process inside that window.
+#[cfg(feature = "test-hooks")]
 pub const TEST_DELAY_BEFORE_RENAME_ENV: &str = "N6_TEST_DELAY_BEFORE_RENAME_MS";
 
 /// Capacity of the write buffer; large so that a big state is written in few syscalls.
@@ -66,6 +67,7 @@ where
     // Removes the temporary file on every early exit, including a panic in `write`.
     let guard = RemoveOnDrop(Some(&temp_path));
     write_and_sync(&temp_path, file, write)?;
+    #[cfg(feature = "test-hooks")]
     delay_for_tests();
     fs::rename(&temp_path, path).map_err(|e| {
         annotate(
@@ -276,11 +278,12 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
         .map_err(|e| annotate(e, format_args!("fsync directory {}", dir.display())))
 }
 
+#[cfg(feature = "test-hooks")]
 fn delay_for_tests() {
     if let Some(ms) = std::env::var_os(TEST_DELAY_BEFORE_RENAME_ENV)
         .and_then(|v| v.to_str().and_then(|s| s.trim().parse::<u64>().ok()))
     {
-        std::thread::sleep(Duration::from_millis(ms));
+        std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }
 

@@ -12,30 +12,38 @@
 //! - Saving: [`write_atomically`] (temp file in the same directory → write → fsync →
 //!   rename → fsync directory); directory 0700 when created, file 0600. A symbolic link
 //!   at the state path is refused on load and on save.
+//! - `StateSaver`: a run's saves, each skipped when the state did not change.
 //! - [`RunLock`]: an exclusive non-blocking `flock` on `<state file>.lock`, held for the
 //!   run and released by the kernel if the process dies.
 //!
 //! - [`large_set`]: `#[serde(with = ...)]` for big `HashSet`s in state types (loads
 //!   several times faster than serde's own impl).
 //!
-//! Test hook: [`TEST_DELAY_BEFORE_RENAME_ENV`] (`N6_TEST_DELAY_BEFORE_RENAME_MS`) makes
-//! every save pause between fsync and rename, for crash tests only.
+//! Test hook (cargo feature `test-hooks` only): `TEST_DELAY_BEFORE_RENAME_ENV`
+//! (`N6_TEST_DELAY_BEFORE_RENAME_MS`) makes every save pause between fsync and rename,
+//! for crash tests.
 
 mod atomic;
 pub mod envelope;
 mod error;
 pub mod large_set;
 mod lock;
+mod saver;
 mod store;
 
+#[cfg(feature = "test-hooks")]
+pub use atomic::TEST_DELAY_BEFORE_RENAME_ENV;
 pub use atomic::{
-    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, TEST_DELAY_BEFORE_RENAME_ENV, WRITE_BUFFER_CAPACITY,
-    create_private_dir, remove_stale_temp_files, write_atomically,
+    PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, WRITE_BUFFER_CAPACITY, create_private_dir,
+    remove_stale_temp_files, write_atomically,
 };
 pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};
 pub use lock::{RunLock, lock_path_for};
-pub use store::{Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, state_file_name};
+pub(crate) use saver::StateSaver;
+pub use store::{
+    Loaded, Migration, READ_BUFFER_CAPACITY, StateStore, collector_id, state_file_name,
+};
 
 #[cfg(test)]
 mod tests;

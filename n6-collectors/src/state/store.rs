@@ -45,7 +45,13 @@ pub struct Loaded<S> {
 /// );
 /// ```
 pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
-    format!("{}.{struct_name}.cbor", module_path.replace("::", "."))
+    format!("{}.cbor", collector_id(module_path, struct_name))
+}
+
+/// The collector id stored in state files: `{module path with :: replaced by .}.{StructName}`
+/// (n6 names its state files after `{module}.{Class}` too).
+pub fn collector_id(module_path: &str, struct_name: &str) -> String {
+    format!("{}.{struct_name}", module_path.replace("::", "."))
 }
 
 /// One collector's state file: where it is, whose it is, and who writes it.

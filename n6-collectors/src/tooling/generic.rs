@@ -28,8 +28,8 @@ use clap::error::ErrorKind;
 use super::json::cbor_to_json;
 use crate::error::{Error, Result};
 use crate::exit;
-use crate::output::OutputError;
 use crate::pickle::{self, Py2Strings};
+use crate::sink::SinkError;
 use crate::state::{EnvelopeHeader, StateError, StateStore};
 
 /// The command line of `n6-state`.
@@ -207,7 +207,7 @@ pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush())
         .map_err(|source| {
-            Error::Output(OutputError::Io {
+            Error::Sink(SinkError::Io {
                 path: PathBuf::from("-"),
                 source,
             })

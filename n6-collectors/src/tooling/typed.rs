@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::output::OutputError;
 use crate::pickle::{self, Py2Strings};
+use crate::sink::SinkError;
 use crate::state::{StateError, StateStore};
 
 /// Subcommands of every collector binary (besides the default: a collection run).
@@ -52,6 +52,13 @@ pub enum StateCommand {
         /// the collector's migrations on it. Default: the current version.
         #[arg(long, value_name = "N")]
         schema_version: Option<u32>,
+    },
+    /// Write the state as n6's pickle (protocol 4) to FILE, for n6's Python collector to
+    /// continue from (put it in its `state_dir` under n6's file name).
+    ExportPickle {
+        /// Where to write, e.g. `~/.n6state/n6datasources.collectors.abuse_ch.AbuseChFeodoTrackerCollector.pickle`.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
     },
 }
 
@@ -106,6 +113,12 @@ pub fn execute_with<C: StatefulCollector>(
             py2_strings,
             schema_version,
         } => import_pickle::<C>(store, file, *py2_strings, *schema_version, io),
+        StateCommand::ExportPickle { file } => crate::pickle::write_export::export_pickle::<C>(
+            store,
+            load::<C>(store)?.map(|loaded| loaded.state),
+            file,
+            io.stderr,
+        ),
     }
 }
 
@@ -367,7 +380,7 @@ fn write_out(w: &mut dyn Write, data: &[u8]) -> Result<()> {
     w.write_all(data)
         .and_then(|()| w.flush())
         .map_err(|source| {
-            Error::Output(OutputError::Io {
+            Error::Sink(SinkError::Io {
                 path: PathBuf::from("-"),
                 source,
             })

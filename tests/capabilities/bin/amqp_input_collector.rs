@@ -7,8 +7,8 @@ use n6_collectors::cli::SectionArg;
 use n6_collectors::input::amqp_consumer::{
     AmqpConsumer, InputQueue, input_settings, republish_until_stopped,
 };
-use n6_collectors::output::amqp::RabbitmqSection;
 use n6_collectors::prelude::*;
+use n6_collectors::sink::amqp::RabbitmqSection;
 
 #[derive(StatefulCollector)]
 #[collector(source = "example-provider.example-channel", raw_type = "stream")]

@@ -12,7 +12,16 @@
 //! * the `Last-Modified` of the most recent response becomes
 //!   `headers.meta.http_last_modified` ([`Downloader::meta`]);
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
-//!   `file://localhost/abs/path`, or — an extension — `file://relative/path`).
+//!   `file://localhost/abs/path`, or — an extension — `file://relative/path`);
+//! * HTTPS as `requests` does it ([`TlsSettings`]): a client certificate (`cert=`),
+//!   verification off (`verify=False`) or a private CA file (`verify=PATH`);
+//! * request bodies and query strings encoded as `requests` encodes them:
+//!   [`Request::form`] (`data=dict`), [`Request::json`] (`json=`), [`Request::query`]
+//!   (`params=`), and every URL re-quoted as `requests.utils.requote_uri` does;
+//! * [`Downloader::try_download`] returns a typed [`DownloadError`] (HTTP status,
+//!   timeout, connection failure) for collectors with their own retry loops;
+//!   [`Downloader::response_header`] reads the most recent response's headers (e.g.
+//!   after a `HEAD` request, [`Request::head`]).
 //!
 //! With `#[collector(download)]` the derive adds the three options to the config; build
 //! the settings from them with [`download_settings!`](crate::download_settings):
@@ -22,9 +31,38 @@
 //! let data = downloader.get(&self.config.url)?;
 //! out.publish_with_meta(data, downloader.meta())?;
 //! ```
+//!
+//! n6's URLhaus URL-info POST, Cesnet's client certificate and MISP's sample loop:
+//!
+//! ```no_run
+//! use n6_collectors::helpers::download::{
+//!     ClientCertFiles, DownloadSettings, Downloader, Form, Request,
+//! };
+//!
+//! # fn main() -> n6_collectors::Result<()> {
+//! let mut settings = DownloadSettings::default();
+//! settings.tls.client_cert = Some(ClientCertFiles::new("/etc/n6/cert.pem", "/etc/n6/key.pem"));
+//! settings.tls.verify = true; // MISP: `misp_verifycert`
+//! let mut downloader = Downloader::new(settings);
+//! let info = downloader.download(
+//!     Request::post_form("https://urlhaus-api.example/v1/url/", Form::new().field("urlid", 42))
+//!         .retries(3),
+//! )?;
+//! match downloader.try_download(Request::get("https://misp.example/sample/1").retries(0)) {
+//!     Ok(sample) => drop(sample),
+//!     Err(e) if e.is_timeout() || e.is_connection() || e.is_retryable_status() => { /* retry */ }
+//!     Err(e) => return Err(e.into()),
+//! }
+//! # drop(info);
+//! # Ok(())
+//! # }
+//! ```
 
+mod encode;
+mod error;
 mod headers;
 mod last_modified;
+mod tls;
 
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
@@ -34,8 +72,11 @@ use crate::config::PyValue;
 use crate::error::{Error, Result};
 use crate::message::{HeaderTable, HeaderValue};
 
+pub use encode::{Form, FormValue, prepare_url, requote_uri};
+pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
 pub use last_modified::http_last_modified;
+pub use tls::{ClientCertFiles, TlsSettings};
 
 /// The default size limit of one response body: 1 GiB.
 pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
@@ -77,6 +118,9 @@ pub struct DownloadSettings {
     pub max_size: u64,
     /// Show a progress bar (default: when stderr is a terminal).
     pub progress: bool,
+    /// HTTPS verification and client certificate ([`TlsSettings::default`]: verify
+    /// against the built-in roots, no client certificate).
+    pub tls: TlsSettings,
 }
 
 impl Default for DownloadSettings {
@@ -89,6 +133,7 @@ impl Default for DownloadSettings {
             base_request_headers: Vec::new(),
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
+            tls: TlsSettings::default(),
         }
     }
 }
@@ -127,8 +172,10 @@ impl DownloadSettings {
 pub struct Request {
     method: String,
     url: String,
+    params: Form,
     headers: Vec<(String, String)>,
     body: Option<Vec<u8>>,
+    body_content_type: Option<&'static str>,
     retries: Option<u32>,
     follow_redirects: bool,
 }
@@ -139,8 +186,10 @@ impl Request {
         Request {
             method: method.to_ascii_uppercase(),
             url: url.into(),
+            params: Form::new(),
             headers: Vec::new(),
             body: None,
+            body_content_type: None,
             retries: None,
             follow_redirects: false,
         }
@@ -151,9 +200,51 @@ impl Request {
         Request::new("GET", url)
     }
 
+    /// A HEAD request (read the answer with [`Downloader::response_header`]).
+    pub fn head(url: impl Into<String>) -> Self {
+        Request::new("HEAD", url)
+    }
+
     /// A POST request with `body`.
     pub fn post(url: impl Into<String>, body: impl Into<Vec<u8>>) -> Self {
         Request::new("POST", url).body(body)
+    }
+
+    /// A POST request with a form body (`requests.post(url, data=dict)`).
+    pub fn post_form(url: impl Into<String>, form: Form) -> Self {
+        Request::new("POST", url).form(form)
+    }
+
+    /// Query parameters (`params=`): encoded as `requests` does and appended to the
+    /// URL's query.
+    pub fn query(mut self, params: Form) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// A form body (`data=dict`): `requests`' encoding, and `Content-Type:
+    /// application/x-www-form-urlencoded` unless the request's headers name one.
+    pub fn form(mut self, form: Form) -> Self {
+        self.body = Some(form.encode().into_bytes());
+        self.body_content_type = Some("application/x-www-form-urlencoded");
+        self
+    }
+
+    /// A JSON body (`json=value`): `json.dumps(value, allow_nan=False)` in UTF-8, and
+    /// `Content-Type: application/json` unless the request's headers name one; a
+    /// non-finite float is Python's `ValueError`.
+    pub fn json(
+        mut self,
+        value: &crate::helpers::pyjson::PyJson,
+    ) -> std::result::Result<Self, crate::helpers::pyjson::JsonError> {
+        use crate::helpers::pyjson::{DumpOptions, dumps_with};
+        let options = DumpOptions {
+            ensure_ascii: true,
+            allow_nan: false,
+        };
+        self.body = Some(dumps_with(value, options)?.into_bytes());
+        self.body_content_type = Some("application/json");
+        Ok(self)
     }
 
     /// Adds a header (merged over `base_request_headers`, case-insensitively).
@@ -162,9 +253,10 @@ impl Request {
         self
     }
 
-    /// Sets the request body.
+    /// Sets the request body (raw bytes: no `Content-Type` is added, as in `requests`).
     pub fn body(mut self, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some(body.into());
+        self.body_content_type = None;
         self
     }
 
@@ -185,6 +277,8 @@ impl Request {
 pub struct Downloader {
     settings: DownloadSettings,
     last_modified: Option<String>,
+    last_headers: Vec<(String, String)>,
+    tls: Option<ureq::tls::TlsConfig>,
     sleep: fn(Duration),
 }
 
@@ -194,6 +288,8 @@ impl Downloader {
         Downloader {
             settings,
             last_modified: None,
+            last_headers: Vec::new(),
+            tls: None,
             sleep: std::thread::sleep,
         }
     }
@@ -210,24 +306,40 @@ impl Downloader {
 
     /// Makes `request` with n6's retry policy and returns the body.
     pub fn download(&mut self, request: Request) -> Result<Vec<u8>> {
+        self.try_download(request).map_err(Error::from)
+    }
+
+    /// [`download`](Self::download) with the failure typed: the HTTP status, a
+    /// timeout or a connection failure ([`DownloadError`]), for collectors that retry
+    /// on their own (with [`Request::retries`]`(0)`).
+    pub fn try_download(
+        &mut self,
+        request: Request,
+    ) -> std::result::Result<Vec<u8>, DownloadError> {
         if !METHODS.contains(&request.method.as_str()) {
-            return Err(Error::bug(format!(
-                "unsupported HTTP method {:?} (supported: {})",
-                request.method,
-                METHODS.join(" ")
-            )));
+            return Err(DownloadError::Method(request.method));
         }
         match scheme(&request.url) {
             Some(Scheme::File(path)) => {
                 self.last_modified = None;
+                self.last_headers.clear();
                 read_file(&path, self.settings.max_size)
             }
             Some(Scheme::Http) => self.download_http(&request),
-            None => Err(Error::Config(vec![format!(
+            None => Err(DownloadError::Config(format!(
                 "unsupported URL {:?}: the scheme must be http://, https:// or file://",
                 request.url
-            )])),
+            ))),
         }
+    }
+
+    /// A header of the most recent HTTP response (case-insensitive name; the first
+    /// if repeated), e.g. `Content-Type` after a [`Request::head`].
+    pub fn response_header(&self, name: &str) -> Option<&str> {
+        self.last_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// `YYYY-MM-DD HH:MM:SS` of the most recent response's `Last-Modified`, if it had a
@@ -246,18 +358,26 @@ impl Downloader {
         meta
     }
 
-    fn download_http(&mut self, request: &Request) -> Result<Vec<u8>> {
-        let what = format!("{} {}", request.method, request.url);
+    fn download_http(&mut self, request: &Request) -> std::result::Result<Vec<u8>, DownloadError> {
+        let url = prepare_url(&request.url, &request.params);
+        let what = format!("{} {}", request.method, url);
         let retries = request.retries.unwrap_or(self.settings.retries);
-        let agent = self.agent(request.follow_redirects);
-        let headers = merge_headers(&self.settings.base_request_headers, &request.headers);
+        let agent = self.agent(request.follow_redirects)?;
+        let mut headers = merge_headers(&self.settings.base_request_headers, &request.headers);
+        if let Some(content_type) = request.body_content_type
+            && !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        {
+            headers.push(("Content-Type".to_owned(), content_type.to_owned()));
+        }
         let mut attempt: u32 = 0;
         let mut response = loop {
             if attempt > 0 {
                 (self.sleep)(backoff(attempt));
             }
             attempt += 1;
-            let failure = match send(&agent, request, &headers) {
+            let failure = match send(&agent, request, &url, &headers) {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     if !RETRIED_STATUSES.contains(&status) || attempt > retries {
@@ -265,12 +385,15 @@ impl Downloader {
                     }
                     format!("HTTP {status}")
                 }
-                Err(Sent::Retryable(e)) if attempt <= retries => e,
-                Err(Sent::Retryable(e)) | Err(Sent::Fatal(e)) => {
-                    return Err(Error::source_unavailable(format!(
-                        "{what}: {e}{}",
-                        attempts_note(attempt)
-                    )));
+                Err(Sent::Retryable(e)) if attempt <= retries => e.to_string(),
+                Err(Sent::Retryable(source)) | Err(Sent::Fatal(source)) => {
+                    self.last_modified = None;
+                    self.last_headers.clear();
+                    return Err(DownloadError::Transport {
+                        what,
+                        attempts: attempt,
+                        source,
+                    });
                 }
             };
             tracing::info!(
@@ -278,19 +401,27 @@ impl Downloader {
                 retries + 1
             );
         };
-        self.last_modified = response
+        self.last_headers = response
             .headers()
-            .get("last-modified")
-            .and_then(|v| v.to_str().ok())
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        self.last_modified = self
+            .response_header("last-modified")
             .and_then(http_last_modified);
         let status = response.status();
         if status.as_u16() >= 400 {
-            return Err(Error::source_unavailable(format!(
-                "{what}: HTTP {} {}{}",
-                status.as_u16(),
-                status.canonical_reason().unwrap_or(""),
-                attempts_note(attempt)
-            )));
+            return Err(DownloadError::Status {
+                what,
+                status: status.as_u16(),
+                reason: status.canonical_reason().unwrap_or("").to_owned(),
+                attempts: attempt,
+            });
         }
         let length = response.body().content_length();
         let reader = response
@@ -307,15 +438,24 @@ impl Downloader {
         )
     }
 
-    fn agent(&self, follow_redirects: bool) -> ureq::Agent {
-        ureq::Agent::config_builder()
+    fn agent(&mut self, follow_redirects: bool) -> std::result::Result<ureq::Agent, DownloadError> {
+        let tls = match &self.tls {
+            Some(tls) => tls.clone(),
+            None => {
+                let tls = self.settings.tls.to_ureq().map_err(DownloadError::Config)?;
+                self.tls = Some(tls.clone());
+                tls
+            }
+        };
+        Ok(ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(if follow_redirects { 30 } else { 0 })
             .max_redirects_will_error(follow_redirects)
             .timeout_connect(Some(self.settings.connect_timeout))
             .timeout_per_read(Some(self.settings.read_timeout))
+            .tls_config(tls)
             .build()
-            .into()
+            .into())
     }
 }
 
@@ -329,38 +469,31 @@ pub fn backoff(failures: u32) -> Duration {
     Duration::from_secs_f64(secs.min(120.0))
 }
 
-fn attempts_note(attempts: u32) -> String {
-    if attempts > 1 {
-        format!(" (after {attempts} attempts)")
-    } else {
-        String::new()
-    }
-}
-
 enum Sent {
-    Retryable(String),
-    Fatal(String),
+    Retryable(ureq::Error),
+    Fatal(ureq::Error),
 }
 
 fn send(
     agent: &ureq::Agent,
     request: &Request,
+    url: &str,
     headers: &[(String, String)],
 ) -> std::result::Result<ureq::http::Response<ureq::Body>, Sent> {
     let mut builder = ureq::http::Request::builder()
         .method(request.method.as_str())
-        .uri(request.url.as_str());
+        .uri(url);
     for (name, value) in headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
     match &request.body {
         Some(body) => builder
             .body(body.as_slice())
-            .map_err(|e| Sent::Fatal(e.to_string()))
+            .map_err(|e| Sent::Fatal(ureq::Error::Http(e)))
             .and_then(|r| agent.run(r).map_err(classify)),
         None => builder
             .body(())
-            .map_err(|e| Sent::Fatal(e.to_string()))
+            .map_err(|e| Sent::Fatal(ureq::Error::Http(e)))
             .and_then(|r| agent.run(r).map_err(classify)),
     }
 }
@@ -374,8 +507,8 @@ fn classify(error: ureq::Error) -> Sent {
         | E::HostNotFound
         | E::ConnectionFailed
         | E::Protocol(_)
-        | E::BodyStalled => Sent::Retryable(error.to_string()),
-        other => Sent::Fatal(other.to_string()),
+        | E::BodyStalled => Sent::Retryable(error),
+        other => Sent::Fatal(other),
     }
 }
 
@@ -385,7 +518,7 @@ fn read_body(
     progress: bool,
     what: &str,
     max_size: u64,
-) -> Result<Vec<u8>> {
+) -> std::result::Result<Vec<u8>, DownloadError> {
     let bar = progress.then(|| progress_bar(length));
     let mut data = Vec::with_capacity(length.unwrap_or(0).min(max_size).min(64 << 20) as usize);
     let mut chunk = vec![0u8; 256 * 1024];
@@ -400,9 +533,15 @@ fn read_body(
                     .and_then(|inner| inner.downcast_ref::<ureq::Error>())
                     .is_some_and(|inner| matches!(inner, ureq::Error::BodyExceedsLimit(_)));
                 return Err(if too_large {
-                    too_large_error(what, max_size)
+                    DownloadError::TooLarge {
+                        what: what.to_owned(),
+                        limit: max_size,
+                    }
                 } else {
-                    Error::source_unavailable(format!("{what}: reading the response: {e}"))
+                    DownloadError::Body {
+                        what: what.to_owned(),
+                        source: e,
+                    }
                 });
             }
         };
@@ -415,12 +554,6 @@ fn read_body(
         bar.finish_and_clear();
     }
     Ok(data)
-}
-
-fn too_large_error(what: &str, max_size: u64) -> Error {
-    Error::bad_data(format!(
-        "{what}: the response body is larger than the limit of {max_size} bytes"
-    ))
 }
 
 fn progress_bar(length: Option<u64>) -> indicatif::ProgressBar {
@@ -485,16 +618,22 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn read_file(path: &std::path::Path, max_size: u64) -> Result<Vec<u8>> {
+fn read_file(path: &std::path::Path, max_size: u64) -> std::result::Result<Vec<u8>, DownloadError> {
     let what = format!("file://{}", path.display());
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::source_unavailable(format!("{what}: {e}")))?;
+    let file_error = |source| DownloadError::File {
+        what: what.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(file_error)?;
     let mut data = Vec::new();
     file.take(max_size.saturating_add(1))
         .read_to_end(&mut data)
-        .map_err(|e| Error::source_unavailable(format!("{what}: {e}")))?;
+        .map_err(file_error)?;
     if data.len() as u64 > max_size {
-        return Err(too_large_error(&what, max_size));
+        return Err(DownloadError::TooLarge {
+            what,
+            limit: max_size,
+        });
     }
     Ok(data)
 }

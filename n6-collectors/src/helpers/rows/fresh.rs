@@ -22,7 +22,7 @@ use super::time::RowTime;
 use super::{RowsOptions, fresh_rows};
 use crate::error::{Error, Result};
 use crate::message::MessageOptions;
-use crate::publish::Output;
+use crate::output::Output;
 
 /// The fresh rows of one run, oldest first (n6's order, duplicates kept), and the state
 /// that records them. Publish with [`FreshRows::publish`], [`FreshRows::publish_body`] or

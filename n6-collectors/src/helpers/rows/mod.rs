@@ -67,7 +67,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::helpers::download::{DownloadSettings, Downloader};
 use crate::message::HeaderTable;
-use crate::publish::Output;
+use crate::output::Output;
 
 /// Selects the fresh rows of `data`, logs n6's warnings, and returns the selection.
 ///

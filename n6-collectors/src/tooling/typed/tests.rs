@@ -497,7 +497,7 @@ fn older_state_files_are_migrated_and_newer_ones_refused() {
 fn the_collector_command_line_has_the_state_subcommands() {
     use clap::Parser;
 
-    use crate::cli::Cli;
+    use crate::run::cli::Cli;
 
     let parse = |args: &[&str]| {
         Cli::try_parse_from(std::iter::once("collector").chain(args.iter().copied()))

@@ -1,0 +1,334 @@
+//! Reading and validating a collector's configuration for a run: n6 config files (or
+//! `--config-dir`), `--n6config-override`, the collector's spec, and `[rabbitmq]` when
+//! messages go to the broker. Every problem is reported at once (exit 78).
+
+use serde_json::{Map, Value as Json};
+
+use crate::collector::StatefulCollector;
+use crate::config::files::{self, Override};
+use crate::config::raw::RawConfig;
+use crate::config::secret_source::resolve_external_secrets;
+use crate::config::spec::Spec;
+use crate::config::validate::{self, TypedConfig};
+use crate::config::{PyValue, Value};
+use crate::error::{Error, Result};
+use crate::run::cli::Cli;
+use crate::sink::SinkTarget;
+use crate::sink::amqp::{
+    AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings,
+    RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
+};
+
+/// The configuration of one run.
+pub(crate) struct LoadedConfig<C: StatefulCollector> {
+    /// The collector's typed config.
+    pub(crate) config: C::Config,
+    /// What `--print-config` shows: `{section: {option: value}}`, secrets redacted.
+    pub(crate) printable: Json,
+    /// Broker settings, when the files have a `[rabbitmq]` section.
+    pub(crate) amqp: Option<AmqpSettings>,
+    /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
+    pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
+}
+
+/// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
+/// the run publishes to the broker). Every problem is reported at once. `main_section`
+/// (from the command line) replaces the struct name as the main section's name.
+pub(crate) fn load<C: StatefulCollector>(
+    cli: &Cli,
+    main_section: Option<&str>,
+) -> Result<LoadedConfig<C>> {
+    let dirs = if cli.config_dirs.is_empty() {
+        files::default_config_dirs()
+    } else {
+        cli.config_dirs.clone()
+    };
+    let mut overrides = Vec::new();
+    let mut problems = Vec::new();
+    for item in &cli.n6config_override {
+        match Override::parse(item) {
+            Ok(o) => overrides.push(o),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Usage(problems.join("; ")));
+    }
+    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+        files::ConfigLoadError::Ini(errors) => {
+            Error::Config(errors.0.iter().map(ToString::to_string).collect())
+        }
+    })?;
+    problems.extend(resolve_external_secrets(&mut raw, &|name| {
+        std::env::var(name).ok()
+    }));
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+
+    let main = main_section.unwrap_or(C::META.name);
+    let mut spec = C::config_spec();
+    for section in &mut spec.sections {
+        if section.name == C::META.name {
+            section.name = main.to_owned();
+        }
+    }
+    let typed = match validate::validate(&spec, &raw, &C::custom_converters()) {
+        Ok((typed, warnings)) => {
+            for warning in warnings {
+                tracing::warn!("{warning}");
+            }
+            Some(typed)
+        }
+        Err(errors) => {
+            problems.extend(errors.lines());
+            None
+        }
+    };
+
+    let mut printable = Map::new();
+    let has_rabbitmq = raw.sections.contains_key("rabbitmq");
+    let mut amqp = None;
+    if cli.sink_target(has_rabbitmq) == SinkTarget::Amqp {
+        if has_rabbitmq {
+            let heartbeat = typed
+                .as_ref()
+                .and_then(|t| t.section(main))
+                .and_then(|s| s.get("heartbeat_interval"))
+                .and_then(|v| match v {
+                    Value::Int(i) => Some(*i),
+                    _ => None,
+                });
+            // n6 reads [rabbitmq] first, so its problems come first.
+            let mut amqp_problems = Vec::new();
+            amqp = amqp_settings(&raw, heartbeat, &mut printable, &mut amqp_problems);
+            problems.splice(0..0, amqp_problems);
+        } else {
+            problems.insert(
+                0,
+                "--output amqp needs a [rabbitmq] section (host, port, heartbeat_interval, ssl) \
+                 in the config files"
+                    .to_owned(),
+            );
+        }
+    }
+    let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
+    let Some(typed) = typed.filter(|_| problems.is_empty()) else {
+        return Err(Error::Config(problems));
+    };
+
+    add_printable(&typed, &mut printable);
+    let mut typed = typed;
+    typed.rename_section(main, C::META.name);
+    let config = C::build_config(typed).map_err(Error::Bug)?;
+    Ok(LoadedConfig {
+        config,
+        printable: Json::Object(printable),
+        amqp,
+        metrics_textfile_dir,
+    })
+}
+
+/// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and
+/// returns its `textfile_dir` (`None` when absent or empty).
+fn metrics_options(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<std::path::PathBuf> {
+    use crate::metrics::{METRICS_CONFIG_SPEC, METRICS_SECTION};
+    if !raw.sections.contains_key(METRICS_SECTION) {
+        return None;
+    }
+    let spec = match Spec::parse(METRICS_CONFIG_SPEC, METRICS_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{METRICS_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return None;
+        }
+    };
+    match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _)) => {
+            add_printable(&typed, printable);
+            match typed.section(METRICS_SECTION)?.get("textfile_dir") {
+                Some(Value::Str(dir)) if !dir.is_empty() => Some(dir.into()),
+                _ => None,
+            }
+        }
+        Err(errors) => {
+            problems.extend(errors.lines());
+            None
+        }
+    }
+}
+
+/// Validates `[rabbitmq]` and `[n6_collectors_amqp]` and derives the connection
+/// settings; problems go to `problems`. `heartbeat_override` is the collector's own
+/// `heartbeat_interval`, which replaces `[rabbitmq]`'s as in n6.
+fn amqp_settings(
+    raw: &RawConfig,
+    heartbeat_override: Option<i64>,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<AmqpSettings> {
+    let spec_text = format!("{RABBITMQ_CONFIG_SPEC}{AMQP_OPTIONS_CONFIG_SPEC}");
+    let spec = match Spec::parse(&spec_text, "rabbitmq") {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(
+                errors
+                    .iter()
+                    .map(|e| format!("internal [rabbitmq] spec, line {}: {}", e.line, e.message)),
+            );
+            return None;
+        }
+    };
+    let typed = match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _absent_optional_sections)) => typed,
+        Err(errors) => {
+            problems.extend(errors.lines());
+            return None;
+        }
+    };
+    add_printable(&typed, printable);
+    let values = |name: &str| -> Vec<(&str, &Value)> {
+        typed
+            .section(name)
+            .map(|s| s.values().collect())
+            .unwrap_or_default()
+    };
+    let result = RabbitmqSection::from_values(values("rabbitmq")).and_then(|section| {
+        let options = AmqpOptions::from_values(values(AMQP_OPTIONS_SECTION))?;
+        derive_settings(&section, heartbeat_override, &options, &mut |w| {
+            tracing::warn!("{w}")
+        })
+    });
+    match result {
+        Ok(settings) => {
+            // Read the TLS files now, so a bad path is a configuration error before any
+            // work is done, not a failure at the first publish.
+            if let Some(tls) = &settings.tls
+                && let Err(e) = crate::sink::amqp::tls::client_config(tls)
+            {
+                problems.push(format!("[rabbitmq]: {e}"));
+                return None;
+            }
+            Some(settings)
+        }
+        Err(e) => {
+            problems.push(e.to_string());
+            None
+        }
+    }
+}
+
+use crate::config::secret::is_secret_option;
+
+/// Adds `{section: {option: value}}` with converted values and secrets as `"***"`.
+fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
+    for (section_name, section) in typed.sections() {
+        let mut options = Map::new();
+        for (name, value) in section.values() {
+            let shown = if is_secret_option(name) {
+                Json::String(crate::config::secret::REDACTED.to_owned())
+            } else {
+                value_to_json(value)
+            };
+            options.insert(name.to_owned(), shown);
+        }
+        sections.insert(section_name.to_owned(), Json::Object(options));
+    }
+}
+
+/// A converted config value as JSON (dates as ISO 8601 strings, bytes as lossy text).
+pub(crate) fn value_to_json(value: &Value) -> Json {
+    match value {
+        Value::Str(s) => Json::String(s.clone()),
+        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => float_to_json(*f),
+        Value::Date(d) => Json::String(d.to_string()),
+        Value::DateTime(dt) => Json::String(format!("{} {}", dt.date(), dt.time())),
+        Value::Path(p) => Json::String(p.display().to_string()),
+        Value::List(items) => Json::Array(items.iter().map(value_to_json).collect()),
+        Value::Py(py) => py_to_json(py),
+        Value::PyNamespacesDict(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), py_to_json(v)))
+                .collect(),
+        ),
+        Value::Json(j) => j.clone(),
+        Value::DownloadTimeout(connect, read) => {
+            Json::Array(vec![float_to_json(*connect), float_to_json(*read)])
+        }
+        Value::Custom(_) => Json::String("<custom value>".to_owned()),
+    }
+}
+
+fn float_to_json(f: f64) -> Json {
+    serde_json::Number::from_f64(f)
+        .map(Json::Number)
+        .unwrap_or_else(|| Json::String(f.to_string()))
+}
+
+fn py_to_json(value: &PyValue) -> Json {
+    match value {
+        PyValue::None => Json::Null,
+        PyValue::Bool(b) => Json::Bool(*b),
+        PyValue::Int(i) => Json::from(*i),
+        PyValue::Float(f) => float_to_json(*f),
+        PyValue::Complex(re, im) => Json::String(format!("({re}+{im}j)")),
+        PyValue::Str(s) => Json::String(s.clone()),
+        PyValue::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+        PyValue::Tuple(items) | PyValue::List(items) | PyValue::Set(items) => {
+            Json::Array(items.iter().map(py_to_json).collect())
+        }
+        PyValue::Dict(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        PyValue::Str(s) => s.clone(),
+                        other => format!("{other:?}"),
+                    };
+                    (key, py_to_json(v))
+                })
+                .collect(),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_render_as_json() {
+        assert_eq!(value_to_json(&Value::Int(3)), Json::from(3));
+        assert_eq!(
+            value_to_json(&Value::List(vec![
+                Value::Bool(true),
+                Value::Str("a".into())
+            ])),
+            serde_json::json!([true, "a"])
+        );
+        assert_eq!(
+            value_to_json(&Value::DownloadTimeout(12.1, 25.0)),
+            serde_json::json!([12.1, 25.0])
+        );
+        assert_eq!(
+            value_to_json(&Value::PyNamespacesDict(vec![(
+                "k".into(),
+                PyValue::Int(42)
+            )])),
+            serde_json::json!({"k": 42})
+        );
+    }
+}

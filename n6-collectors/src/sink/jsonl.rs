@@ -1,0 +1,198 @@
+//! The embedded default output: JSON lines.
+//!
+//! One object per message:
+//! `{"exchange": ..., "routing_key": ..., "properties": {...}, "body": "..."}`, where
+//! `properties` uses n6's property names and `body` is the UTF-8 text of the body, or,
+//! when the body is not valid UTF-8, `"body_base64"` replaces `"body"`; last comes
+//! `"source"`, the source the `message_id` was computed over (not on the wire; the
+//! routing key may carry a version tag after it).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde::Serialize;
+
+use super::{Sink, SinkError};
+use crate::message::{Message, Properties};
+
+#[derive(Serialize)]
+struct Line<'a> {
+    exchange: &'a str,
+    routing_key: &'a str,
+    properties: &'a Properties,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body_base64: Option<String>,
+    source: &'a str,
+}
+
+/// Renders one message as its JSON line (without the newline).
+pub fn render(message: &Message) -> String {
+    let (body, body_base64) = match std::str::from_utf8(&message.body) {
+        Ok(text) => (Some(text), None),
+        Err(_) => (
+            None,
+            Some(base64::engine::general_purpose::STANDARD.encode(&message.body)),
+        ),
+    };
+    let line = Line {
+        exchange: &message.exchange,
+        routing_key: &message.routing_key,
+        properties: &message.properties,
+        body,
+        body_base64,
+        source: &message.source,
+    };
+    // Serialising plain strings, numbers and maps cannot fail.
+    serde_json::to_string(&line).unwrap_or_default()
+}
+
+/// fsyncs a regular file; character devices and pipes (`--output /dev/null`) cannot be
+/// synced and need not be.
+fn sync_if_regular(file: &File) -> io::Result<()> {
+    if file.metadata()?.is_file() {
+        file.sync_data()
+    } else {
+        Ok(())
+    }
+}
+
+enum Target {
+    Stdout(io::Stdout),
+    File(BufWriter<File>),
+}
+
+/// Writes messages as JSON lines to stdout or appends them to a file.
+pub struct JsonLinesSink {
+    target: Target,
+    path: PathBuf,
+}
+
+impl JsonLinesSink {
+    /// A sink writing to standard output.
+    pub fn stdout() -> Self {
+        JsonLinesSink {
+            target: Target::Stdout(io::stdout()),
+            path: PathBuf::from("-"),
+        }
+    }
+
+    /// A sink appending to `path` (created 0600 if missing).
+    pub fn append_to(path: &Path) -> Result<Self, SinkError> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(|source| SinkError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        Ok(JsonLinesSink {
+            target: Target::File(BufWriter::new(file)),
+            path: path.to_owned(),
+        })
+    }
+
+    fn io_error(&self, source: io::Error) -> SinkError {
+        SinkError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+impl Sink for JsonLinesSink {
+    fn publish(&mut self, message: &Message) -> Result<(), SinkError> {
+        let mut line = render(message);
+        line.push('\n');
+        let result = match &mut self.target {
+            Target::Stdout(out) => out.lock().write_all(line.as_bytes()),
+            Target::File(out) => out.write_all(line.as_bytes()),
+        };
+        result.map_err(|e| self.io_error(e))
+    }
+
+    fn confirm(&mut self) -> Result<(), SinkError> {
+        let result = match &mut self.target {
+            Target::Stdout(out) => out.lock().flush(),
+            Target::File(out) => out.flush().and_then(|()| sync_if_regular(out.get_ref())),
+        };
+        result.map_err(|e| self.io_error(e))
+    }
+
+    fn close(&mut self) -> Result<(), SinkError> {
+        self.confirm()
+    }
+
+    fn describe(&self) -> String {
+        match self.target {
+            Target::Stdout(_) => "JSON lines on stdout".to_owned(),
+            Target::File(_) => format!("JSON lines in {}", self.path.display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{HeaderTable, Identity, RawType};
+
+    fn identity() -> Identity {
+        Identity {
+            source: "my-provider.my-channel",
+            raw_type: RawType::File,
+            content_type: Some("text/csv"),
+            raw_format_version_tag: None,
+        }
+    }
+
+    #[test]
+    fn utf8_body_is_text() {
+        let msg = identity().message(
+            "raw",
+            b"<some body>".to_vec(),
+            1660218035,
+            HeaderTable::default(),
+        );
+        assert_eq!(
+            render(&msg),
+            r#"{"exchange":"raw","routing_key":"my-provider.my-channel","properties":{"message_id":"0ee79178d8d14de9c91b6499598f9135","type":"file","timestamp":1660218035,"content_type":"text/csv","delivery_mode":2},"body":"<some body>","source":"my-provider.my-channel"}"#
+        );
+    }
+
+    #[test]
+    fn non_utf8_body_is_base64() {
+        let msg = identity().message("raw", vec![0xff, 0x00, b'a'], 1, HeaderTable::default());
+        let line = render(&msg);
+        assert!(
+            line.ends_with(r#""body_base64":"/wBh","source":"my-provider.my-channel"}"#),
+            "{line}"
+        );
+        assert!(!line.contains(r#""body":"#));
+    }
+
+    #[test]
+    fn file_sink_appends_and_confirms() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.jsonl");
+        let mut sink = JsonLinesSink::append_to(&path).expect("open");
+        let msg = identity().message("raw", b"x".to_vec(), 1, HeaderTable::default());
+        sink.publish(&msg).expect("publish");
+        sink.confirm().expect("confirm");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(text, format!("{}\n", render(&msg)));
+    }
+
+    #[test]
+    fn dev_null_is_a_valid_output() {
+        let mut sink = JsonLinesSink::append_to(Path::new("/dev/null")).expect("open");
+        let msg = identity().message("raw", b"x".to_vec(), 1, HeaderTable::default());
+        sink.publish(&msg).expect("publish");
+        sink.confirm().expect("confirm");
+    }
+}

@@ -1,0 +1,115 @@
+//! The `n6collector` binary: `--list`, running by name (with or without the
+//! `n6collector_` prefix), `install-links DIR`, and running through such a link.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_n6collector");
+
+fn run(program: &Path, args: &[&str]) -> Output {
+    Command::new(program).args(args).output().expect("runs")
+}
+
+fn config_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let etc = Path::new(env!("CARGO_MANIFEST_DIR")).join("etc");
+    for entry in std::fs::read_dir(etc).expect("etc").flatten() {
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+    }
+    dir
+}
+
+#[test]
+fn list_names_each_collector_with_its_n6_class() {
+    let out = run(Path::new(BIN), &["--list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.lines()
+            .any(|l| l == "n6collector_spamhausdrop SpamhausDropCollector")
+    );
+    assert!(
+        text.lines()
+            .any(|l| l == "n6collector_abusechfeodotracker AbuseChFeodoTrackerCollector")
+    );
+    for line in text.lines() {
+        let (script, class) = line.split_once(' ').expect("two fields");
+        assert_eq!(
+            script,
+            format!(
+                "n6collector_{}",
+                class.to_lowercase().replace("collector", "")
+            )
+        );
+    }
+}
+
+#[test]
+fn a_collector_runs_by_name_and_through_its_link_with_the_shipped_templates() {
+    let conf = config_dir();
+    let state = tempfile::tempdir().expect("tempdir");
+    let common = [
+        "--config-dir",
+        conf.path().to_str().expect("utf-8"),
+        "--state-dir",
+        state.path().to_str().expect("utf-8"),
+        "--check-config",
+    ];
+    for name in ["dataplanesshpwauth", "n6collector_dataplanesshpwauth"] {
+        let mut args = vec![name];
+        args.extend(common);
+        let out = run(Path::new(BIN), &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("DataplaneSshpwauthCollector"));
+    }
+    let unknown = run(Path::new(BIN), &["nosuchcollector"]);
+    assert_eq!(unknown.status.code(), Some(64));
+
+    let bin = tempfile::tempdir().expect("tempdir");
+    let out = run(
+        Path::new(BIN),
+        &["install-links", bin.path().to_str().expect("utf-8")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8(run(Path::new(BIN), &["--list"]).stdout).expect("utf-8");
+    for line in listed.lines() {
+        let script = line.split(' ').next().expect("name");
+        assert!(bin.path().join(script).is_symlink(), "{script} linked");
+    }
+    // Installing again replaces the links.
+    assert!(
+        run(
+            Path::new(BIN),
+            &["install-links", bin.path().to_str().expect("utf-8")]
+        )
+        .status
+        .success()
+    );
+    let out = run(&bin.path().join("n6collector_certplshield"), &common);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("CertPlShieldCollector"));
+}
+
+#[test]
+fn every_collector_keeps_the_framework_command_line() {
+    let out = run(Path::new(BIN), &["spamhausdrop", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--dry-run", "--n6config-override", "--state-dir", "state"] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+    let out = run(Path::new(BIN), &["spamhausdrop", "state", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("export-pickle"));
+}
