@@ -148,7 +148,7 @@ pub struct Cli {
     pub state_dir: Option<PathBuf>,
 
     /// Where to publish: `-` (JSON lines on stdout), a file path (JSON lines), or `amqp`.
-    /// Default: `amqp` when the configuration has a [rabbitmq] section, else stdout.
+    /// Default: `amqp` when the configuration has a `[rabbitmq]` section, else stdout.
     #[arg(long, value_name = "TARGET")]
     pub output: Option<SinkTarget>,
 
