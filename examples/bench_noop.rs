@@ -4,7 +4,7 @@
 //! so that the state is saved (atomically, with fsync) at the end.
 //!
 //! ```text
-//! cargo run --release --example bench_noop -- --config-dir DIR
+//! cargo run --release --example bench_noop -- --config-dir DIR --output -
 //! ```
 //! with `[BenchNoopCollector] state_dir = ...` in `DIR/NN_*.conf`.
 

@@ -26,9 +26,6 @@ use n6_collectors::prelude::*;
 )]
 pub struct ExampleMailReportCollector {
     config: ExampleMailReportCollectorConfig,
-    /// Nothing to remember between runs.
-    #[state]
-    state: (),
     /// `mail_time` and `mail_subject` of the message being published.
     meta: HeaderTable,
 }
@@ -46,12 +43,12 @@ impl SimpleCollector for ExampleMailReportCollector {
 }
 
 impl Collect for ExampleMailReportCollector {
-    fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        collect_simple(self, out).map(drop)
+    fn collect(&mut self, out: &mut Output<'_>) -> Result<()> {
+        collect_simple(self, out)
     }
 }
 
-#[allow(dead_code)] // also compiled into tests/example_email_report.rs
+#[allow(dead_code)] // also compiled into tests/examples/email_report.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleMailReportCollector>()
 }

@@ -42,8 +42,6 @@ pub struct ExampleJsonApiStreamCollector {
     state: LastUtc,
     /// Items published since the last checkpoint.
     since_checkpoint: i64,
-    /// `headers.meta` of the download (`http_last_modified`), on every message.
-    meta: HeaderTable,
 }
 
 /// The state: the time of the newest item published (`YYYY-MM-DD HH:MM:SS`, UTC).
@@ -66,9 +64,7 @@ impl TwoPhaseCollector for ExampleJsonApiStreamCollector {
 
     fn obtain_input_pile(&mut self) -> Result<Option<Vec<Item>>> {
         let url = query_url(&self.config.url, self.state.last_utc.as_deref());
-        let mut downloader = Downloader::new(download_settings!(self.config)?);
-        let data = downloader.get(&url)?;
-        self.meta = downloader.meta();
+        let data = self.download(&url)?;
         let answer: Value = serde_json::from_slice(&data).or_bad_data(&url)?;
         let Some(items) = answer.get("items").and_then(Value::as_array) else {
             return Err(Error::bad_data(format!(
@@ -102,10 +98,6 @@ impl TwoPhaseCollector for ExampleJsonApiStreamCollector {
         serde_json::to_vec(&item.json).map_err(Error::bug)
     }
 
-    fn output_meta(&mut self, _item: &Item) -> Result<HeaderTable> {
-        Ok(self.meta.clone())
-    }
-
     fn after_item_published(&mut self, item: Item) -> Result<AfterItem> {
         self.state.last_utc = Some(item.time_utc);
         self.since_checkpoint += 1;
@@ -120,7 +112,7 @@ impl TwoPhaseCollector for ExampleJsonApiStreamCollector {
 
 impl Collect for ExampleJsonApiStreamCollector {
     fn collect(&mut self, out: &mut Output<'_, LastUtc>) -> Result<()> {
-        collect_two_phase(self, out).map(drop)
+        collect_two_phase(self, out)
     }
 }
 
@@ -145,7 +137,7 @@ fn item_time(item: &Value) -> Result<String> {
     Ok(format_py_datetime(time))
 }
 
-#[allow(dead_code)] // also compiled into tests/example_json_api_stream.rs
+#[allow(dead_code)] // also compiled into tests/examples/json_api_stream.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleJsonApiStreamCollector>()
 }

@@ -32,8 +32,6 @@ pub struct ExampleDropListCollector {
     config: ExampleDropListCollectorConfig,
     #[state]
     state: ListDigest,
-    /// `headers.meta` of the download (`http_last_modified`).
-    meta: HeaderTable,
     /// The digest of the list being published, saved once it was published.
     pending: Option<String>,
 }
@@ -47,19 +45,13 @@ pub struct ListDigest {
 
 impl SimpleCollector for ExampleDropListCollector {
     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>> {
-        let mut downloader = Downloader::new(download_settings!(self.config)?);
-        let body = downloader.get(&self.config.url)?;
-        self.meta = downloader.meta();
+        let body = self.download(&self.config.url)?;
         let digest = entries_md5(&body);
         if digest == self.state.entries_md5 {
             return Ok(None);
         }
         self.pending = Some(digest);
         Ok(Some(body))
-    }
-
-    fn output_meta(&self) -> HeaderTable {
-        self.meta.clone()
     }
 
     fn after_publishing(&mut self) -> Result<()> {
@@ -72,7 +64,7 @@ impl SimpleCollector for ExampleDropListCollector {
 
 impl Collect for ExampleDropListCollector {
     fn collect(&mut self, out: &mut Output<'_, ListDigest>) -> Result<()> {
-        collect_simple(self, out).map(drop)
+        collect_simple(self, out)
     }
 }
 
@@ -93,7 +85,7 @@ pub fn entries_md5(list: &[u8]) -> String {
         .collect()
 }
 
-#[allow(dead_code)] // also compiled into tests/example_spamhaus_drop.rs
+#[allow(dead_code)] // also compiled into tests/examples/spamhaus_drop.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleDropListCollector>()
 }

@@ -22,7 +22,7 @@
 //! $ cargo run --example state_migration -- --config-dir /tmp/csv-rows state show
 //! ```
 //!
-//! `tests/state_tool_migration.rs` runs it on a version-1 state file.
+//! `tests/state/tool_migration.rs` runs it on a version-1 state file.
 
 use std::process::ExitCode;
 

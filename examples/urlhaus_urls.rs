@@ -36,14 +36,13 @@ pub struct ExampleUrlhausUrlsCollector {
 
 impl Collect for ExampleUrlhausUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let time = CsvIsoUtcColumn { column: 1 }; // `dateadded`
-        let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
-        let (url, settings) = (&self.config.url, download_settings!(self.config)?);
-        download_fresh_rows(settings, url, &mut self.state, &time, options, out).map(drop)
+        let url = self.config.url.clone();
+        let dateadded = CsvIsoUtcColumn { column: 1 };
+        download_fresh_rows(self, &url, &dateadded, out)
     }
 }
 
-#[allow(dead_code)] // also compiled into tests/example_urlhaus_urls.rs
+#[allow(dead_code)] // also compiled into tests/examples/urlhaus_urls.rs
 fn main() -> std::process::ExitCode {
     n6_collectors::run::<ExampleUrlhausUrlsCollector>()
 }

@@ -1,4 +1,4 @@
-//! Where n6 configuration comes from (n6-contract §1.1, §1.4): config-file discovery in
+//! Where n6 configuration comes from (`n6lib.config.Config._load_n6_config_files`): config-file discovery in
 //! `/etc/n6` and `~/.n6`, loading the files through the [INI dialect](crate::ini), and
 //! `--n6config-override SECTION.OPTION=VALUE`.
 //!
@@ -111,7 +111,7 @@ pub fn is_config_file_name(name: &OsStr) -> bool {
     selected && !excluded
 }
 
-/// Finds the config files in `dirs`, in reading order (n6-contract §1.1).
+/// Finds the config files in `dirs`, in reading order.
 ///
 /// Each directory is walked recursively (symlinked directories are not descended into,
 /// symlinks to files — even broken ones — are listed, unreadable or missing directories
@@ -188,10 +188,39 @@ pub fn load(
     dirs: &[PathBuf],
     overrides: &[Override],
 ) -> Result<(RawConfig, Vec<String>), ConfigLoadError> {
+    let loaded = load_reporting(dirs, overrides)?;
+    Ok((loaded.config, loaded.warnings))
+}
+
+/// What [`load_reporting`] found: the configuration, n6's warnings, and the config files
+/// that were selected but could not be read (skipped, as n6 skips them).
+#[derive(Debug)]
+pub struct LoadReport {
+    /// The merged raw configuration (overrides applied).
+    pub config: RawConfig,
+    /// The warnings n6 would log (see [`load`]).
+    pub warnings: Vec<String>,
+    /// The selected config files that could not be opened or read.
+    pub unreadable: Vec<PathBuf>,
+}
+
+/// [`load`], also naming the config files that could not be read, so a caller can
+/// refuse to guess what a missing section would have said.
+pub fn load_reporting(
+    dirs: &[PathBuf],
+    overrides: &[Override],
+) -> Result<LoadReport, ConfigLoadError> {
     let (files, mut warnings) = discover(dirs);
-    let (config, more) = load_files(&files, overrides)?;
+    let mut unreadable = Vec::new();
+    let (config, more) = load_files_noting(&files, overrides, &mut |path| {
+        unreadable.push(path.to_owned())
+    })?;
     warnings.extend(more);
-    Ok((config, warnings))
+    Ok(LoadReport {
+        config,
+        warnings,
+        unreadable,
+    })
 }
 
 /// Reads and merges the given config files, in order, then applies `overrides`; files
@@ -200,12 +229,24 @@ pub fn load_files(
     files: &[PathBuf],
     overrides: &[Override],
 ) -> Result<(RawConfig, Vec<String>), ConfigLoadError> {
+    load_files_noting(files, overrides, &mut |_| {})
+}
+
+/// [`load_files`], calling `on_unreadable` with each file that could not be read.
+fn load_files_noting(
+    files: &[PathBuf],
+    overrides: &[Override],
+    on_unreadable: &mut dyn FnMut(&Path),
+) -> Result<(RawConfig, Vec<String>), ConfigLoadError> {
     let mut reader = IniReader::new();
     let mut unreadable = Vec::new();
     for path in files {
         match fs::read(path) {
             Ok(bytes) => reader.read_bytes(path, &bytes),
-            Err(_) => unreadable.push(path),
+            Err(_) => {
+                on_unreadable(path);
+                unreadable.push(path);
+            }
         }
     }
     let mut warnings = Vec::new();
@@ -441,7 +482,6 @@ mod tests {
 
     #[test]
     fn verified_discovery_example() {
-        // n6-contract §1.1.
         let t = TempTree::new("verified");
         let user = t.path(".n6");
         t.file(
@@ -555,7 +595,7 @@ mod tests {
         assert_eq!(join_dot_n6("".into()), PathBuf::from("/.n6"));
     }
 
-    /// n6-contract §8.5 (n6's `test_config.py`), with trailing spaces and tabs on some
+    /// n6's `n6lib/tests/test_config.py`, with trailing spaces and tabs on some
     /// lines of the third file.
     fn fixture_8_5() -> (TempTree, PathBuf, PathBuf) {
         let t = TempTree::new("fixture");

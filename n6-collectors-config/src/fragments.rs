@@ -8,6 +8,7 @@ pub const STATEFUL: &str = "state_dir = ~/.n6state :: path\n";
 /// Added by `#[collector(download)]` (n6's `BaseDownloadingCollector`).
 pub const DOWNLOAD: &str = "download_retries = 3 :: int\n\
                             download_timeout = (12.1, 25) :: download_timeout\n\
+                            download_deadline = 3600 :: float\n\
                             base_request_headers = {} :: py_namespaces_dict\n";
 
 /// Added by `#[collector(time_ordered_rows)]` (n6's `BaseTimeOrderedRowsCollector`).

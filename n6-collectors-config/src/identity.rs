@@ -1,4 +1,4 @@
-//! Validation of a collector's identity on the wire (n6-contract §4.5): its source,
+//! Validation of a collector's identity on the wire (`n6datasources.collectors.base.BaseCollector._validate_source_type_related_attributes`): its source,
 //! raw type, content type and raw-format version tag. The derive checks these at compile
 //! time; the runtime uses the same rules.
 

@@ -1,5 +1,5 @@
 //! n6's INI dialect: Python 3's `configparser.ConfigParser` with the defaults n6 patches
-//! in (n6-contract §1.2): `inline_comment_prefixes=(';',)`, `strict=False`,
+//! in (`n6lib.config.Config._load_n6_config_files`): `inline_comment_prefixes=(';',)`, `strict=False`,
 //! `BasicInterpolation`, `allow_no_value=False`, `empty_lines_in_values=True`,
 //! delimiters `=` and `:`, full-line comment prefixes `#` and `;`.
 //!

@@ -121,6 +121,17 @@ pub fn check_identity(input: &Input<'_>, errors: &mut Accumulator) -> Option<Ide
             ),
         );
     }
+    // n6 sends a content type only with `file` and `blacklist` messages: on a `stream`
+    // collector it would be silently dropped.
+    if let (Some(RawType::Stream), Some(lit)) = (raw_type, &c.content_type) {
+        errors.push(
+            darling::Error::custom(
+                "a `stream` collector's messages carry no content type: remove \
+                 `content_type = ...`, or use `raw_type = \"file\"` (or \"blacklist\")",
+            )
+            .with_span(lit),
+        );
+    }
     let tag = c.raw_format_version_tag.as_ref().and_then(|lit| {
         let value = lit.value();
         match identity::validate_raw_format_version_tag(&value) {
@@ -173,14 +184,19 @@ pub fn check_fields<'i, 'a>(
         .filter(|f| matches!(f.role, Role::Config))
         .collect();
     let has_fields = input.named_struct;
-    if states.is_empty() && has_fields {
-        errors.push(
-            darling::Error::custom(
-                "no `#[state]` field: mark the field that holds the persisted state, \
-                 e.g. `#[state] state: MyState` (MyState: Serialize + Deserialize + Default)",
-            )
-            .with_span(input.ident),
-        );
+    // A `()` state would be a state file holding nothing, read and written on every run.
+    for field in &states {
+        if let (Role::State(_, attr), syn::Type::Tuple(t)) = (&field.role, field.ty)
+            && t.elems.is_empty()
+        {
+            errors.push(
+                darling::Error::custom(
+                    "a `()` state is not needed: remove the field; a collector without a \
+                     `#[state]` field keeps no state (no state file is read or written)",
+                )
+                .with_span(attr.path()),
+            );
+        }
     }
     for extra in states.iter().skip(1) {
         if let Role::State(_, attr) = &extra.role {
@@ -212,6 +228,21 @@ pub fn check_fields<'i, 'a>(
                 )
                 .with_span(attr.path()),
             );
+        }
+    }
+    // Without `#[state]` a collector keeps no state; a field named `state` left unmarked
+    // is almost always the attribute forgotten, and would silently start over every run.
+    if states.is_empty() {
+        for field in &input.fields {
+            if field.ident == "state" && matches!(field.role, Role::Other(None)) {
+                errors.push(
+                    darling::Error::custom(
+                        "the field `state` is not marked `#[state]`: add `#[state]` to persist it \
+                         between runs (or give it `#[init(...)]` if it is not the state)",
+                    )
+                    .with_span(field.ident),
+                );
+            }
         }
     }
     let config_ident = input.config_ident();
@@ -269,4 +300,18 @@ pub fn state_version(s: &StateAttr) -> u32 {
         .and_then(|l| l.base10_parse::<u32>().ok())
         .filter(|v| *v > 0)
         .unwrap_or(1)
+}
+
+/// `time_ordered_rows` keeps n6's rows state (newest time, rows of that time) in the
+/// `#[state]` field: without one there is nothing to select the fresh rows against.
+pub fn check_flags(input: &Input<'_>, state: Option<&Field<'_>>, errors: &mut Accumulator) {
+    if input.collector.time_ordered_rows.is_present() && state.is_none() && input.named_struct {
+        errors.push(
+            darling::Error::custom(
+                "`time_ordered_rows` keeps the rows state in the `#[state]` field: add \
+                 `#[state] state: RowsState`",
+            )
+            .with_span(input.ident),
+        );
+    }
 }

@@ -13,6 +13,7 @@ use crate::check::{self, Identity};
 use crate::config_struct;
 use crate::fallback;
 use crate::spec_model::{self, ConfigModel, SpecInput};
+use n6_collectors_config::identity::RawType;
 
 /// Expands the derive; with any error, the errors plus stub items (see `fallback.rs`).
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -40,11 +41,12 @@ fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
         converters_known: parsed.collector_ok,
     };
     let model = spec_model::build(&spec_input, &mut errors);
-    match (errors.finish(), identity, state, config, model) {
-        (Ok(()), Some(identity), Some(state), Some(config), Some(model)) => {
+    check::check_flags(&parsed, state, &mut errors);
+    match (errors.finish(), identity, config, model) {
+        (Ok(()), Some(identity), Some(config), Some(model)) => {
             (None, generate(&parsed, &identity, state, config, &model))
         }
-        (result, _, state, _, model) => (
+        (result, _, _, model) => (
             result.err(),
             fallback::stubs(&parsed, &input.generics, state, model.as_ref()),
         ),
@@ -54,7 +56,7 @@ fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
 fn generate(
     input: &Input<'_>,
     identity: &Identity,
-    state: &Field<'_>,
+    state: Option<&Field<'_>>,
     config: &Field<'_>,
     model: &ConfigModel,
 ) -> TokenStream {
@@ -65,15 +67,17 @@ fn generate(
     let spec = config_struct::spec_literal(&model.spec);
     let build = config_struct::build_config(model, custom);
     let (wrappers, converters) = config_struct::converter_wrappers(custom);
-    let Role::State(state_attr, _) = &state.role else {
-        unreachable!("check_fields returns the #[state] field")
-    };
-    let state_ty = state.ty;
-    let state_field = state.ident;
+    let state_attr = state.and_then(|f| match &f.role {
+        Role::State(attr, _) => Some(attr),
+        _ => None,
+    });
     let config_field = config.ident;
     let meta = meta(input, identity, state_attr);
-    let default_state = default_state(state_attr, state);
-    let migrate = state_attr.migrate.as_ref().map(|path| {
+    let default_state = match (state, state_attr) {
+        (Some(field), Some(attr)) => default_state(attr, field),
+        _ => TokenStream::new(), // `()`
+    };
+    let migrate = state_attr.and_then(|a| a.migrate.as_ref()).map(|path| {
         let call = quote_spanned!(path.span()=> __n6::migrate(#path, __from_version, __payload));
         quote! {
             fn migrate_state(
@@ -97,7 +101,22 @@ fn generate(
             }
         }
     });
-    let state_type = quote_spanned!(state_ty.span()=> type State = #state_ty;);
+    let (state_type, state_ref) = match state {
+        Some(field) => {
+            let (ty, name) = (field.ty, field.ident);
+            (
+                quote_spanned!(ty.span()=> type State = #ty;),
+                quote!(&self.#name),
+            )
+        }
+        None => (
+            quote!(
+                type State = ();
+            ),
+            quote!(&()),
+        ),
+    };
+    let helpers = helper_impls(input, state);
     let args_type = match input
         .fields
         .iter()
@@ -161,21 +180,70 @@ fn generate(
                 }
 
                 fn state(&self) -> &Self::State {
-                    &self.#state_field
+                    #state_ref
                 }
 
                 fn config(&self) -> &Self::Config {
                     &self.#config_field
                 }
             }
+
+            #helpers
         };
     }
 }
 
-fn meta(input: &Input<'_>, identity: &Identity, state: &StateAttr) -> TokenStream {
+/// The helpers' settings traits for `#[collector(download)]` and
+/// `#[collector(time_ordered_rows)]`, from the options their spec fragments add.
+fn helper_impls(input: &Input<'_>, state: Option<&Field<'_>>) -> TokenStream {
+    let ident = input.ident;
+    let mut out = TokenStream::new();
+    if input.collector.download.is_present() {
+        out.extend(quote! {
+            #[automatically_derived]
+            impl __n6::DownloadConfig for #ident {
+                fn download_settings(
+                    &self,
+                ) -> ::core::result::Result<__n6::DownloadSettings, ::n6_collectors::Error> {
+                    let __config = __n6::StatefulCollector::config(self);
+                    __n6::DownloadSettings::from_config(
+                        __config.download_retries,
+                        __config.download_timeout,
+                        &__config.base_request_headers,
+                    )
+                }
+            }
+        });
+    }
+    if let (true, Some(state)) = (input.collector.time_ordered_rows.is_present(), state) {
+        let field = state.ident;
+        out.extend(quote! {
+            #[automatically_derived]
+            impl __n6::RowsConfig for #ident {
+                fn rows_options(&self) -> __n6::RowsOptions {
+                    __n6::RowsOptions::new(
+                        __n6::StatefulCollector::config(self).row_count_mismatch_is_fatal,
+                    )
+                }
+
+                fn rows_state(&mut self) -> &mut Self::State {
+                    &mut self.#field
+                }
+            }
+        });
+    }
+    out
+}
+
+/// `CollectorMeta` as a struct literal, each value named.
+fn meta(input: &Input<'_>, identity: &Identity, state: Option<&StateAttr>) -> TokenStream {
     let name = input.ident.to_string();
     let source = &identity.source;
-    let raw_type = identity.raw_type.as_str();
+    let raw_type = match identity.raw_type {
+        RawType::Stream => quote!(Stream),
+        RawType::File => quote!(File),
+        RawType::Blacklist => quote!(Blacklist),
+    };
     let opt = |v: &Option<String>| match v {
         Some(s) => quote!(::core::option::Option::Some(#s)),
         None => quote!(::core::option::Option::None),
@@ -183,18 +251,22 @@ fn meta(input: &Input<'_>, identity: &Identity, state: &StateAttr) -> TokenStrea
     let content_type = opt(&identity.content_type);
     let tag = opt(&identity.raw_format_version_tag);
     let state_file = opt(&identity.state_file);
-    let version = check::state_version(state);
+    let version = state.map_or(1, check::state_version);
+    let has_state = state.is_some();
     quote! {
-        __n6::meta(
-            #name,
-            ::core::module_path!(),
-            #source,
-            #raw_type,
-            #content_type,
-            #tag,
-            #state_file,
-            #version,
-        )
+        __n6::CollectorMeta {
+            name: #name,
+            module_path: ::core::module_path!(),
+            identity: __n6::Identity {
+                source: #source,
+                raw_type: __n6::RawType::#raw_type,
+                content_type: #content_type,
+                raw_format_version_tag: #tag,
+            },
+            state_file: #state_file,
+            state_version: #version,
+            has_state: #has_state,
+        }
     }
 }
 
@@ -268,16 +340,13 @@ mod tests {
     }
 
     #[test]
-    fn fields_need_one_state_and_one_config() {
+    fn fields_need_one_config_and_at_most_one_state() {
         let input: DeriveInput = syn::parse_quote! {
             #[collector(source = "a.b", raw_type = "stream")]
             struct C { other: u8 }
         };
         let found = errors(input);
-        assert!(
-            found.iter().any(|f| f.starts_with("no `#[state]` field")),
-            "{found:#?}"
-        );
+        assert_eq!(found.len(), 1, "no state field is fine: {found:#?}");
         assert!(
             found
                 .iter()

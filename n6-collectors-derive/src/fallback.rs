@@ -47,8 +47,19 @@ pub fn stubs(
                 type Config = #config_ty;
                 type State = #state_ty;
                 type Args = __n6::NoArgs;
-                const META: __n6::CollectorMeta =
-                    __n6::meta(#name, ::core::module_path!(), "invalid.invalid", "stream", ::core::option::Option::None, ::core::option::Option::None, ::core::option::Option::None, 1);
+                const META: __n6::CollectorMeta = __n6::CollectorMeta {
+                    name: #name,
+                    module_path: ::core::module_path!(),
+                    identity: __n6::Identity {
+                        source: "invalid.invalid",
+                        raw_type: __n6::RawType::Stream,
+                        content_type: ::core::option::Option::None,
+                        raw_format_version_tag: ::core::option::Option::None,
+                    },
+                    state_file: ::core::option::Option::None,
+                    state_version: 1,
+                    has_state: false,
+                };
                 fn config_spec() -> __n6::Spec {
                     ::core::unreachable!()
                 }

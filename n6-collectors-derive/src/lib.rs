@@ -12,6 +12,7 @@ mod check;
 mod config_struct;
 mod expand;
 mod fallback;
+mod serde_shim;
 mod spec_api;
 mod spec_model;
 mod symbol;
@@ -26,4 +27,20 @@ use proc_macro::TokenStream;
 pub fn derive_stateful_collector(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
+}
+
+/// `serde::Serialize` for a type of a crate that depends on `n6-collectors` alone (see
+/// `n6_collectors::prelude`); takes every `#[serde(...)]` attribute serde's derive takes.
+#[proc_macro_derive(Serialize, attributes(serde))]
+pub fn derive_serialize(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    serde_shim::derive(&input, serde_shim::Trait::Serialize).into()
+}
+
+/// `serde::Deserialize` for a type of a crate that depends on `n6-collectors` alone (see
+/// `n6_collectors::prelude`); takes every `#[serde(...)]` attribute serde's derive takes.
+#[proc_macro_derive(Deserialize, attributes(serde))]
+pub fn derive_deserialize(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    serde_shim::derive(&input, serde_shim::Trait::Deserialize).into()
 }

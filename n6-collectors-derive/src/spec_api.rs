@@ -3,13 +3,14 @@
 
 use n6_collectors_config::spec::{self, Spec, SpecError};
 
-/// Parses `text` with options before any section header in `main_section`.
-pub fn parse(text: &str, main_section: &str) -> Result<Spec, Vec<SpecError>> {
-    Spec::parse(text, main_section)
+/// Parses `text` with options before any section header in `main_section`: what could
+/// be read, and the problems of the rest.
+pub fn parse(text: &str, main_section: &str) -> (Spec, Vec<SpecError>) {
+    Spec::parse_lenient(text, main_section)
 }
 
 /// n6's `combined_config_spec`: `foreground` (the author's) over `background` (the
-/// framework's fragments).
-pub fn combine(background: &Spec, foreground: &Spec) -> Result<Spec, Vec<SpecError>> {
-    spec::combine(background, foreground)
+/// framework's fragments), with any disagreements.
+pub fn combine(background: &Spec, foreground: &Spec) -> (Spec, Vec<SpecError>) {
+    spec::combine_lenient(background, foreground)
 }

@@ -94,63 +94,56 @@ pub fn background_text(download: bool, time_ordered_rows: bool) -> String {
     text
 }
 
-/// Parses, combines and checks the spec, reporting every problem. `None` when the spec
-/// cannot be read at all; otherwise the model, partial if problems were reported.
+/// Parses, combines and checks the spec, reporting every problem. `None` only when the
+/// framework's own fragment is broken; otherwise the model, keeping every option that was
+/// fine when problems were reported (so the stub config struct has the fields the
+/// author's code reads, and one mistake is one error).
 pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigModel> {
     let main_name = input.struct_name.to_string();
-    let span = input.spec.map_or(input.fallback_span, LitStr::span);
-    let report = |errors: &mut Accumulator, msg: String| {
-        errors.push(darling::Error::custom(msg).with_span(&span));
+    let report = Reporter {
+        lit: input.spec,
+        fallback: input.fallback_span,
     };
 
     check_custom_names(input.converters, errors);
 
     let background_text = background_text(input.download, input.time_ordered_rows);
-    let background = match spec_api::parse(&background_text, &main_name) {
-        Ok(spec) => spec,
-        Err(errs) => {
-            for e in errs {
-                report(
-                    errors,
-                    format!(
-                        "internal error in the framework's spec fragment: {}",
-                        e.message
-                    ),
-                );
-            }
-            return None;
-        }
-    };
+    let (background, broken) = spec_api::parse(&background_text, &main_name);
+    for e in &broken {
+        report.at(
+            errors,
+            0,
+            format!(
+                "internal error in the framework's spec fragment: {}",
+                e.message
+            ),
+        );
+    }
+    if !broken.is_empty() {
+        return None;
+    }
     let user = match input.spec {
         None => Spec::default(),
-        Some(lit) => match spec_api::parse(&lit.value(), &main_name) {
-            Ok(spec) => spec,
-            Err(errs) => {
-                for e in errs {
-                    report(errors, spec_error_message(&e));
-                }
-                return None;
+        Some(lit) => {
+            let text = lit.value();
+            let (mut spec, problems) = spec_api::parse(&text, &main_name);
+            for e in &problems {
+                report.at(errors, e.line, spec_error_message(e));
             }
-        },
-    };
-    let spec = match spec_api::combine(&background, &user) {
-        Ok(spec) => spec,
-        Err(errs) => {
-            for e in errs {
-                report(errors, spec_error_message(&e));
-            }
-            return None;
+            n6_placeholder_sections(&mut spec, &main_name, &report, errors);
+            spec
         }
     };
+    let (spec, problems) = spec_api::combine(&background, &user);
+    for e in &problems {
+        report.at(errors, e.line, spec_error_message(e));
+    }
     let framework_options: BTreeSet<&str> = background
         .sections
         .iter()
         .flat_map(|s| s.options.iter().map(|o| o.name.as_str()))
         .collect();
 
-    // The model is built as far as possible even when something is wrong (the errors are
-    // in `errors`, so no real impl is generated): the stub config struct then still has
-    // the fields the author's code uses, and their code does not drown in follow-on errors.
     let mut main = None;
     let mut others = Vec::new();
     for section in &spec.sections {
@@ -161,6 +154,7 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
             None => {}
         }
     }
+    // The framework's fragment always has the main section (`state_dir`).
     let main = main?;
     // A nested section's field sits next to the main section's option fields.
     others.retain(|other| {
@@ -169,8 +163,9 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
         };
         let clash = main.options.iter().any(|o| o.field == *field);
         if clash {
-            report(
+            report.at(
                 errors,
+                other.line,
                 format!(
                     "config_spec line {}: section [{}] would be stored in the field `{field}` of `{}`, \
                      which already holds the option `{field}`: rename the section or the option",
@@ -181,6 +176,81 @@ pub fn build(input: &SpecInput<'_>, errors: &mut Accumulator) -> Option<ConfigMo
         !clash
     });
     Some(ConfigModel { spec, main, others })
+}
+
+/// Where a spec problem is reported: the offending line inside the string literal where
+/// the compiler allows a span there (`Literal::subspan`, nightly only today), else the
+/// whole literal; the message names the line either way.
+struct Reporter<'a> {
+    lit: Option<&'a LitStr>,
+    fallback: Span,
+}
+
+impl Reporter<'_> {
+    fn at(&self, errors: &mut Accumulator, line: usize, message: String) {
+        let span = match self.lit {
+            Some(lit) => line_span(lit, line),
+            None => self.fallback,
+        };
+        errors.push(darling::Error::custom(message).with_span(&span));
+    }
+}
+
+/// The span of spec line `line` (1-based) inside `lit`, when the literal's source maps
+/// byte for byte onto its value (a raw string, or a string without escapes).
+fn line_span(lit: &LitStr, line: usize) -> Span {
+    let token = lit.token();
+    let source = token.to_string();
+    let body_start = match source.find('"') {
+        Some(quote) if source.starts_with('r') || !source.contains('\\') => quote + 1,
+        _ => return lit.span(),
+    };
+    let Some(index) = line.checked_sub(1) else {
+        return lit.span();
+    };
+    let body = &source[body_start..];
+    let mut offset = 0;
+    for (i, text) in body.split('\n').enumerate() {
+        if i == index {
+            let range = body_start + offset..body_start + offset + text.len();
+            return token.subspan(range).unwrap_or_else(|| lit.span());
+        }
+        offset += text.len() + 1;
+    }
+    lit.span()
+}
+
+/// n6 writes a collector's spec as a `str.format` template: `[{collector_class_name}]`
+/// as the section header and `{{`/`}}` for braces. Pasted verbatim, the header would make
+/// a section of that name: it is taken as the main section (so the options still become
+/// fields) and reported with what to write instead.
+fn n6_placeholder_sections(
+    spec: &mut Spec,
+    main_name: &str,
+    report: &Reporter<'_>,
+    errors: &mut Accumulator,
+) {
+    let has_main = spec.sections.iter().any(|s| s.name == main_name);
+    let mut renamed = false;
+    for section in &mut spec.sections {
+        if !(section.name.starts_with('{') && section.name.ends_with('}')) {
+            continue;
+        }
+        report.at(
+            errors,
+            section.line,
+            format!(
+                "config_spec line {}: `[{}]` is a placeholder of n6's `str.format` spec template: \
+                 options before any section header already belong to `[{main_name}]`; remove the \
+                 header (or write `[{main_name}]`)",
+                section.line, section.name
+            ),
+        );
+        if !has_main && !renamed {
+            main_name.clone_into(&mut section.name);
+            renamed = true;
+        }
+    }
 }
 
 /// `config_spec line N: <message>` (the parser's messages name the option).
@@ -211,7 +281,7 @@ fn section_model(
     is_main: bool,
     framework_options: &BTreeSet<&str>,
     errors: &mut Accumulator,
-    report: &dyn Fn(&mut Accumulator, String),
+    report: &Reporter<'_>,
 ) -> Option<SectionModel> {
     let (field, type_ident) = if is_main {
         (
@@ -237,8 +307,9 @@ fn section_model(
                 ),
             ),
             Err(why) => {
-                report(
+                report.at(
                     errors,
+                    section.line,
                     format!(
                         "config_spec line {}: section [{}] cannot become a field of the config struct ({why}): \
                          use a name made of letters, digits and `_`",
@@ -254,13 +325,14 @@ fn section_model(
         let field = match option_field(option) {
             Ok(field) => field,
             Err(msg) => {
-                report(errors, msg);
+                report.at(errors, option.line, msg);
                 continue;
             }
         };
         if section.free_options.is_some() && option.name == symbol::FREE_OPTIONS_FIELD {
-            report(
+            report.at(
                 errors,
+                option.line,
                 format!(
                     "config_spec line {}: option `{}`: this section allows free options (`...`), which are \
                      stored in the field `{}`: rename the option",
@@ -281,11 +353,29 @@ fn section_model(
         ) else {
             continue;
         };
-        if let (Kind::Standard(conv), Some(default)) = (&kind, &option.default)
+        if let Some(default) = &option.default
+            && default.contains("{{")
+        {
+            // n6's spec templates go through `str.format`, which turns `{{` into `{`
+            // (`}}` alone also ends nested dicts, so only `{{` tells a template).
+            report.at(
+                errors,
+                option.line,
+                format!(
+                    "config_spec line {}: option `{}`: the default {:?} is written for n6's `str.format` \
+                     spec template: write it as n6 reads it, `{}`",
+                    option.line,
+                    option.name,
+                    default,
+                    default.replace("{{", "{").replace("}}", "}")
+                ),
+            );
+        } else if let (Kind::Standard(conv), Some(default)) = (&kind, &option.default)
             && let Err(msg) = check_default(*conv, default)
         {
-            report(
+            report.at(
                 errors,
+                option.line,
                 format!(
                     "config_spec line {}: option `{}`: the default {:?} does not convert with `{}`: {msg}",
                     option.line, option.name, default, option.converter
@@ -332,7 +422,7 @@ fn kind_of(
     line: usize,
     what: &str,
     errors: &mut Accumulator,
-    report: &dyn Fn(&mut Accumulator, String),
+    report: &Reporter<'_>,
 ) -> Option<Kind> {
     if let Some(i) = input.converters.iter().position(|c| c.name == name) {
         return Some(Kind::Custom(i));
@@ -340,8 +430,9 @@ fn kind_of(
     match Converter::from_name(name) {
         Ok(conv) => Some(Kind::Standard(conv)),
         Err(unknown) if unknown.is_python_only() => {
-            report(
+            report.at(
                 errors,
+                line,
                 format!(
                     "config_spec line {line}: {what}: the converter `{name}` imports a Python object and is not \
                      supported; use `str` and look the value up in your code, or declare a converter \
@@ -368,8 +459,9 @@ fn kind_of(
             } else {
                 format!("; custom: {}", custom.join(", "))
             };
-            report(
+            report.at(
                 errors,
+                line,
                 format!(
                     "config_spec line {line}: {what}: unknown converter `{name}` (valid converters: {}{custom}; \
                      declare your own with `#[collector(converters({name} = path::to::function -> Type))]`)",

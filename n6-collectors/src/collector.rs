@@ -29,10 +29,13 @@ pub struct CollectorMeta {
     /// Source, raw type, content type, version tag.
     pub identity: Identity,
     /// A state file name set with `#[collector(state_file = "...")]`, replacing the default
-    /// `{module path with :: as .}.{StructName}.cbor`.
+    /// `{StructName}.cbor`.
     pub state_file: Option<&'static str>,
     /// The state schema version (`#[state(version = N)]`, default 1).
     pub state_version: u32,
+    /// Whether the collector has a `#[state]` field. Without one it keeps no state: no
+    /// state file is read or written, and the run lock is [`CollectorMeta::lock_file_name`].
+    pub has_state: bool,
 }
 
 impl CollectorMeta {
@@ -41,11 +44,37 @@ impl CollectorMeta {
         crate::state::collector_id(self.module_path, self.name)
     }
 
-    /// The state file name in `state_dir`.
+    /// The state file name in `state_dir`: `state_file` if set, else `{StructName}.cbor`.
     pub fn state_file_name(&self) -> String {
         match self.state_file {
             Some(name) => name.to_owned(),
-            None => crate::state::state_file_name(self.module_path, self.name),
+            None => crate::state::state_file_name(self.name),
+        }
+    }
+
+    /// The default state file name of earlier versions
+    /// (`{module path with :: as .}.{StructName}.cbor`), moved to
+    /// [`CollectorMeta::state_file_name`] on the first run; `None` with an explicit
+    /// `state_file`.
+    pub fn legacy_state_file_name(&self) -> Option<String> {
+        match self.state_file {
+            Some(_) => None,
+            None => Some(crate::state::legacy_state_file_name(
+                self.module_path,
+                self.name,
+            )),
+        }
+    }
+
+    /// The name in `state_dir` the run lock is named after ([`crate::state::RunLock`]
+    /// appends `.lock`): the state file, or for a collector without state its struct name
+    /// (`{StructName}.lock`: one run at a time holds for it too, and the struct name is its
+    /// config section, unique in a deployment).
+    pub fn lock_name(&self) -> String {
+        if self.has_state {
+            self.state_file_name()
+        } else {
+            self.name.to_owned()
         }
     }
 }
@@ -54,7 +83,7 @@ impl CollectorMeta {
 pub trait StatefulCollector: Sized {
     /// The typed configuration generated from the config spec (`{StructName}Config`).
     type Config;
-    /// The persisted state.
+    /// The persisted state (`()` for a collector without a `#[state]` field).
     type State: Serialize + DeserializeOwned;
     /// The collector's own command-line arguments (the `#[args]` field's type;
     /// [`crate::cli::NoArgs`] without one).

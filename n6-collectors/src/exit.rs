@@ -5,10 +5,10 @@
 //! | 0 | success, also when there was nothing new to publish |
 //! | 64 | command-line usage error |
 //! | 65 | unreadable state file, or bad data from the source |
-//! | 69 | source or broker unavailable (connection, auth, nack, unroutable, timeout) |
+//! | 69 | source, broker or etcd state backend unavailable (connection, auth, nack, unroutable, timeout) |
 //! | 70 | a bug in the collector or the framework |
 //! | 74 | state could not be saved (or another local I/O failure) |
-//! | 75 | another run of the same collector is in progress |
+//! | 75 | another run of the same collector is in progress, or the run lost its etcd lock |
 //! | 78 | configuration error |
 //! | 128 + N | stopped by signal N (SIGINT → 130, SIGTERM → 143); state not saved |
 

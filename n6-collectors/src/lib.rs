@@ -84,8 +84,19 @@
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
-//! * [`error`], [`exit`] — what can go wrong and the exit code for each.
+//! * [`error`], [`exit`] — what can go wrong and the exit code for each;
+//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
 
+/// n6's configuration layer, as collectors see it: the INI dialect of n6's config files
+/// ([`config::ini`]), their discovery under `/etc/n6` and `~/.n6` and
+/// `--n6config-override` ([`config::files`]), the config-spec language of
+/// `#[config_spec(...)]` ([`config::spec`]) and its converters ([`config::convert`]),
+/// validation with every problem reported at once ([`config::validate`]), converted values
+/// ([`config::Value`], [`config::PyValue`]), and which options are secrets
+/// ([`config::secret`], [`config::secret_source`] for `<option>_file` and `${ENV}`).
+/// Collectors rarely need it directly: the derive turns the spec into a typed config
+/// struct.
+#[doc(inline)]
 pub use n6_collectors_config as config;
 
 pub mod clock;
@@ -101,6 +112,7 @@ pub mod pickle;
 mod run;
 pub mod sink;
 pub mod state;
+pub mod testing;
 pub mod tooling;
 
 /// The CBOR library of state files, for `#[state(migrate = ...)]` functions, which take a
@@ -126,5 +138,10 @@ pub mod prelude {
     pub use crate::error::{Error, Result, ResultExt};
     pub use crate::message::{HeaderTable, HeaderValue, MessageOptions, RawType};
     pub use crate::output::Output;
-    pub use serde::{Deserialize, Serialize};
+    /// The traits, and in the macro namespace derives that work in a crate depending on
+    /// `n6-collectors` alone (no `serde` dependency needed): `#[derive(Serialize,
+    /// Deserialize)]` takes every `#[serde(...)]` attribute serde's derive takes.
+    pub use n6_collectors_derive::{Deserialize, Serialize};
+    pub use serde::de::Deserialize;
+    pub use serde::ser::Serialize;
 }

@@ -1,4 +1,4 @@
-//! The n6 wire contract of a collector's output (n6-contract §4): routing key, message id,
+//! The n6 wire contract of a collector's output (`n6datasources.collectors.base.BaseCollector`: `get_output_rk`, `get_output_message_id`, `get_output_prop_kwargs`): routing key, message id,
 //! properties. Everything a downstream n6 parser can observe is decided here, in one place.
 
 use md5::{Digest, Md5};
@@ -154,7 +154,7 @@ impl Serialize for HeaderTable {
     }
 }
 
-/// The AMQP basic properties of one n6 message (§4.3). No other property is ever set.
+/// The AMQP basic properties of one n6 message. No other property is ever set.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Properties {
     /// MD5 of source, timestamp and body ([`message_id`]).

@@ -17,7 +17,7 @@ use crate::sink::LazySink;
 use crate::state::StateSaver;
 
 /// What a collector publishes through; given to [`crate::Collect::collect`].
-pub struct Output<'a, S> {
+pub struct Output<'a, S = ()> {
     identity: &'a Identity,
     exchange_suffix: &'a str,
     clock: Clock,
@@ -70,6 +70,10 @@ impl<'a, S: Serialize> Output<'a, S> {
     /// exchange it goes to: a message no queue would receive fails the run (exit 69,
     /// state not saved).
     ///
+    /// `http_last_modified` of the run's most recent download through
+    /// [`DownloadingCollector`](crate::helpers::download::DownloadingCollector) is added
+    /// to `headers.meta` unless the options have one (n6's `BaseDownloadingCollector`).
+    ///
     /// ```no_run
     /// # use n6_collectors::prelude::*;
     /// # use n6_collectors::message::{MessageOptions, RawType};
@@ -89,9 +93,11 @@ impl<'a, S: Serialize> Output<'a, S> {
     pub fn publish_with(
         &mut self,
         body: impl Into<Vec<u8>>,
-        options: MessageOptions,
+        mut options: MessageOptions,
     ) -> Result<()> {
         stop_if_interrupted()?;
+        self.saver.still_held()?;
+        crate::helpers::download::add_run_meta(&mut options.meta);
         let message = self.identity.message_with(
             self.exchange_suffix,
             options,
@@ -145,6 +151,7 @@ impl<'a, S: Serialize> Output<'a, S> {
     pub fn checkpoint(&mut self, state: &S) -> Result<()> {
         self.confirm()?;
         stop_if_interrupted()?;
+        self.saver.still_held()?;
         self.saver.save(state)?;
         Ok(())
     }

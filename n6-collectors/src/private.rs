@@ -19,38 +19,7 @@ pub use crate::collector::{CollectorMeta, StatefulCollector};
 pub use crate::config::spec::Spec;
 pub use crate::config::validate::{CustomConverter, TypedConfig, TypedSection};
 pub use crate::config::{PyValue, Value};
-use crate::message::{Identity, RawType};
-
-/// Builds [`CollectorMeta`]; `raw_type` is the wire name, checked by the derive.
-#[allow(clippy::too_many_arguments)]
-pub const fn meta(
-    name: &'static str,
-    module_path: &'static str,
-    source: &'static str,
-    raw_type: &'static str,
-    content_type: Option<&'static str>,
-    raw_format_version_tag: Option<&'static str>,
-    state_file: Option<&'static str>,
-    state_version: u32,
-) -> CollectorMeta {
-    let raw_type = match raw_type.as_bytes() {
-        b"file" => RawType::File,
-        b"blacklist" => RawType::Blacklist,
-        _ => RawType::Stream,
-    };
-    CollectorMeta {
-        name,
-        module_path,
-        identity: Identity {
-            source,
-            raw_type,
-            content_type,
-            raw_format_version_tag,
-        },
-        state_file,
-        state_version,
-    }
-}
+pub use crate::message::{Identity, RawType};
 
 /// Building the effective spec as data (it was parsed and checked at compile time).
 pub mod spec {
@@ -309,3 +278,6 @@ impl<T: core::fmt::Debug> core::fmt::Debug for RedactedFree<'_, T> {
         map.finish()
     }
 }
+
+pub use crate::helpers::download::{DownloadConfig, DownloadSettings};
+pub use crate::helpers::rows::{RowsConfig, RowsOptions};

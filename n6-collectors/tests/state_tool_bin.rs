@@ -68,7 +68,7 @@ fn check_show_export_and_exit_codes() {
     let out = n6_state(&["--help".as_ref()]);
     assert_eq!(out.status.code(), Some(0));
     assert!(
-        text(&out.stdout).contains("Usage: n6-state <COMMAND>"),
+        text(&out.stdout).contains("Usage: n6-state [OPTIONS] <COMMAND>"),
         "{}",
         text(&out.stdout)
     );

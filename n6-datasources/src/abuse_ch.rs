@@ -36,7 +36,7 @@ macro_rules! abuse_ch_rows_collector {
                 let settings = n6_collectors::download_settings!(self.config)?;
                 let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
                 let url = fetch::effective_url(&self.config.url);
-                download_fresh_rows(settings, &url, &mut self.state, &CsvIsoUtcColumn { column: 0 }, options, out)
+                download_fresh_rows_into(settings, &url, &mut self.state, &CsvIsoUtcColumn { column: 0 }, options, out)
                     .map(drop)
             }
         }

@@ -77,7 +77,7 @@ impl Collect for CertPlShieldCollector {
             count_check: CountCheck::DuplicatesOnly,
         };
         let url = fetch::effective_url(URL);
-        download_fresh_rows(
+        download_fresh_rows_into(
             settings,
             &url,
             &mut self.state,

@@ -36,9 +36,6 @@ macro_rules! download_and_publish_collector {
         #[config_spec("url :: str")]
         pub struct $name {
             config: $config,
-            /// Nothing is remembered between runs.
-            #[state]
-            state: (),
         }
 
         impl n6_collectors::Collect for $name {

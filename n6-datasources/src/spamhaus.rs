@@ -33,9 +33,6 @@ collector!(
 )]
 pub struct SpamhausBotsCollector {
     config: SpamhausBotsCollectorConfig,
-    /// Nothing is remembered between runs.
-    #[state]
-    state: (),
 }
 
 impl Collect for SpamhausBotsCollector {

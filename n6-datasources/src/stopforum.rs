@@ -16,9 +16,6 @@ use crate::{fetch, unzip};
 #[config_spec("url :: str")]
 pub struct StopForumSpamCollector {
     config: StopForumSpamCollectorConfig,
-    /// Nothing is remembered between runs.
-    #[state]
-    state: (),
 }
 
 impl Collect for StopForumSpamCollector {

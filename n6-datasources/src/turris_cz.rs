@@ -15,9 +15,6 @@ use n6_collectors::prelude::*;
 #[config_spec("url :: str")]
 pub struct TurrisCzGreylistCsvCollector {
     config: TurrisCzGreylistCsvCollectorConfig,
-    /// Nothing is remembered between runs.
-    #[state]
-    state: (),
 }
 
 impl Collect for TurrisCzGreylistCsvCollector {

@@ -1,4 +1,4 @@
-//! A small but complete collector used by the lifecycle tests (`tests/lifecycle.rs`):
+//! A small but complete collector used by the lifecycle tests (`tests/lifecycle/`):
 //! publishes each line of a local file that previous runs did not publish, one `stream`
 //! message per line, remembering how many lines it has published.
 //!

@@ -1,4 +1,4 @@
-//! The collector of the reliability tests (`tests/reliability_*.rs`): publishes each line
+//! The collector of the reliability tests (`tests/reliability/`): publishes each line
 //! of a local file that earlier runs did not get to, one `stream` message per line, and
 //! remembers how many lines are done.
 //!
@@ -17,9 +17,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use n6_collectors::helpers::download::Downloader;
+use n6_collectors::StatefulCollector;
+use n6_collectors::helpers::download::DownloadingCollector;
 use n6_collectors::prelude::*;
-use n6_collectors::{StatefulCollector, download_settings};
 
 /// How long a run waits at the gate before giving up (a test that never opens it).
 const GATE_PATIENCE: Duration = Duration::from_secs(120);
@@ -55,7 +55,7 @@ impl Collect for ReliabilityTestCollector {
             let input = &self.config.input;
             std::fs::read(input).or_source_unavailable(input.display())?
         } else {
-            Downloader::new(download_settings!(self.config)?).get(&self.config.url)?
+            self.download(&self.config.url)?
         };
         let skip = usize::try_from(self.state.lines).map_err(Error::bug)?;
         let mut published_now: i64 = 0;

@@ -70,8 +70,6 @@ impl CollectorArgs for Flags {}
 #[config_spec("")]
 pub struct FlagsCollector {
     config: FlagsCollectorConfig,
-    #[state]
-    state: (),
     #[args]
     args: Flags,
 }

@@ -11,8 +11,6 @@ use crate::site::{Site, n6_message_id};
 #[config_spec("")]
 pub struct ClockCollector {
     config: ClockCollectorConfig,
-    #[state]
-    state: (),
 }
 
 impl Collect for ClockCollector {

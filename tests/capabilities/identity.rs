@@ -17,7 +17,6 @@ use crate::site::{Site, n6_message_id};
 #[collector(
     source = "default-org.default",
     raw_type = "stream",
-    content_type = "application/json",
     raw_format_version_tag = "201901"
 )]
 #[config_spec("plan :: json")]
@@ -108,7 +107,7 @@ fn each_message_carries_its_own_identity_in_json_lines() {
          "raw_type": "file", "content_type": "text/csv"},
         {"body": "untagged", "source": "shadowserver.honeypot", "tag": null},
         {"body": "sample", "source": "test.misp", "exchange": "sample", "raw_type": "file",
-         "meta": {"misp": {"id": "144662", "to_ids": true}}},
+         "content_type": "application/json", "meta": {"misp": {"id": "144662", "to_ids": true}}},
         {"body": "manual", "source": "manual.unrestricted", "raw_type": "file",
          "content_type": "text/plain", "meta": {"dry_run": true},
          "headers": {"_do_not_resolve_fqdn_to_ip": false}},
@@ -219,7 +218,7 @@ fn messages_go_to_their_own_exchanges_with_confirms_on_a_real_broker() {
     let plan = json!([
         {"body": "events", "source": "test.misp", "tag": null},
         {"body": "sample-1", "source": "test.misp", "tag": null, "exchange": "sample",
-         "raw_type": "file", "meta": {"misp": {"id": "1"}}},
+         "raw_type": "file", "content_type": "application/json", "meta": {"misp": {"id": "1"}}},
         {"body": "manual", "source": "manual.pl", "tag": null, "raw_type": "file",
          "content_type": "text/plain", "headers": {"_do_not_resolve_fqdn_to_ip": true}},
     ]);

@@ -23,8 +23,8 @@
 #
 # Ports in use by the repository (AMQP; TLS = AMQP - 1; distribution = AMQP + 20000):
 #   5672 shared test broker (default)   5682 benchmarks (n6-collectors/benches/run.sh)
-#   5692 tests/amqp_collector_run.rs    5702 tests/amqp_broker_stop.rs
-#   5712 tests/reliability_broker.rs
+#   5692 tests/amqp/collector_run.rs    5702 tests/amqp/broker_stop.rs
+#   5712 tests/reliability/broker.rs
 #
 # The server certificate names only `localhost` (DNS), never 127.0.0.1: connecting to
 # `127.0.0.1` over TLS is a real host-name mismatch (the tests rely on that).

@@ -31,10 +31,12 @@ pub(super) fn convert(node: &Node) -> Result<PyValue, ConvertError> {
         Node::List(items, _) => Ok(PyValue::List(convert_all(items)?)),
         Node::Set(items, _) => {
             let mut set = Vec::new();
+            let mut index = KeyIndex::default();
             for item in items {
                 let value = convert(item)?;
                 check_hashable(&value)?;
-                if !set.iter().any(|v| py_eq(v, &value)) {
+                if index.find(&set, &value, |v| v).is_none() {
+                    index.add(&value, set.len());
                     set.push(value);
                 }
             }
@@ -45,6 +47,7 @@ pub(super) fn convert(node: &Node) -> Result<PyValue, ConvertError> {
         } if matches!(&**func, Node::Name(n, _) if n == "set") => Ok(PyValue::Set(Vec::new())),
         Node::Dict(entries, _) => {
             let mut dict: Vec<(PyValue, PyValue)> = Vec::new();
+            let mut index = KeyIndex::default();
             for (key, value) in entries {
                 let Some(key) = key else {
                     return Err(ConvertError::value_error("malformed node or string: None"));
@@ -52,9 +55,12 @@ pub(super) fn convert(node: &Node) -> Result<PyValue, ConvertError> {
                 let key = convert(key)?;
                 let value = convert(value)?;
                 check_hashable(&key)?;
-                match dict.iter_mut().find(|(k, _)| py_eq(k, &key)) {
-                    Some(entry) => entry.1 = value,
-                    None => dict.push((key, value)),
+                match index.find(&dict, &key, |(k, _)| k) {
+                    Some(at) => dict[at].1 = value,
+                    None => {
+                        index.add(&key, dict.len());
+                        dict.push((key, value));
+                    }
                 }
             }
             Ok(PyValue::Dict(dict))
@@ -156,6 +162,66 @@ fn num_value(n: Num) -> Result<PyValue, ConvertError> {
     }
 }
 
+/// Where the keys of a dict (or the elements of a set) being built are, by a hash
+/// consistent with [`py_eq`], so that building one takes linear time, not quadratic.
+#[derive(Default)]
+struct KeyIndex {
+    positions: std::collections::HashMap<HashKey, Vec<usize>>,
+}
+
+impl KeyIndex {
+    /// The position in `items` of the entry whose key (`key_of`) equals `key`.
+    fn find<T>(
+        &self,
+        items: &[T],
+        key: &PyValue,
+        key_of: impl Fn(&T) -> &PyValue,
+    ) -> Option<usize> {
+        self.positions
+            .get(&HashKey::of(key))?
+            .iter()
+            .copied()
+            .find(|&at| py_eq(key_of(&items[at]), key))
+    }
+
+    /// Records that `key` is at `position`.
+    fn add(&mut self, key: &PyValue, position: usize) {
+        self.positions
+            .entry(HashKey::of(key))
+            .or_default()
+            .push(position);
+    }
+}
+
+/// A hash key of a hashable value: values that are [`py_eq`] have equal keys (numbers
+/// of every kind by their complex value, `-0.0` as `0.0`); unequal values may share one.
+#[derive(PartialEq, Eq, Hash)]
+enum HashKey {
+    None,
+    Number(u64, u64),
+    Str(String),
+    Bytes(Vec<u8>),
+    Tuple(Vec<HashKey>),
+    Other,
+}
+
+impl HashKey {
+    fn of(v: &PyValue) -> HashKey {
+        let bits = |x: f64| if x == 0.0 { 0 } else { x.to_bits() };
+        match v {
+            PyValue::None => HashKey::None,
+            PyValue::Bool(b) => HashKey::Number(bits(f64::from(u8::from(*b))), 0),
+            PyValue::Int(i) => HashKey::Number(bits(*i as f64), 0),
+            PyValue::Float(x) => HashKey::Number(bits(*x), 0),
+            PyValue::Complex(re, im) => HashKey::Number(bits(*re), bits(*im)),
+            PyValue::Str(s) => HashKey::Str(s.clone()),
+            PyValue::Bytes(b) => HashKey::Bytes(b.clone()),
+            PyValue::Tuple(items) => HashKey::Tuple(items.iter().map(HashKey::of).collect()),
+            _ => HashKey::Other,
+        }
+    }
+}
+
 /// Python's `hash()` precondition: lists, dicts and sets (also inside tuples) are
 /// unhashable.
 fn check_hashable(v: &PyValue) -> Result<(), ConvertError> {
@@ -171,6 +237,8 @@ fn check_hashable(v: &PyValue) -> Result<(), ConvertError> {
 
 /// Python `==` on hashable values (numbers compare across `bool`/`int`/`float`/`complex`).
 pub(super) fn py_eq(a: &PyValue, b: &PyValue) -> bool {
+    #[cfg(test)]
+    COMPARISONS.with(|c| c.set(c.get() + 1));
     fn as_complex(v: &PyValue) -> Option<(f64, f64)> {
         match v {
             PyValue::Bool(b) => Some((f64::from(u8::from(*b)), 0.0)),
@@ -197,4 +265,10 @@ pub(super) fn py_eq(a: &PyValue, b: &PyValue) -> bool {
             _ => false,
         },
     }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times [`py_eq`] ran on this thread (tests measure the work of a parse).
+    pub(super) static COMPARISONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }

@@ -1,5 +1,5 @@
 //! `literal_eval` against CPython 3.11's `ast.literal_eval` (expected values captured
-//! from it), including the §2.8 `py` table of n6-contract.
+//! from it), including n6's `py` converter cases.
 
 use super::*;
 
@@ -334,4 +334,37 @@ fn lambda_running_into_a_tokenizer_error_is_a_syntax_error() {
             "{src:?}"
         );
     }
+}
+
+/// A huge dict (a `base_request_headers` value with many keys) is built with a bounded
+/// number of key comparisons per key, not one per earlier key; repeated and equal keys
+/// (`1`, `1.0`, `True`) still collapse as in Python.
+#[test]
+fn building_a_big_dict_or_set_takes_linear_work() {
+    let n = 20_000;
+    for (open, close, entry) in [("{", "}", ": 'v'"), ("{", "}", "")] {
+        let items: Vec<String> = (0..n).map(|i| format!("'k{i}'{entry}")).collect();
+        let text = format!("{open}{}{close}", items.join(", "));
+        eval::COMPARISONS.with(|c| c.set(0));
+        let value = literal_eval(&text).unwrap();
+        let comparisons = eval::COMPARISONS.with(|c| c.get());
+        let len = match value {
+            PyValue::Dict(d) => d.len(),
+            PyValue::Set(s) => s.len(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(len, n);
+        assert!(
+            comparisons <= 2 * n as u64,
+            "{comparisons} comparisons for {n} keys"
+        );
+    }
+    assert_eq!(
+        ok("{1: 'a', 1.0: 'b', True: 'c', 2: 'd'}"),
+        "{1: 'c', 2: 'd'}"
+    );
+    assert_eq!(
+        ok("{(1, 'a'), (1.0, 'a'), 0.0, -0.0, False}"),
+        "{(1, 'a'), 0.0}"
+    );
 }

@@ -83,7 +83,8 @@ pub fn run(config: &Config, runs: usize, report: &mut Report) -> BenchResult<()>
     let (mut rust_cmd, ours_name) = match &config.noop_bin {
         Some(bin) => {
             let mut c = Command::new(bin);
-            c.arg("--config-dir").arg(&rs_conf);
+            // Nothing is published, but a run without a terminal must say where it would.
+            c.arg("--config-dir").arg(&rs_conf).args(["--output", "-"]);
             (c, "collector binary `bench_noop` (n6_collectors::run)")
         }
         None => {

@@ -1,4 +1,4 @@
-//! E-mail collectors: n6's `BaseSimpleEmailCollector` (n6-contract §6.5).
+//! E-mail collectors: n6's `BaseSimpleEmailCollector` (`n6datasources.collectors.base`).
 //!
 //! The collector gets one raw RFC 5322 message on stdin (procmail / a mail filter pipes
 //! it in). [`Email::from_stdin`] reads and parses it (with `mail-parser`); [`Email::meta`]

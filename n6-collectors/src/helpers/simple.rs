@@ -7,9 +7,27 @@
 //! `generate_input_data_dicts`, `get_output_data_body` and the properties hook (as
 //! `headers.meta`). Wire a collector to one of them in its `Collect` impl:
 //!
-//! ```ignore
-//! impl Collect for SpamhausDropCollector {
-//!     fn collect(&mut self, out: &mut Output<'_, Self::State>) -> Result<()> {
+//! ```
+//! use n6_collectors::helpers::prelude::*;
+//! use n6_collectors::prelude::*;
+//!
+//! /// A blacklist published whole on every run (no state field: no state file).
+//! #[derive(StatefulCollector)]
+//! #[collector(source = "example-org.blacklist", raw_type = "blacklist", content_type = "text/plain")]
+//! #[config_spec("list :: path")]
+//! pub struct ExampleBlacklistCollector {
+//!     config: ExampleBlacklistCollectorConfig,
+//! }
+//!
+//! impl SimpleCollector for ExampleBlacklistCollector {
+//!     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>> {
+//!         let path = &self.config.list;
+//!         Ok(Some(std::fs::read(path).or_source_unavailable(path.display())?))
+//!     }
+//! }
+//!
+//! impl Collect for ExampleBlacklistCollector {
+//!     fn collect(&mut self, out: &mut Output<'_>) -> Result<()> {
 //!         collect_simple(self, out)
 //!     }
 //! }
@@ -28,7 +46,8 @@ pub trait SimpleCollector: StatefulCollector {
     /// Do not change the state here; do it in [`SimpleCollector::after_publishing`].
     fn obtain_data_body(&mut self) -> Result<Option<Vec<u8>>>;
 
-    /// The message's `headers.meta` (n6's `get_output_prop_kwargs` extensions). Default: none.
+    /// The message's `headers.meta` (n6's `get_output_prop_kwargs` extensions). Default:
+    /// none (`http_last_modified` of a download is added anyway, see [`Output::publish_with_meta`]).
     fn output_meta(&self) -> HeaderTable {
         HeaderTable::default()
     }
@@ -41,18 +60,17 @@ pub trait SimpleCollector: StatefulCollector {
 }
 
 /// Runs a [`SimpleCollector`]: obtain the body; if any, publish it with its meta and
-/// call `after_publishing`. Returns whether a message was published.
+/// call `after_publishing` (whether a message was published: [`Output::published`]).
 pub fn collect_simple<C: SimpleCollector>(
     collector: &mut C,
     out: &mut Output<'_, C::State>,
-) -> Result<bool> {
+) -> Result<()> {
     let Some(body) = collector.obtain_data_body()? else {
         tracing::info!("{}: nothing to publish.", C::META.name);
-        return Ok(false);
+        return Ok(());
     };
     out.publish_with_meta(body, collector.output_meta())?;
-    collector.after_publishing()?;
-    Ok(true)
+    collector.after_publishing()
 }
 
 /// What to do after an item was published.
@@ -102,17 +120,17 @@ pub trait TwoPhaseCollector: StatefulCollector {
     }
 }
 
-/// Runs a [`TwoPhaseCollector`]. Returns how many messages were published.
+/// Runs a [`TwoPhaseCollector`] (how many messages were published: [`Output::published`]).
 ///
 /// With a pile but no items, n6 logs a WARNING and still completes the run
 /// (`after_completed_publishing` is called); so does this.
 pub fn collect_two_phase<C: TwoPhaseCollector>(
     collector: &mut C,
     out: &mut Output<'_, C::State>,
-) -> Result<u64> {
+) -> Result<()> {
     let Some(pile) = collector.obtain_input_pile()? else {
         tracing::info!("{}: nothing to publish.", C::META.name);
-        return Ok(0);
+        return Ok(());
     };
     let mut published = 0u64;
     for item in collector.items(pile)? {
@@ -130,6 +148,5 @@ pub fn collect_two_phase<C: TwoPhaseCollector>(
             C::META.name
         );
     }
-    collector.after_completed_publishing()?;
-    Ok(published)
+    collector.after_completed_publishing()
 }

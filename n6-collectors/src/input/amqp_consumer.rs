@@ -117,7 +117,7 @@ impl std::fmt::Debug for AmqpConsumer {
 }
 
 fn unavailable(what: impl std::fmt::Display) -> Error {
-    Error::SourceUnavailable(what.to_string())
+    Error::source_unavailable(what)
 }
 
 fn exchange_kind(name: &str) -> ExchangeKind {
@@ -339,6 +339,7 @@ pub fn republish_until_stopped<S: Serialize>(
     out: &mut Output<'_, S>,
     mut options: impl FnMut(&InputMessage) -> MessageOptions,
 ) -> Result<u64> {
+    crate::run::signal::will_take();
     let mut republished = 0;
     loop {
         if crate::run::signal::take().is_some() {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use super::error::{PickleError, PickleErrorKind as K};
+use super::opcode;
 use super::text::{self, Py2Strings};
 use super::value::PyValue;
 
@@ -118,7 +119,7 @@ impl<'a> Machine<'a> {
         loop {
             self.op_at = self.pos;
             let op = self.byte()?;
-            if op == b'.' {
+            if op == opcode::STOP {
                 let top = self.pop()?;
                 return self.finish(top);
             }
@@ -126,9 +127,11 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Executes one opcode: framing, the stack and the memo here; values, containers and
+    /// objects in the steps below.
     fn step(&mut self, op: u8) -> Result<(), PickleError> {
         match op {
-            0x80 => {
+            opcode::PROTO => {
                 let proto = self.byte()?;
                 if proto > 5 {
                     return self.fail(K::Unsupported(format!(
@@ -136,135 +139,151 @@ impl<'a> Machine<'a> {
                     )));
                 }
             }
-            0x95 => {
+            opcode::FRAME => {
                 self.take(8)?; // FRAME: framing is irrelevant when all data is in memory
             }
-            b'(' => self.marks.push(self.stack.len()),
-            b'0' => {
+            opcode::MARK => self.marks.push(self.stack.len()),
+            opcode::POP => {
                 if self.stack.len() > self.segment_start() {
                     self.pop()?;
                 } else {
                     self.pop_mark()?;
                 }
             }
-            b'1' => {
+            opcode::POP_MARK => {
                 self.pop_mark()?;
             }
-            b'2' => {
+            opcode::DUP => {
                 let top = self.top()?;
                 self.stack.push(top);
             }
             // Memo.
-            b'p' => {
+            opcode::PUT => {
                 let key = self.decimal_line()?;
                 self.memo_put(key)?;
             }
-            b'q' => {
+            opcode::BINPUT => {
                 let key = u64::from(self.byte()?);
                 self.memo_put(key)?;
             }
-            b'r' => {
+            opcode::LONG_BINPUT => {
                 let key = u64::from(self.u32_le()?);
                 self.memo_put(key)?;
             }
-            0x94 => {
+            opcode::MEMOIZE => {
                 let key = self.memo.len() as u64;
                 self.memo_put(key)?;
             }
-            b'g' => {
+            opcode::GET => {
                 let key = self.decimal_line()?;
                 self.memo_get(key)?;
             }
-            b'h' => {
+            opcode::BINGET => {
                 let key = u64::from(self.byte()?);
                 self.memo_get(key)?;
             }
-            b'j' => {
+            opcode::LONG_BINGET => {
                 let key = u64::from(self.u32_le()?);
                 self.memo_get(key)?;
             }
             // Scalars.
-            b'N' => self.push(Obj::Leaf(PyValue::None)),
-            0x88 => self.push(Obj::Leaf(PyValue::Bool(true))),
-            0x89 => self.push(Obj::Leaf(PyValue::Bool(false))),
-            b'J' => {
+            _ => return self.step_value(op),
+        }
+        Ok(())
+    }
+
+    /// Opcodes that push a constant, a number, a string or bytes.
+    fn step_value(&mut self, op: u8) -> Result<(), PickleError> {
+        match op {
+            opcode::NONE => self.push(Obj::Leaf(PyValue::None)),
+            opcode::NEWTRUE => self.push(Obj::Leaf(PyValue::Bool(true))),
+            opcode::NEWFALSE => self.push(Obj::Leaf(PyValue::Bool(false))),
+            opcode::BININT => {
                 let raw = self.take(4)?;
                 let v = i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
                 self.push(Obj::Leaf(PyValue::Int(i128::from(v))));
             }
-            b'K' => {
+            opcode::BININT1 => {
                 let v = self.byte()?;
                 self.push(Obj::Leaf(PyValue::Int(i128::from(v))));
             }
-            b'M' => {
+            opcode::BININT2 => {
                 let raw = self.take(2)?;
                 let v = u16::from_le_bytes([raw[0], raw[1]]);
                 self.push(Obj::Leaf(PyValue::Int(i128::from(v))));
             }
-            0x8a => {
+            opcode::LONG1 => {
                 let n = usize::from(self.byte()?);
                 self.long(n)?;
             }
-            0x8b => {
+            opcode::LONG4 => {
                 let n = self.i32_len()?;
                 self.long(n)?;
             }
-            b'G' => {
+            opcode::BINFLOAT => {
                 let raw = self.take(8)?;
                 let mut be = [0u8; 8];
                 be.copy_from_slice(raw);
                 self.push(Obj::Leaf(PyValue::Float(f64::from_be_bytes(be))));
             }
             // Text and bytes.
-            b'X' => {
+            opcode::BINUNICODE => {
                 let n = self.u32_le()? as usize;
                 self.unicode(n)?;
             }
-            0x8c => {
+            opcode::SHORT_BINUNICODE => {
                 let n = usize::from(self.byte()?);
                 self.unicode(n)?;
             }
-            0x8d => {
+            opcode::BINUNICODE8 => {
                 let n = self.u64_len()?;
                 self.unicode(n)?;
             }
-            b'T' => {
+            opcode::BINSTRING => {
                 let n = self.i32_len()?;
                 let raw = self.take(n)?.to_vec();
                 self.push(Obj::Str8(raw));
             }
-            b'U' => {
+            opcode::SHORT_BINSTRING => {
                 let n = usize::from(self.byte()?);
                 let raw = self.take(n)?.to_vec();
                 self.push(Obj::Str8(raw));
             }
-            b'B' => {
+            opcode::BINBYTES => {
                 let n = self.u32_le()? as usize;
                 self.bytes(n)?;
             }
-            b'C' => {
+            opcode::SHORT_BINBYTES => {
                 let n = usize::from(self.byte()?);
                 self.bytes(n)?;
             }
-            0x8e | 0x96 => {
+            opcode::BINBYTES8 | opcode::BYTEARRAY8 => {
                 let n = self.u64_len()?;
                 self.bytes(n)?;
             }
             // Containers.
-            b']' => self.push(Obj::List(Vec::new())),
-            b')' => self.push(Obj::Tuple(Vec::new())),
-            b'}' => self.push(Obj::Dict(Vec::new())),
-            0x8f => self.push(Obj::Set(Vec::new())),
-            b'l' => {
+            _ => return self.step_container(op),
+        }
+        Ok(())
+    }
+
+    /// Opcodes that build or fill a tuple, list, dict or set.
+    fn step_container(&mut self, op: u8) -> Result<(), PickleError> {
+        match op {
+            opcode::EMPTY_LIST => self.push(Obj::List(Vec::new())),
+            opcode::EMPTY_TUPLE => self.push(Obj::Tuple(Vec::new())),
+            opcode::EMPTY_DICT => self.push(Obj::Dict(Vec::new())),
+            opcode::EMPTY_SET => self.push(Obj::Set(Vec::new())),
+            opcode::LIST => {
                 let items = self.pop_mark()?;
                 self.push(Obj::List(items));
             }
-            b't' => {
+            opcode::TUPLE => {
                 let items = self.pop_mark()?;
                 self.push(Obj::Tuple(items));
             }
-            0x85..=0x87 => {
-                let n = usize::from(op - 0x84);
+            opcode::TUPLE1 | opcode::TUPLE2 | opcode::TUPLE3 => {
+                let n = usize::from(op - opcode::TUPLE1) + 1;
                 let start = self
                     .stack
                     .len()
@@ -276,34 +295,34 @@ impl<'a> Machine<'a> {
                 let items = self.stack.split_off(start);
                 self.push(Obj::Tuple(items));
             }
-            b'd' => {
+            opcode::DICT => {
                 let items = self.pop_mark()?;
                 let pairs = self.pairs(items)?;
                 self.push(Obj::Dict(pairs));
             }
-            0x91 => {
+            opcode::FROZENSET => {
                 let items = self.pop_mark()?;
                 self.push(Obj::FrozenSet(items));
             }
-            b'a' => {
+            opcode::APPEND => {
                 let item = self.pop()?;
                 self.extend_list(vec![item])?;
             }
-            b'e' => {
+            opcode::APPENDS => {
                 let items = self.pop_mark()?;
                 self.extend_list(items)?;
             }
-            b's' => {
+            opcode::SETITEM => {
                 let value = self.pop()?;
                 let key = self.pop()?;
                 self.extend_dict(vec![(key, value)])?;
             }
-            b'u' => {
+            opcode::SETITEMS => {
                 let items = self.pop_mark()?;
                 let pairs = self.pairs(items)?;
                 self.extend_dict(pairs)?;
             }
-            0x90 => {
+            opcode::ADDITEMS => {
                 let items = self.pop_mark()?;
                 let top = self.top()?;
                 match &mut self.arena[top] {
@@ -316,12 +335,20 @@ impl<'a> Machine<'a> {
                 }
             }
             // Objects.
-            b'c' => {
+            _ => return self.step_object(op),
+        }
+        Ok(())
+    }
+
+    /// Opcodes that name a global and build objects with it; anything else fails.
+    fn step_object(&mut self, op: u8) -> Result<(), PickleError> {
+        match op {
+            opcode::GLOBAL => {
                 let module = self.line()?;
                 let name = self.line()?;
                 self.global(&module, &name)?;
             }
-            0x93 => {
+            opcode::STACK_GLOBAL => {
                 let name = self.pop()?;
                 let module = self.pop()?;
                 let (Some(module), Some(name)) = (self.text_of(module), self.text_of(name)) else {
@@ -329,12 +356,12 @@ impl<'a> Machine<'a> {
                 };
                 self.global(&module, &name)?;
             }
-            b'R' => {
+            opcode::REDUCE => {
                 let args = self.pop()?;
                 let callable = self.pop()?;
                 self.reduce(callable, args)?;
             }
-            0x81 => {
+            opcode::NEWOBJ => {
                 let args = self.pop()?;
                 let class = self.pop()?;
                 match (&self.arena[class], &self.arena[args]) {
@@ -349,7 +376,7 @@ impl<'a> Machine<'a> {
                     _ => return self.fail(K::Malformed("NEWOBJ needs a class".into())),
                 }
             }
-            b'b' => {
+            opcode::BUILD => {
                 let state = self.pop()?;
                 let target = self.top()?;
                 self.build(target, state)?;
@@ -833,21 +860,21 @@ fn decode_date(g: Global, b: &[u8]) -> Result<PyValue, String> {
 /// Names of valid opcodes this reader does not execute.
 fn unsupported_name(op: u8) -> Option<&'static str> {
     Some(match op {
-        b'F' => "FLOAT",
-        b'I' => "INT",
-        b'L' => "LONG",
-        b'S' => "STRING",
-        b'V' => "UNICODE",
-        b'P' => "PERSID",
-        b'Q' => "BINPERSID",
-        b'i' => "INST",
-        b'o' => "OBJ",
-        0x82 => "EXT1",
-        0x83 => "EXT2",
-        0x84 => "EXT4",
-        0x92 => "NEWOBJ_EX",
-        0x97 => "NEXT_BUFFER",
-        0x98 => "READONLY_BUFFER",
+        opcode::FLOAT => "FLOAT",
+        opcode::INT => "INT",
+        opcode::LONG => "LONG",
+        opcode::STRING => "STRING",
+        opcode::UNICODE => "UNICODE",
+        opcode::PERSID => "PERSID",
+        opcode::BINPERSID => "BINPERSID",
+        opcode::INST => "INST",
+        opcode::OBJ => "OBJ",
+        opcode::EXT1 => "EXT1",
+        opcode::EXT2 => "EXT2",
+        opcode::EXT4 => "EXT4",
+        opcode::NEWOBJ_EX => "NEWOBJ_EX",
+        opcode::NEXT_BUFFER => "NEXT_BUFFER",
+        opcode::READONLY_BUFFER => "READONLY_BUFFER",
         _ => return None,
     })
 }

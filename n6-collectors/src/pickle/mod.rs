@@ -1,8 +1,8 @@
 //! Reading and writing the state files of n6's Python collectors (`*.pickle`).
 //!
-//! [`decode`] checks the first two bytes as n6 does (contract §5.2: protocol 2 or newer,
+//! [`decode`] checks the first two bytes as n6 does (`n6datasources.collectors.base.StatefulCollectorMixin.load_state`: protocol 2 or newer,
 //! anything else refused with n6's message), then runs a pickle machine restricted to the
-//! objects n6 states contain (contract §5.5): `dict`, `list`, `tuple`, `set`,
+//! objects n6 states contain: `dict`, `list`, `tuple`, `set`,
 //! `frozenset`, `str`, `bytes`, `bytearray`, `int`, `float`, `bool`, `None`,
 //! `datetime.date`, naive `datetime.datetime` and `n6lib.common_helpers.OPSet`. Anything
 //! else (another class, a timezone, a recursive structure) is a [`PickleError`] naming it
@@ -16,12 +16,11 @@
 //! Writing: [`encode`] (protocol 4) and [`python_form`] (a state's CBOR form as n6's
 //! Python value), for `state export-pickle`.
 //!
-//! `serde-pickle` was evaluated and not used: it refuses a `str` holding a surrogate
-//! (contract §8.3 P04, P14), and it forgets which class a `REDUCE`/`NEWOBJ` named, so it
-//! can neither tell a `datetime` from another class nor refuse unknown classes clearly.
+//! Why not `serde-pickle`: see `ARCHITECTURE.md` (design decisions).
 
 mod error;
 mod machine;
+mod opcode;
 pub mod takeover;
 pub mod text;
 mod value;

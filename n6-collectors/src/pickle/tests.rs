@@ -1,4 +1,4 @@
-//! The P-table of contract §8.3 and the n6 state pickles of §5.5, as captured from
+//! Pickles of every protocol Python writes and the state pickles of n6's collectors, as captured from
 //! CPython 3.11 (hex copied from the contract).
 
 use super::*;
@@ -192,7 +192,7 @@ fn p19_to_p31_garbage_and_truncation() {
 }
 
 #[test]
-fn n6_state_shapes_of_contract_5_5() {
+fn n6_collector_state_shapes() {
     let rows_default = "80059539000000000000007d94288c0f6e65776573745f726f775f74696d65948c00948c0b6e65776573745f726f7773948f948c0a726f77735f636f756e74944b00752e";
     assert_eq!(
         ok(rows_default, Py2Strings::default()),

@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn escaped_bytes_come_back_raw() {
-        // 'jaźń \udcdd' pickled by Python 3 (contract §8.3 P04).
+        // 'jaźń \udcdd' pickled by Python 3.
         let raw = b"ja\xc5\xba\xc5\x84 \xed\xb3\x9d";
         assert_eq!(
             from_surrogatepass(raw).expect("decodes"),

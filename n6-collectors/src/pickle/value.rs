@@ -4,8 +4,8 @@ use std::fmt::{self, Write as _};
 
 use ciborium::Value as Cbor;
 
-/// A Python object from an n6 state pickle (the subset n6's collectors store, contract
-/// §5.5, plus the plain built-in types of the §8.3 test cases).
+/// A Python object from an n6 state pickle (the subset n6's collectors store, plus the
+/// plain built-in types of any pickle protocol).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PyValue {
     /// `None`.
@@ -155,7 +155,7 @@ impl fmt::Display for PyValue {
             PyValue::Bool(true) => f.write_str("True"),
             PyValue::Bool(false) => f.write_str("False"),
             PyValue::Int(i) => write!(f, "{i}"),
-            PyValue::Float(x) => write!(f, "{x:?}"),
+            PyValue::Float(x) => f.write_str(&crate::config::pyliteral::py_float_repr(*x)),
             PyValue::Str(raw) => write_str_repr(f, raw),
             PyValue::Bytes(raw) => {
                 f.write_str("b'")?;
@@ -241,6 +241,24 @@ mod tests {
 
     fn text(s: &str) -> PyValue {
         PyValue::Str(s.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn floats_print_as_python_repr() {
+        for (x, python) in [
+            (1e16, "1e+16"),
+            (1.5, "1.5"),
+            (2.0, "2.0"),
+            (1e-5, "1e-05"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(PyValue::Float(x).to_string(), python, "{x:?}");
+        }
+        assert_eq!(
+            PyValue::List(vec![PyValue::Float(1e16)]).to_string(),
+            "[1e+16]"
+        );
     }
 
     #[test]

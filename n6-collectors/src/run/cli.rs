@@ -38,8 +38,6 @@
 //! #[config_spec("source_provider :: str")]
 //! pub struct MispCollector {
 //!     config: MispCollectorConfig,
-//!     #[state]
-//!     state: (),
 //!     #[args]
 //!     args: MispArgs,
 //! }
@@ -112,8 +110,23 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::{CommandFactory, FromArgMatches};
-    let command = A::augment_args(Cli::command());
+    use clap::CommandFactory;
+    parse_with_command(Cli::command(), args)
+}
+
+/// [`parse_with`] on `command` (the framework's [`Cli::command`] with the run's name,
+/// about and version).
+pub(crate) fn parse_with_command<A, I, T>(
+    command: clap::Command,
+    args: I,
+) -> Result<(Cli, A), clap::Error>
+where
+    A: CollectorArgs,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    let command = A::augment_args(command);
     let mut matches = command.clone().try_get_matches_from(args)?;
     let cli =
         Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command.clone()))?;
@@ -148,7 +161,8 @@ pub struct Cli {
     pub state_dir: Option<PathBuf>,
 
     /// Where to publish: `-` (JSON lines on stdout), a file path (JSON lines), or `amqp`.
-    /// Default: `amqp` when the configuration has a `[rabbitmq]` section, else stdout.
+    /// Default: `amqp` when the configuration has a `[rabbitmq]` section, else stdout if it
+    /// is a terminal (otherwise the run refuses to guess: exit 78).
     #[arg(long, value_name = "TARGET")]
     pub output: Option<SinkTarget>,
 

@@ -18,6 +18,7 @@ use crate::sink::amqp::{
     AMQP_OPTIONS_CONFIG_SPEC, AMQP_OPTIONS_SECTION, AmqpOptions, AmqpSettings,
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
+use crate::state::{BackendChoice, STATE_CONFIG_SPEC, STATE_SECTION};
 
 /// The configuration of one run.
 pub(crate) struct LoadedConfig<C: StatefulCollector> {
@@ -27,8 +28,13 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
     pub(crate) printable: Json,
     /// Broker settings, when the files have a `[rabbitmq]` section.
     pub(crate) amqp: Option<AmqpSettings>,
+    /// How many selected config files could not be read (any of them may have held
+    /// `[rabbitmq]`).
+    pub(crate) unreadable_files: usize,
     /// `[n6_collectors_metrics] textfile_dir`, when given (not empty).
     pub(crate) metrics_textfile_dir: Option<std::path::PathBuf>,
+    /// Where the state lives (`[n6_collectors_state]`; files when the section is absent).
+    pub(crate) state_backend: BackendChoice,
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
@@ -44,7 +50,10 @@ pub(crate) fn load<C: StatefulCollector>(
         cli.config_dirs.clone()
     };
     let mut overrides = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = missing_config_dirs(&cli.config_dirs);
+    if !problems.is_empty() {
+        return Err(Error::Config(problems));
+    }
     for item in &cli.n6config_override {
         match Override::parse(item) {
             Ok(o) => overrides.push(o),
@@ -54,17 +63,19 @@ pub(crate) fn load<C: StatefulCollector>(
     if !problems.is_empty() {
         return Err(Error::Usage(problems.join("; ")));
     }
-    let (mut raw, warnings) = files::load(&dirs, &overrides).map_err(|e| match e {
+    let report = files::load_reporting(&dirs, &overrides).map_err(|e| match e {
         files::ConfigLoadError::Ini(errors) => {
             Error::Config(errors.0.iter().map(ToString::to_string).collect())
         }
     })?;
+    let mut raw = report.config;
     problems.extend(resolve_external_secrets(&mut raw, &|name| {
         std::env::var(name).ok()
     }));
-    for warning in warnings {
+    for warning in report.warnings {
         tracing::warn!("{warning}");
     }
+    warn_about_miscased_rabbitmq(&raw);
 
     let main = main_section.unwrap_or(C::META.name);
     let mut spec = C::config_spec();
@@ -113,6 +124,11 @@ pub(crate) fn load<C: StatefulCollector>(
         }
     }
     let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
+    let state_backend = if raw.sections.contains_key(STATE_SECTION) {
+        state_backend(&raw, &mut printable, &mut problems)
+    } else {
+        BackendChoice::File
+    };
     let Some(typed) = typed.filter(|_| problems.is_empty()) else {
         return Err(Error::Config(problems));
     };
@@ -125,8 +141,66 @@ pub(crate) fn load<C: StatefulCollector>(
         config,
         printable: Json::Object(printable),
         amqp,
+        unreadable_files: report.unreadable.len(),
         metrics_textfile_dir,
+        state_backend,
     })
+}
+
+/// Validates `[n6_collectors_state]` and chooses the state backend; problems go to
+/// `problems`.
+pub(crate) fn state_backend(
+    raw: &RawConfig,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> BackendChoice {
+    let spec = match Spec::parse(STATE_CONFIG_SPEC, STATE_SECTION) {
+        Ok(spec) => spec,
+        Err(errors) => {
+            problems.extend(errors.iter().map(|e| {
+                format!(
+                    "internal [{STATE_SECTION}] spec, line {}: {}",
+                    e.line, e.message
+                )
+            }));
+            return BackendChoice::File;
+        }
+    };
+    let typed = match validate::validate(&spec, raw, &[]) {
+        Ok((typed, _absent_optional_sections)) => typed,
+        Err(errors) => {
+            problems.extend(errors.lines());
+            return BackendChoice::File;
+        }
+    };
+    add_printable(&typed, printable);
+    let values = typed
+        .section(STATE_SECTION)
+        .map(|s| s.values().collect::<Vec<_>>())
+        .unwrap_or_default();
+    match BackendChoice::from_values(values) {
+        Ok(choice) => choice,
+        Err(errors) => {
+            problems.extend(errors);
+            BackendChoice::File
+        }
+    }
+}
+
+/// One problem line for each `--config-dir` that is not a directory (a typo there would
+/// otherwise read no file and report every option as missing).
+fn missing_config_dirs(dirs: &[std::path::PathBuf]) -> Vec<String> {
+    dirs.iter()
+        .filter(|dir| !dir.is_dir())
+        .map(|dir| {
+            let what = if dir.exists() {
+                "is not a directory"
+            } else {
+                "does not exist"
+            };
+            format!("--config-dir {}: {what}", dir.display())
+        })
+        .collect()
 }
 
 /// Validates the site-wide `[n6_collectors_metrics]` section, when there is one, and
@@ -163,6 +237,19 @@ fn metrics_options(
         Err(errors) => {
             problems.extend(errors.lines());
             None
+        }
+    }
+}
+
+/// Section names are case-sensitive (as in n6): `[RabbitMQ]` is not `[rabbitmq]` and is
+/// ignored, which an operator should hear about.
+fn warn_about_miscased_rabbitmq(raw: &RawConfig) {
+    for name in raw.sections.keys() {
+        if name != "rabbitmq" && name.eq_ignore_ascii_case("rabbitmq") {
+            tracing::warn!(
+                "config section [{name}] is not [rabbitmq] (section names are case-sensitive): \
+                 it is not read as the broker's settings"
+            );
         }
     }
 }
@@ -234,7 +321,8 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
     for (section_name, section) in typed.sections() {
         let mut options = Map::new();
         for (name, value) in section.values() {
-            let shown = if is_secret_option(name) {
+            // A flag such as `password_auth` holds no secret: shown as it is.
+            let shown = if is_secret_option(name) && !matches!(value, Value::Bool(_)) {
                 Json::String(crate::config::secret::REDACTED.to_owned())
             } else {
                 value_to_json(value)

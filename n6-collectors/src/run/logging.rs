@@ -18,7 +18,7 @@ pub fn init(verbose: u8, quiet: u8) {
     // lapin's own logs (ERROR dumps per failure, WARN per returned message) repeat what
     // the AMQP output reports in its one error line: only shown from -vv on. Never its
     // TRACE lines: they dump every AMQP frame, Connection.StartOk with the PLAIN
-    // password included (tests/security_secrets.rs).
+    // password included (tests/lifecycle/secrets.rs).
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| match verbose {
         0 | 1 => EnvFilter::new(format!("{level},lapin=off")),
         2 => EnvFilter::new(level),

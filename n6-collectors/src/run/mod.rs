@@ -13,6 +13,7 @@ pub(crate) mod logging;
 pub(crate) mod signal;
 pub(crate) mod summary;
 
+use std::io::IsTerminal;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -29,7 +30,7 @@ use crate::message::DEFAULT_EXCHANGE;
 use crate::metrics::RunTracking;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
-use crate::state::{Activity, RunLock, StateSaver, StateStore};
+use crate::state::{Activity, HeldRun, StateSaver, StateStore, adopt_legacy_state_file};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -49,6 +50,53 @@ pub fn run<C: Collect>() -> ExitCode {
     ExitCode::from(run_from::<C, _, _>(std::env::args_os()))
 }
 
+/// Parses the command line; `--help` names the collector (source, config section, state
+/// file) and `--version` prints the n6-collectors version.
+fn parse_command_line<C, I, T>(args: I) -> std::result::Result<(Cli, C::Args), clap::Error>
+where
+    C: StatefulCollector,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::CommandFactory;
+    let meta = &C::META;
+    let about = format!(
+        "n6 collector {name}: source {source}, config section [{name}], state file {file} in \
+         state_dir. Fetches the source, publishes what is new, remembers where it stopped.",
+        name = meta.name,
+        source = meta.identity.source,
+        file = meta.state_file_name(),
+    );
+    let command = Cli::command().name(meta.name).about(about).version(concat!(
+        "(n6-collectors ",
+        env!("CARGO_PKG_VERSION"),
+        ")"
+    ));
+    self::cli::parse_with_command::<C::Args, _, _>(command, args)
+}
+
+/// The state file's name in `state_dir`: [`crate::collector::CollectorMeta::state_file_name`],
+/// after moving a file of the older name there (logged). A run that must not change
+/// files (`read_only`: `--dry-run`, `--check-config`) reads the older file where it is.
+fn state_file_in_use<C: StatefulCollector>(
+    state_dir: &std::path::Path,
+    read_only: bool,
+) -> Result<String> {
+    let current = C::META.state_file_name();
+    let Some(legacy) = C::META
+        .legacy_state_file_name()
+        .filter(|_| C::META.has_state)
+    else {
+        return Ok(current);
+    };
+    if read_only {
+        let legacy_only = state_dir.join(&legacy).exists() && !state_dir.join(&current).exists();
+        return Ok(if legacy_only { legacy } else { current });
+    }
+    adopt_legacy_state_file(state_dir, &legacy, &current).map_err(Error::StateLoad)?;
+    Ok(current)
+}
+
 /// [`run`] with explicit arguments (the first one is the program name); returns the exit
 /// status (see [`crate::exit`]).
 pub fn run_from<C, I, T>(args: I) -> u8
@@ -57,7 +105,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let (cli, own_args) = match self::cli::parse_with::<C::Args, _, _>(args) {
+    let (cli, own_args) = match parse_command_line::<C, _, _>(args) {
         Ok(parsed) => parsed,
         Err(e) => {
             let code = match e.kind() {
@@ -69,15 +117,20 @@ where
         }
     };
     logging::init(cli.verbose, cli.quiet);
-    signal::install();
-    let started = Instant::now();
     let name = C::META.name;
+    signal::install(name);
+    let started = Instant::now();
     let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
-    let code = match panic::catch_unwind(AssertUnwindSafe(|| {
+    crate::helpers::download::clear_run_meta();
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         execute::<C>(&cli, own_args, &mut tracking)
-    })) {
+    }));
+    crate::helpers::download::clear_run_meta();
+    // A signal's line may have been printed already (the run was ended while blocked).
+    let report = signal::claim_report();
+    let code = match outcome {
         Ok(Ok(Outcome::Done(summary))) => {
-            if cli.quiet < 2 {
+            if report && cli.quiet < 2 {
                 eprintln!("{name}: {}", summary.line(started.elapsed()));
             }
             exit::OK
@@ -86,8 +139,17 @@ where
             tracking.cancel();
             exit::OK
         }
+        Ok(Ok(Outcome::Skipped(reason))) => {
+            tracking.cancel();
+            if cli.quiet < 2 {
+                eprintln!("{name}: {reason}");
+            }
+            exit::OK
+        }
         Ok(Err(error)) => {
-            eprintln!("{name}: error: {error}");
+            if report {
+                eprintln!("{name}: error: {error}");
+            }
             error.exit_code()
         }
         Err(payload) => {
@@ -96,7 +158,11 @@ where
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            eprintln!("{name}: error: internal error (a bug): panicked: {what}; state not saved");
+            if report {
+                eprintln!(
+                    "{name}: error: internal error (a bug): panicked: {what}; state not saved"
+                );
+            }
             exit::SOFTWARE
         }
     };
@@ -109,6 +175,8 @@ enum Outcome {
     Early,
     /// A collection run finished.
     Done(Summary),
+    /// Nothing to do: another host collected recently (`fleet_min_interval`).
+    Skipped(String),
 }
 
 fn execute<C: Collect>(
@@ -117,17 +185,28 @@ fn execute<C: Collect>(
     tracking: &mut RunTracking,
 ) -> Result<Outcome> {
     use self::cli::CollectorArgs;
-    if cli.dry_run {
+    // Only collection runs report; read-only commands write nothing, even when they fail.
+    if cli.dry_run || cli.check_config || cli.print_config || cli.command.is_some() {
         tracking.cancel();
     }
     let LoadedConfig {
         config,
         printable,
         amqp,
+        unreadable_files,
         metrics_textfile_dir,
+        state_backend,
     } = configure::load::<C>(cli, own_args.config_section())?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
+        let mut printable = printable;
+        if let Some(dir) = &cli.state_dir
+            && let Some(section) = printable
+                .get_mut(C::META.name)
+                .and_then(serde_json::Value::as_object_mut)
+        {
+            section.insert("state_dir".to_owned(), dir.display().to_string().into());
+        }
         println!(
             "{}",
             serde_json::to_string_pretty(&printable).map_err(Error::bug)?
@@ -139,40 +218,82 @@ fn execute<C: Collect>(
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
-    let mut store = StateStore::new(
-        &state_dir,
-        &C::META.state_file_name(),
-        &C::META.collector_id(),
-        &written_by::<C>(),
-    );
+    let written_by = written_by::<C>();
+    let file_name = state_file_in_use::<C>(&state_dir, cli.dry_run || cli.check_config)?;
+    let store = StateStore::new(&state_dir, &file_name, &C::META.collector_id(), &written_by);
+    let is_file = state_backend == crate::state::BackendChoice::File;
+    // The run record of run tracking stays on this host, beside where the state file
+    // is (or would be, with the etcd backend).
+    let local_state_file = store.path().to_owned();
+    // Without a `#[state]` field there is no state file: the lock is named after the
+    // collector, and nothing is loaded or saved. Read-only runs create neither the state
+    // directory nor the lock file.
+    let read_only = cli.check_config
+        || cli.dry_run
+        || matches!(&cli.command, Some(crate::tooling::Command::State(c)) if c.is_read_only());
+    let file_lock = (state_dir.join(C::META.lock_name()), read_only);
+    let backend = state_backend.backend(store, &written_by, Some(file_lock))?;
     if let Some(crate::tooling::Command::State(command)) = &cli.command {
-        crate::tooling::execute::<C>(command, &store)?; // takes the lock itself
+        crate::tooling::execute::<C>(command, &*backend)?; // takes the lock itself
         return Ok(Outcome::Early);
     }
-    let _lock = RunLock::acquire(store.path())?;
-    let (state, migrated, activity) = load_state::<C>(&store)?;
-    tracking.state_loaded(store.path(), activity, C::expected_silence());
-    if tracking.enabled() {
-        store.set_activity(tracking.prior_activity());
-    }
-    if cli.check_config {
-        eprintln!(
-            "{}: configuration and state file ({}) are valid",
-            C::META.name,
-            store.path().display()
-        );
+    // Chosen before anything else happens, so a run that cannot tell where its messages
+    // should go changes nothing.
+    let target = if cli.check_config {
+        None
+    } else {
+        Some(choose_output(
+            cli,
+            amqp.is_some(),
+            std::io::stdout().is_terminal(),
+            unreadable_files,
+        )?)
+    };
+    let mut held = backend.begin()?;
+    let (state, migrated, activity) = if C::META.has_state {
+        load_state::<C>(&mut *held, &local_state_file)?
+    } else {
+        (C::make_default_state(), false, None)
+    };
+    tracking.state_loaded(&local_state_file, activity, C::expected_silence());
+    let Some(target) = target else {
+        if !C::META.has_state {
+            eprintln!("{}: configuration is valid (no state)", C::META.name);
+        } else if is_file && !held.location().exists() {
+            eprintln!(
+                "{}: configuration is valid; no state file yet (first run): {}",
+                C::META.name,
+                held.location().display()
+            );
+        } else {
+            let what = if is_file {
+                format!("state file ({})", held.location().display())
+            } else {
+                format!("state ({})", backend.describe())
+            };
+            eprintln!("{}: configuration and {what} are valid", C::META.name);
+        }
         return Ok(Outcome::Early);
+    };
+    if let Some(reason) = held.skip_reason() {
+        tracing::info!("{reason}");
+        return Ok(Outcome::Skipped(reason));
     }
 
     // A migrated state is saved at the end of the run even if nothing else changed, so
     // the file is migrated once, not on every load.
     let mut saver = StateSaver::new(
-        if cli.dry_run { None } else { Some(store) },
+        held,
+        cli.dry_run || !C::META.has_state,
+        C::META.collector_id(),
+        written_by,
         C::META.state_version,
         (!migrated).then_some(&state),
     )?;
+    if tracking.enabled() {
+        saver.set_activity(tracking.prior_activity());
+    }
     let mut collector = C::from_parts(config, state, own_args);
-    let target = cli.sink_target(amqp.is_some());
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
@@ -191,18 +312,18 @@ fn execute<C: Collect>(
         out.confirm()?;
     }
     signal::stop_if_interrupted()?;
-    if tracking.enabled()
-        && let Some(store) = saver.store_mut()
-    {
+    if tracking.enabled() && !saver.is_dry_run() {
         // Run tracking keeps the last success in the envelope: save even if unchanged.
-        store.set_activity(tracking.success_activity());
+        saver.set_activity(tracking.success_activity());
         saver.force_next_save();
     }
     saver.save(collector.state())?;
     sink.close()?;
+    saver.finish(tracking.stats.messages);
     Ok(Outcome::Done(Summary {
         stats: tracking.stats,
         state_saved: saver.saved(),
+        has_state: C::META.has_state,
         output: sink.describe(),
         dry_run: cli.dry_run,
     }))
@@ -211,14 +332,22 @@ fn execute<C: Collect>(
 /// Loads the state, or the default state when there is no state file (logged at WARN);
 /// also says whether the file had an older schema version and was migrated.
 fn load_state<C: StatefulCollector>(
-    store: &StateStore,
+    held: &mut dyn HeldRun,
+    local_state_file: &std::path::Path,
 ) -> Result<(C::State, bool, Option<Activity>)> {
-    let loaded = store
-        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
-        .map_err(Error::StateLoad)?;
+    let loaded = crate::state::load_typed::<C::State>(
+        held,
+        &C::META.collector_id(),
+        C::META.state_version,
+        Some(C::migrate_state),
+    )
+    .map_err(Error::StateLoad)?;
     match loaded {
         Some(loaded) => {
-            tracing::info!("loaded the collector state from {}", store.path().display());
+            tracing::info!(
+                "loaded the collector state from {}",
+                held.location().display()
+            );
             if let Some(version) = loaded.migrated_from {
                 tracing::info!(
                     "migrated the state from schema version {version} to {}",
@@ -231,12 +360,12 @@ fn load_state<C: StatefulCollector>(
                 Some(loaded.header.activity),
             ))
         }
-        None => match crate::pickle::takeover::n6_pickle_beside(store.path()) {
+        None => match crate::pickle::takeover::n6_pickle_beside(local_state_file) {
             Some(pickle) => {
                 let state = crate::pickle::takeover::load_n6_pickle(&pickle, C::META.name)?;
                 tracing::warn!(
                     "no state file at {}; took over n6's state from {} (the pickle is left untouched)",
-                    store.path().display(),
+                    held.location().display(),
                     pickle.display()
                 );
                 Ok((state, false, None))
@@ -244,7 +373,7 @@ fn load_state<C: StatefulCollector>(
             None => {
                 tracing::warn!(
                     "no state file at {}; starting from the default state",
-                    store.path().display()
+                    held.location().display()
                 );
                 Ok((C::make_default_state(), false, None))
             }
@@ -252,7 +381,8 @@ fn load_state<C: StatefulCollector>(
     }
 }
 
-fn written_by<C: StatefulCollector>() -> String {
+/// `written_by` of this program's saves: its name and the crate version.
+pub(crate) fn written_by<C: StatefulCollector>() -> String {
     let program = std::env::args()
         .next()
         .and_then(|arg0| {
@@ -262,4 +392,20 @@ fn written_by<C: StatefulCollector>() -> String {
         })
         .unwrap_or_else(|| C::META.name.to_owned());
     format!("{program} (n6-collectors {})", env!("CARGO_PKG_VERSION"))
+}
+
+/// Where the messages go ([`Cli::sink_target`]), except that the implicit JSON lines on
+/// stdout apply only when stdout is a terminal (someone is watching). From cron or a
+/// pipe a missing `[rabbitmq]` (an unreadable file, a miscased section) would otherwise
+/// send the data where nobody reads it and save the state as if it had been delivered.
+fn choose_output(
+    cli: &Cli,
+    has_rabbitmq: bool,
+    stdout_is_terminal: bool,
+    unreadable_files: usize,
+) -> Result<crate::sink::SinkTarget> {
+    if cli.output.is_none() && !cli.dry_run && !has_rabbitmq && !stdout_is_terminal {
+        return Err(Error::NoOutput { unreadable_files });
+    }
+    Ok(cli.sink_target(has_rabbitmq))
 }

@@ -17,6 +17,8 @@ pub(crate) struct Summary {
     pub(crate) stats: RunStats,
     /// Whether the state file was written.
     pub(crate) state_saved: bool,
+    /// Whether the collector keeps state (a `#[state]` field).
+    pub(crate) has_state: bool,
     /// The sink's description, or `None` when nothing was published (never opened).
     pub(crate) output: Option<String>,
     /// A `--dry-run` (state never saved).
@@ -26,7 +28,9 @@ pub(crate) struct Summary {
 impl Summary {
     /// `published N message(s), B byte(s) to SINK; state saved; 0.012 s`.
     pub(crate) fn line(&self, elapsed: Duration) -> String {
-        let state = if self.dry_run {
+        let state = if !self.has_state {
+            "no state"
+        } else if self.dry_run {
             "state not saved (dry run)"
         } else if self.state_saved {
             "state saved"

@@ -8,7 +8,7 @@
 //! routing key may carry a version tag after it).
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -62,10 +62,19 @@ fn sync_if_regular(file: &File) -> io::Result<()> {
 
 enum Target {
     Stdout(io::Stdout),
-    File(BufWriter<File>),
+    /// An appended file; `regular` when it is a regular file (not `/dev/null`, a FIFO).
+    File {
+        file: File,
+        regular: bool,
+    },
 }
 
 /// Writes messages as JSON lines to stdout or appends them to a file.
+///
+/// A file never keeps a torn line: when it does not end with a newline on opening (a
+/// full disk or a kill -9 of an earlier writer), the partial last line is cut off first
+/// (with a warning), and a write that fails is cut back to where it started. Each line
+/// is written with one `write` to the file (opened `O_APPEND`), unbuffered.
 pub struct JsonLinesSink {
     target: Target,
     path: PathBuf,
@@ -83,17 +92,40 @@ impl JsonLinesSink {
     /// A sink appending to `path` (created 0600 if missing).
     pub fn append_to(path: &Path) -> Result<Self, SinkError> {
         use std::os::unix::fs::OpenOptionsExt;
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(|source| SinkError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
+        let io_error = |source| SinkError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let open = |read: bool| {
+            OpenOptions::new()
+                .create(true)
+                .read(read)
+                .append(true)
+                .mode(0o600)
+                .open(path)
+        };
+        // Read access is only to find a torn last line of a regular file; a FIFO or a
+        // device is opened for writing only, as is a file we may write but not read.
+        let is_special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
+        let (file, readable) = match open(!is_special) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied && !is_special => {
+                (open(false).map_err(io_error)?, false)
+            }
+            opened => (opened.map_err(io_error)?, !is_special),
+        };
+        let regular = file.metadata().map_err(io_error)?.is_file();
+        if regular && readable {
+            let dropped = cut_torn_tail(&file).map_err(io_error)?;
+            if dropped > 0 {
+                tracing::warn!(
+                    "{} ended with a partial line (an earlier write was cut short); \
+                     removed its {dropped} byte(s)",
+                    path.display()
+                );
+            }
+        }
         Ok(JsonLinesSink {
-            target: Target::File(BufWriter::new(file)),
+            target: Target::File { file, regular },
             path: path.to_owned(),
         })
     }
@@ -106,13 +138,52 @@ impl JsonLinesSink {
     }
 }
 
+/// Truncates `file` after its last newline (to 0 when it has none); returns how many
+/// bytes were removed.
+fn cut_torn_tail(file: &File) -> io::Result<u64> {
+    use std::os::unix::fs::FileExt;
+    let len = file.metadata()?.len();
+    let mut end = len;
+    let mut chunk = vec![0u8; 64 * 1024];
+    while end > 0 {
+        let start = end.saturating_sub(chunk.len() as u64);
+        let part = &mut chunk[..(end - start) as usize];
+        file.read_exact_at(part, start)?;
+        if let Some(at) = part.iter().rposition(|&b| b == b'\n') {
+            end = start + at as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if end < len {
+        file.set_len(end)?;
+    }
+    Ok(len - end)
+}
+
+/// Appends `line` to `file` with one `write_all`; on failure cuts the file back to its
+/// length before (a regular file), so no partial line stays behind.
+fn append_line(mut file: &File, regular: bool, line: &[u8]) -> io::Result<()> {
+    let before = if regular {
+        Some(file.metadata()?.len())
+    } else {
+        None
+    };
+    let written = file.write_all(line);
+    if let (Err(_), Some(before)) = (&written, before) {
+        // Best effort: the write error is what the operator must see.
+        let _ = file.set_len(before);
+    }
+    written
+}
+
 impl Sink for JsonLinesSink {
     fn publish(&mut self, message: &Message) -> Result<(), SinkError> {
         let mut line = render(message);
         line.push('\n');
         let result = match &mut self.target {
             Target::Stdout(out) => out.lock().write_all(line.as_bytes()),
-            Target::File(out) => out.write_all(line.as_bytes()),
+            Target::File { file, regular } => append_line(file, *regular, line.as_bytes()),
         };
         result.map_err(|e| self.io_error(e))
     }
@@ -120,7 +191,7 @@ impl Sink for JsonLinesSink {
     fn confirm(&mut self) -> Result<(), SinkError> {
         let result = match &mut self.target {
             Target::Stdout(out) => out.lock().flush(),
-            Target::File(out) => out.flush().and_then(|()| sync_if_regular(out.get_ref())),
+            Target::File { file, .. } => sync_if_regular(file),
         };
         result.map_err(|e| self.io_error(e))
     }
@@ -132,7 +203,7 @@ impl Sink for JsonLinesSink {
     fn describe(&self) -> String {
         match self.target {
             Target::Stdout(_) => "JSON lines on stdout".to_owned(),
-            Target::File(_) => format!("JSON lines in {}", self.path.display()),
+            Target::File { .. } => format!("JSON lines in {}", self.path.display()),
         }
     }
 }
@@ -186,6 +257,26 @@ mod tests {
         sink.confirm().expect("confirm");
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(text, format!("{}\n", render(&msg)));
+    }
+
+    #[test]
+    fn a_torn_tail_is_cut_back_to_the_last_newline() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.jsonl");
+        for (before, after) in [
+            ("{\"a\":1}\n{\"torn", "{\"a\":1}\n"),
+            ("{\"torn", ""),
+            ("{\"a\":1}\n", "{\"a\":1}\n"),
+            ("", ""),
+        ] {
+            std::fs::write(&path, before).expect("write");
+            let mut sink = JsonLinesSink::append_to(&path).expect("open");
+            let msg = identity().message("raw", b"x".to_vec(), 1, HeaderTable::default());
+            sink.publish(&msg).expect("publish");
+            sink.confirm().expect("confirm");
+            let text = std::fs::read_to_string(&path).expect("read");
+            assert_eq!(text, format!("{after}{}\n", render(&msg)), "{before:?}");
+        }
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //!
 //! Steps: create a new temporary file beside the target (`O_EXCL`, mode 0600) → write
 //! through a large buffer → `fsync` the file → `rename` it over the target → `fsync` the
-//! directory (so the rename itself survives a power loss). n6's Python collectors skip
-//! both `fsync`s; `tempfile::persist` does too, hence this small std-only helper.
+//! directory (so the rename itself survives a power loss). Why our own helper: see
+//! `ARCHITECTURE.md` (design decisions).
 //!
 //! The temporary file is named `.{target file name}.{pid}-{nonce}.tmp`. On any error
 //! before the rename it is removed; only a crash (or kill -9) between its creation and the
@@ -17,9 +17,9 @@
 use std::ffi::OsStr;
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// **Test-only hook** (cargo feature `test-hooks`, absent from release builds). When this
@@ -69,6 +69,8 @@ where
     write_and_sync(&temp_path, file, write)?;
     #[cfg(feature = "test-hooks")]
     delay_for_tests();
+    // A signal's watchdog must not end the process between the rename and its sync.
+    let _no_exit = crate::run::signal::hold_exit();
     fs::rename(&temp_path, path).map_err(|e| {
         annotate(
             e,
@@ -99,25 +101,13 @@ impl Drop for RemoveOnDrop<'_> {
 
 /// Makes sure the state directory `dir` exists.
 ///
-/// As n6 does: missing parents are created with the default mode (`0777 & !umask`) and
-/// `dir` itself with mode 0700 (set explicitly, so a permissive umask cannot widen it).
-/// Unlike n6, an existing directory that lets group or others in is changed to 0700,
-/// with a warning (or only warned about when its mode cannot be changed). `dir` may be a
-/// symbolic link to a directory.
+/// A missing `dir` is created with mode 0700 (set explicitly, so a permissive umask
+/// cannot widen it); missing parents get the default mode (`0777 & !umask`), as in n6.
+/// An existing directory is never changed: see [`check_existing_dir`] for what is
+/// refused and what is only warned about. `dir` may be a symbolic link to a directory.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => {
-            make_private(dir, meta.permissions().mode());
-            return Ok(());
-        }
-        Ok(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::NotADirectory,
-                format!("{} exists and is not a directory", dir.display()),
-            ));
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(annotate(e, format_args!("stat {}", dir.display()))),
+    if check_existing_dir(dir)? {
+        return Ok(());
     }
     let parent = parent_dir(dir);
     fs::create_dir_all(parent)
@@ -128,14 +118,74 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
                 .map_err(|e| annotate(e, format_args!("set mode 0700 on {}", dir.display())))?;
             sync_dir(parent)
         }
-        // Created concurrently by another process: fine.
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        // Created concurrently by another process: check it as any existing one.
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => check_existing_dir(dir).map(|_| ()),
         Err(e) => Err(annotate(
             e,
             format_args!("create directory {}", dir.display()),
         )),
     }
 }
+
+/// Checks an existing state directory without changing anything; `Ok(false)` when
+/// there is none.
+///
+/// Refused (an error naming why): a directory that is world-writable, has the sticky
+/// bit (a shared directory such as `/tmp`), or is owned by another user — the state
+/// and lock files of a collector must not sit where others can replace them, and a
+/// directory the collector did not create is not its to chmod. Only warned about (once
+/// per process): a directory that group or others can otherwise read or enter.
+pub fn check_existing_dir(dir: &Path) -> io::Result<bool> {
+    let meta = match fs::metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(annotate(e, format_args!("stat {}", dir.display()))),
+    };
+    if !meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!("{} exists and is not a directory", dir.display()),
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    let mut reasons = Vec::new();
+    if mode & 0o002 != 0 {
+        reasons.push("world-writable".to_owned());
+    }
+    if mode & 0o1000 != 0 {
+        reasons.push("sticky (a shared directory)".to_owned());
+    }
+    if meta.uid() != me {
+        reasons.push(format!(
+            "owned by uid {}, not by this user (uid {me})",
+            meta.uid()
+        ));
+    }
+    if !reasons.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "state directory {} (mode {mode:04o}) is {}: refusing to use it; give the \
+                 collector a directory of its own (mode 0700)",
+                dir.display(),
+                reasons.join(" and ")
+            ),
+        ));
+    }
+    if mode & 0o077 != 0 && !WARNED_ABOUT_MODE.swap(true, Ordering::Relaxed) {
+        tracing::warn!(
+            "state directory {} has mode {mode:04o}: group/others can access it (left as it \
+             is; `chmod 700` it)",
+            dir.display()
+        );
+    }
+    Ok(true)
+}
+
+/// Whether [`check_existing_dir`] already warned about a permissive mode.
+static WARNED_ABOUT_MODE: AtomicBool = AtomicBool::new(false);
 
 /// The directory containing `path` (`.` for a bare file name).
 pub(crate) fn parent_dir(path: &Path) -> &Path {
@@ -148,28 +198,6 @@ pub(crate) fn parent_dir(path: &Path) -> &Path {
 /// Prefixes an I/O error's message with the failed step, keeping its kind.
 pub(crate) fn annotate(e: io::Error, step: std::fmt::Arguments<'_>) -> io::Error {
     io::Error::new(e.kind(), format!("{step}: {e}"))
-}
-
-/// Enforces 0700 on an existing state directory that group or others can access
-/// (n6 leaves it alone; a state directory may hold feeds' positions and must not be
-/// writable by others). Logged at WARN; if the mode cannot be changed (another owner),
-/// the warning says so and the run goes on.
-fn make_private(dir: &Path, mode: u32) {
-    if mode & 0o077 == 0 {
-        return;
-    }
-    match fs::set_permissions(dir, fs::Permissions::from_mode(PRIVATE_DIR_MODE)) {
-        Ok(()) => tracing::warn!(
-            "state directory {} had mode {:04o} (group/others could access it); changed to 0700",
-            dir.display(),
-            mode & 0o7777
-        ),
-        Err(e) => tracing::warn!(
-            "state directory {} has mode {:04o}: group/others can access it, and it cannot be changed to 0700: {e}",
-            dir.display(),
-            mode & 0o7777
-        ),
-    }
 }
 
 /// Removes temporary files that an earlier, killed save of `path` left behind

@@ -136,7 +136,30 @@ pub enum StateError {
         /// The migration's message.
         reason: String,
     },
+    /// The envelope is larger than the backend stores (etcd: `etcd_max_state_bytes`).
+    #[error(
+        "the state for {path} is {size} bytes, more than the {limit} bytes this backend stores; keep this collector on backend = file"
+    )]
+    TooLarge {
+        /// Where the state would go.
+        path: PathBuf,
+        /// The envelope's size.
+        size: usize,
+        /// The backend's limit.
+        limit: usize,
+    },
     /// The state value cannot be represented in CBOR (its `Serialize` impl failed).
+    /// Both the state file and a file of its older name (`{module path}.{StructName}.cbor`)
+    /// exist; neither is chosen nor touched.
+    #[error(
+        "state file {path} and {legacy} (its older name) both exist; refusing to choose: keep one and move the other out of the state directory"
+    )]
+    TwoStateFiles {
+        /// The state file.
+        path: PathBuf,
+        /// The file of the older name.
+        legacy: PathBuf,
+    },
     #[error("cannot encode the state for {path}: {reason}")]
     Encode {
         /// The state file.
@@ -150,15 +173,17 @@ impl StateError {
     /// The class of the problem (I/O vs. content).
     pub fn kind(&self) -> StateErrorKind {
         match self {
-            StateError::Io { .. } | StateError::Symlink { .. } | StateError::NotAFile { .. } => {
-                StateErrorKind::Io
-            }
+            StateError::Io { .. }
+            | StateError::Symlink { .. }
+            | StateError::NotAFile { .. }
+            | StateError::TooLarge { .. } => StateErrorKind::Io,
             StateError::Corrupt { .. }
             | StateError::NewerEnvelope { .. }
             | StateError::WrongCollector { .. }
             | StateError::NewerSchema { .. }
             | StateError::NoMigration { .. }
             | StateError::Migration { .. }
+            | StateError::TwoStateFiles { .. }
             | StateError::Encode { .. } => StateErrorKind::Data,
         }
     }
@@ -191,6 +216,8 @@ impl StateError {
             | StateError::NewerSchema { path, .. }
             | StateError::NoMigration { path, .. }
             | StateError::Migration { path, .. }
+            | StateError::TooLarge { path, .. }
+            | StateError::TwoStateFiles { path, .. }
             | StateError::Encode { path, .. } => path,
         }
     }
@@ -205,6 +232,31 @@ pub enum LockError {
     AlreadyRunning {
         /// The lock file.
         lock_path: PathBuf,
+    },
+    /// Another run (on this or another host) holds the collector's etcd lock.
+    #[error(
+        "another run of this collector is in progress (etcd lock {lock_key} is held by {holder})"
+    )]
+    HeldElsewhere {
+        /// The lock key.
+        lock_key: String,
+        /// Who holds it (host, pid, since when), from the lock's value.
+        holder: String,
+    },
+    /// The run lost its lock: its lease ended, or another run holds the lock now. The
+    /// state was not saved.
+    #[error("the run lock was lost ({reason}); state not saved")]
+    Lost {
+        /// The lock key.
+        lock_key: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The lock service (etcd) cannot be reached or refused the request.
+    #[error("state backend unavailable: {reason}")]
+    Unavailable {
+        /// What failed.
+        reason: String,
     },
     /// The lock file (or the state directory) could not be created, opened or locked.
     #[error("cannot use lock file {lock_path}: {source}")]

@@ -12,10 +12,10 @@
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use super::atomic::{PRIVATE_FILE_MODE, create_private_dir, parent_dir};
+use super::atomic::{PRIVATE_FILE_MODE, check_existing_dir, create_private_dir, parent_dir};
 use super::error::LockError;
 
 /// A held run lock; released when dropped (or when the process dies).
@@ -38,20 +38,31 @@ impl RunLock {
     /// cannot be created, opened or locked.
     pub fn acquire(state_path: &Path) -> Result<RunLock, LockError> {
         let lock_path = lock_path_for(state_path);
-        let io_error = |source: io::Error| LockError::Io {
+        create_private_dir(parent_dir(&lock_path)).map_err(|source| LockError::Io {
             lock_path: lock_path.clone(),
             source,
-        };
-        create_private_dir(parent_dir(&lock_path)).map_err(io_error)?;
-        let file = open_lock_file(&lock_path).map_err(io_error)?;
-        match file.try_lock() {
-            Ok(()) => Ok(RunLock {
-                _file: file,
-                path: lock_path,
-            }),
-            Err(TryLockError::WouldBlock) => Err(LockError::AlreadyRunning { lock_path }),
-            Err(TryLockError::Error(source)) => Err(io_error(source)),
+        })?;
+        lock_verified(lock_path, true, &mut || {}).map(|held| {
+            held.unwrap_or_else(|| unreachable!("the lock file is created when missing"))
+        })
+    }
+
+    /// Takes the run lock for a read-only command, creating nothing: `Ok(None)` when the
+    /// state directory or the lock file does not exist (then no run can be in progress).
+    ///
+    /// # Errors
+    /// As [`RunLock::acquire`]; an existing state directory is checked as there.
+    pub fn acquire_if_present(state_path: &Path) -> Result<Option<RunLock>, LockError> {
+        let lock_path = lock_path_for(state_path);
+        let exists =
+            check_existing_dir(parent_dir(&lock_path)).map_err(|source| LockError::Io {
+                lock_path: lock_path.clone(),
+                source,
+            })?;
+        if !exists {
+            return Ok(None);
         }
+        lock_verified(lock_path, false, &mut || {})
     }
 
     /// The lock file.
@@ -65,6 +76,73 @@ pub fn lock_path_for(state_path: &Path) -> PathBuf {
     let mut name = OsString::from(state_path.as_os_str());
     name.push(".lock");
     PathBuf::from(name)
+}
+
+/// How often [`lock_verified`] tries again when the lock file was replaced under it.
+const LOCK_ATTEMPTS: u32 = 16;
+
+/// Opens (creating it if `create`) and locks `lock_path`, then checks that the path
+/// still names the inode it locked: a lock file removed or replaced between the open and
+/// the lock would otherwise lock an orphan while another run locks the new file. Tries
+/// again when it does not. `between` runs between the open and the lock (for tests).
+/// `Ok(None)`: the file does not exist and `create` is false.
+fn lock_verified(
+    lock_path: PathBuf,
+    create: bool,
+    between: &mut dyn FnMut(),
+) -> Result<Option<RunLock>, LockError> {
+    let io_error = |source: io::Error| LockError::Io {
+        lock_path: lock_path.clone(),
+        source,
+    };
+    for _ in 0..LOCK_ATTEMPTS {
+        let file = if create {
+            open_lock_file(&lock_path).map_err(io_error)?
+        } else {
+            match open_existing_lock_file(&lock_path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_error(e)),
+            }
+        };
+        between();
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(LockError::AlreadyRunning { lock_path });
+            }
+            Err(TryLockError::Error(source)) => return Err(io_error(source)),
+        }
+        if names_same_inode(&file, &lock_path).map_err(io_error)? {
+            return Ok(Some(RunLock {
+                _file: file,
+                path: lock_path,
+            }));
+        }
+        if !create && !lock_path.exists() {
+            return Ok(None);
+        }
+    }
+    Err(io_error(io::Error::other(format!(
+        "the lock file kept being replaced ({LOCK_ATTEMPTS} attempts)"
+    ))))
+}
+
+/// Whether `path` (not following links) is the file open as `file`.
+fn names_same_inode(file: &File, path: &Path) -> io::Result<bool> {
+    let held = file.metadata()?;
+    match fs::symlink_metadata(path) {
+        Ok(named) => Ok(named.dev() == held.dev() && named.ino() == held.ino()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn open_existing_lock_file(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
 }
 
 fn open_lock_file(path: &Path) -> io::Result<File> {
@@ -124,6 +202,43 @@ mod tests {
         assert!(lock_path.exists(), "the lock file is never deleted");
         drop(again);
         assert!(lock_path.exists(), "the lock file is never deleted");
+    }
+
+    #[test]
+    fn a_lock_file_replaced_between_open_and_lock_is_not_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("x.Y.cbor");
+        let lock_path = lock_path_for(&state);
+        let mut other = None;
+        // Between this run's open and its lock, the file is removed and another run
+        // creates a new one and locks it: this run must not lock the orphan and go on.
+        let result = lock_verified(lock_path.clone(), true, &mut || {
+            if other.is_none() {
+                fs::remove_file(&lock_path).unwrap();
+                other = Some(RunLock::acquire(&state).unwrap());
+            }
+        });
+        match result {
+            Err(LockError::AlreadyRunning { lock_path: p }) => assert_eq!(p, lock_path),
+            other => panic!("expected AlreadyRunning, got {other:?}"),
+        }
+        drop(other);
+        RunLock::acquire(&state).unwrap();
+    }
+
+    #[test]
+    fn acquire_if_present_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("state/x.Y.cbor");
+        assert!(RunLock::acquire_if_present(&state).unwrap().is_none());
+        assert!(!dir.path().join("state").exists());
+        let held = RunLock::acquire(&state).unwrap();
+        assert!(matches!(
+            RunLock::acquire_if_present(&state),
+            Err(LockError::AlreadyRunning { .. })
+        ));
+        drop(held);
+        assert!(RunLock::acquire_if_present(&state).unwrap().is_some());
     }
 
     #[test]

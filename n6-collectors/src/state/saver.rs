@@ -1,28 +1,40 @@
-//! [`StateSaver`]: the run's state saves, each skipped when the state did not change.
+//! [`StateSaver`]: the run's state saves, each skipped when the state did not change,
+//! through the [`HeldRun`] of the run's state backend.
 
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::state::StateStore;
+use crate::state::{Activity, HeldRun, SaveError};
 
 /// Saves state atomically, skipping the write when the state did not change.
 pub(crate) struct StateSaver {
-    /// The store; `None` in a dry run (never saves).
-    store: Option<StateStore>,
+    /// The run holding the lock (file or etcd).
+    held: Box<dyn HeldRun>,
+    /// A dry run never saves.
+    dry_run: bool,
+    /// The collector id written into the envelope.
+    collector_id: String,
+    /// `written_by` of the envelope.
+    written_by: String,
+    /// The run history written into the envelope (run tracking; default: none).
+    activity: Activity,
     /// The schema version written into the envelope.
     schema_version: u32,
-    /// CBOR of the state as it is on disk (or of the default state when there is no file).
+    /// CBOR of the state as it is stored (or of the default state when there is none).
     on_disk: Vec<u8>,
     /// How many times state was written in this run.
     saves: u32,
 }
 
 impl StateSaver {
-    /// A saver writing to `store` (`None`: a dry run, never saves). `on_disk` is the
-    /// loaded state, or `None` to save at the first chance even if unchanged (a migrated
-    /// state is written once, not migrated again on every load).
+    /// A saver writing through `held` (never in a dry run). `on_disk` is the loaded
+    /// state, or `None` to save at the first chance even if unchanged (a migrated state
+    /// is written once, not migrated again on every load).
     pub(crate) fn new<S: Serialize>(
-        store: Option<StateStore>,
+        held: Box<dyn HeldRun>,
+        dry_run: bool,
+        collector_id: String,
+        written_by: String,
         schema_version: u32,
         on_disk: Option<&S>,
     ) -> Result<Self> {
@@ -31,33 +43,48 @@ impl StateSaver {
             None => Vec::new(),
         };
         Ok(StateSaver {
-            store,
+            held,
+            dry_run,
+            collector_id,
+            written_by,
+            activity: Activity::default(),
             schema_version,
             on_disk,
             saves: 0,
         })
     }
 
-    /// Writes `state` unless it equals what is on disk; returns whether it wrote.
+    /// Writes `state` unless it equals what is stored; returns whether it wrote.
     pub(crate) fn save<S: Serialize>(&mut self, state: &S) -> Result<bool> {
-        let Some(store) = &self.store else {
+        if self.dry_run {
             return Ok(false);
-        };
+        }
         let encoded = encode_payload(state)?;
         if encoded == self.on_disk {
             return Ok(false);
         }
-        store
-            .save(state, self.schema_version)
-            .map_err(Error::StateSave)?;
+        crate::state::save_typed(
+            &mut *self.held,
+            &self.collector_id,
+            &self.written_by,
+            self.activity,
+            state,
+            self.schema_version,
+        )
+        .map_err(save_error)?;
         self.on_disk = encoded;
         self.saves += 1;
         Ok(true)
     }
 
-    /// The store (to set what the next save writes into the envelope); `None` in a dry run.
-    pub(crate) fn store_mut(&mut self) -> Option<&mut StateStore> {
-        self.store.as_mut()
+    /// Sets the run history the next saves write into the envelope.
+    pub(crate) fn set_activity(&mut self, activity: Activity) {
+        self.activity = activity;
+    }
+
+    /// Whether this saver never saves (a dry run).
+    pub(crate) fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// Makes the next [`StateSaver::save`] write even if the state is unchanged.
@@ -68,6 +95,27 @@ impl StateSaver {
     /// Whether state was written at least once in this run.
     pub(crate) fn saved(&self) -> bool {
         self.saves > 0
+    }
+
+    /// `Err` once the run's lock is lost or can no longer be vouched for (etcd), so the
+    /// run stops before publishing more.
+    pub(crate) fn still_held(&self) -> Result<()> {
+        Ok(self.held.still_held()?)
+    }
+
+    /// Records the end of a successful run with the backend (etcd: `last_run`).
+    pub(crate) fn finish(&mut self, messages: u64) {
+        if !self.dry_run {
+            self.held.finish(messages);
+        }
+    }
+}
+
+/// A failed save as the run's error: 74 for the state, 75/69 for the lock.
+pub(crate) fn save_error(error: SaveError) -> Error {
+    match error {
+        SaveError::State(e) => Error::StateSave(e),
+        SaveError::Lock(e) => Error::Lock(e),
     }
 }
 

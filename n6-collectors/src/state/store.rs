@@ -34,17 +34,29 @@ pub struct Loaded<S> {
     pub migrated_from: Option<u32>,
 }
 
-/// The state file name of a collector: `{module path with :: replaced by .}.{StructName}.cbor`
-/// (n6 uses `{module}.{Class}.pickle`).
+/// The state file name of a collector: `{StructName}.cbor`, stable when the collector's
+/// module is renamed or it is built into another binary (n6 uses `{module}.{Class}.pickle`).
 ///
 /// ```
 /// # use n6_collectors::state::state_file_name;
+/// assert_eq!(state_file_name("UrlhausUrlsCollector"), "UrlhausUrlsCollector.cbor");
+/// ```
+pub fn state_file_name(struct_name: &str) -> String {
+    format!("{struct_name}.cbor")
+}
+
+/// The state file name of earlier versions, `{module path with :: replaced by .}.{StructName}.cbor`;
+/// a file of that name is moved to [`state_file_name`] on the first run
+/// ([`adopt_legacy_state_file`]).
+///
+/// ```
+/// # use n6_collectors::state::legacy_state_file_name;
 /// assert_eq!(
-///     state_file_name("urlhaus_urls::collectors", "UrlhausUrlsCollector"),
+///     legacy_state_file_name("urlhaus_urls::collectors", "UrlhausUrlsCollector"),
 ///     "urlhaus_urls.collectors.UrlhausUrlsCollector.cbor",
 /// );
 /// ```
-pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
+pub fn legacy_state_file_name(module_path: &str, struct_name: &str) -> String {
     format!("{}.cbor", collector_id(module_path, struct_name))
 }
 
@@ -52,6 +64,52 @@ pub fn state_file_name(module_path: &str, struct_name: &str) -> String {
 /// (n6 names its state files after `{module}.{Class}` too).
 pub fn collector_id(module_path: &str, struct_name: &str) -> String {
     format!("{}.{struct_name}", module_path.replace("::", "."))
+}
+
+/// Whether a state file's collector id `found` is this collector's `expected` one: the
+/// same id, or the same struct name under another module path (the id is
+/// `{module path}.{StructName}`; the module path changes when a collector is moved).
+fn same_collector(found: &str, expected: &str) -> bool {
+    let struct_name = |id: &str| id.rsplit('.').next().unwrap_or(id).to_owned();
+    found == expected || struct_name(found) == struct_name(expected)
+}
+
+/// Moves a state file of the older name `legacy` in `state_dir` to `current` (logged),
+/// when only the older one exists; returns whether it moved one.
+///
+/// # Errors
+/// [`StateError::TwoStateFiles`] when both exist (nothing is touched: the operator
+/// keeps one), [`StateError::Io`] when the rename fails.
+pub fn adopt_legacy_state_file(
+    state_dir: &Path,
+    legacy: &str,
+    current: &str,
+) -> Result<bool, StateError> {
+    let (old, new) = (state_dir.join(legacy), state_dir.join(current));
+    if legacy == current || std::fs::symlink_metadata(&old).is_err() {
+        return Ok(false);
+    }
+    if std::fs::symlink_metadata(&new).is_ok() {
+        return Err(StateError::TwoStateFiles {
+            path: new,
+            legacy: old,
+        });
+    }
+    std::fs::rename(&old, &new).map_err(|source| StateError::Io {
+        path: old.clone(),
+        action: "rename",
+        source,
+    })?;
+    if let Ok(dir) = File::open(state_dir) {
+        let _ = dir.sync_all();
+    }
+    let _ = std::fs::remove_file(crate::state::lock_path_for(&old));
+    tracing::warn!(
+        "moved state file {} to {} (state files are now named after the collector struct)",
+        old.display(),
+        new.display()
+    );
+    Ok(true)
 }
 
 /// One collector's state file: where it is, whose it is, and who writes it.
@@ -91,6 +149,11 @@ impl StateStore {
         &self.path
     }
 
+    /// What saves record as `written_by`.
+    pub fn written_by(&self) -> &str {
+        &self.written_by
+    }
+
     /// The collector id this store checks and writes.
     pub fn collector_id(&self) -> &str {
         &self.collector_id
@@ -99,6 +162,12 @@ impl StateStore {
     /// Takes the run lock of this state file (see [`RunLock::acquire`]).
     pub fn lock(&self) -> Result<RunLock, LockError> {
         RunLock::acquire(&self.path)
+    }
+
+    /// Takes the run lock for a read-only look, creating nothing (see
+    /// [`RunLock::acquire_if_present`]).
+    pub fn lock_if_present(&self) -> Result<Option<RunLock>, LockError> {
+        RunLock::acquire_if_present(&self.path)
     }
 
     /// Loads the state, expecting `schema_version`.
@@ -122,73 +191,32 @@ impl StateStore {
         schema_version: u32,
         migrate: Option<Migration<S>>,
     ) -> Result<Option<Loaded<S>>, StateError> {
-        let Some(file) = open_state_file(&self.path)? else {
+        let Some(reader) = self.open_reader()? else {
             return Ok(None);
         };
-        let mut decoder = EnvelopeDecoder::new(
+        decode_state(
             &self.path,
-            BufReader::with_capacity(READ_BUFFER_CAPACITY, file),
-        );
-        let decoded = decoder.read_header()?;
-        let header = decoded.header;
-        if header.collector != self.collector_id {
-            return Err(StateError::WrongCollector {
-                path: self.path.clone(),
-                offset: decoded.collector_offset,
-                expected: self.collector_id.clone(),
-                found: header.collector,
-            });
-        }
-        let found = header.schema_version;
-        if found > schema_version {
-            return Err(StateError::NewerSchema {
-                path: self.path.clone(),
-                offset: decoded.schema_offset,
-                found,
-                supported: schema_version,
-                written_by: header.written_by,
-            });
-        }
-        if found == schema_version {
-            let state = decoder.read_payload::<S>()?;
-            decoder.finish()?;
-            return Ok(Some(Loaded {
-                state,
-                header,
-                migrated_from: None,
-            }));
-        }
-        let Some(migrate) = migrate else {
-            return Err(StateError::NoMigration {
-                path: self.path.clone(),
-                found,
-                expected: schema_version,
-            });
-        };
-        let payload = decoder.read_payload::<ciborium::Value>()?;
-        decoder.finish()?;
-        let state = migrate(found, payload).map_err(|reason| StateError::Migration {
-            path: self.path.clone(),
-            from: found,
-            to: schema_version,
-            reason,
-        })?;
-        tracing::info!(
-            "migrated the state in {} from schema version {found} to {schema_version}",
-            self.path.display()
-        );
-        Ok(Some(Loaded {
-            state,
-            header,
-            migrated_from: Some(found),
-        }))
+            reader,
+            &self.collector_id,
+            schema_version,
+            migrate,
+        )
+        .map(Some)
+    }
+
+    /// Opens the state file for buffered reading (`None` when there is none), without
+    /// following a symbolic link.
+    pub(crate) fn open_reader(&self) -> Result<Option<BufReader<File>>, StateError> {
+        Ok(open_state_file(&self.path)?
+            .map(|file| BufReader::with_capacity(READ_BUFFER_CAPACITY, file)))
     }
 
     /// Saves `state` with `schema_version`, atomically and durably.
     ///
-    /// Creates the state directory if needed (mode 0700; parents with the default mode;
-    /// an existing directory that group/others can access is changed to 0700, with a
-    /// warning). The file gets mode 0600.
+    /// Creates the state directory if needed (mode 0700; parents with the default mode);
+    /// an existing one is never changed, and refused when it is world-writable, sticky
+    /// or another user's (see [`check_existing_dir`](super::atomic::check_existing_dir)).
+    /// The file gets mode 0600.
     ///
     /// # Errors
     /// A symbolic link or a non-regular file at the path; I/O errors (nothing changed
@@ -198,6 +226,35 @@ impl StateStore {
         &self,
         state: &S,
         schema_version: u32,
+    ) -> Result<(), StateError> {
+        let mut header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
+        header.activity = self.activity;
+        let mut encode_error = None;
+        let written = self.save_with(&mut |writer: &mut dyn io::Write| {
+            write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {
+                EncodeError::Io(e) => e,
+                EncodeError::Value(reason) => {
+                    encode_error = Some(reason);
+                    io::Error::other("the state cannot be encoded")
+                }
+            })
+        });
+        match (written, encode_error) {
+            (Ok(()), _) => Ok(()),
+            (Err(_), Some(reason)) => Err(StateError::Encode {
+                path: self.path.clone(),
+                reason,
+            }),
+            (Err(e), None) => Err(e),
+        }
+    }
+
+    /// Replaces the state file with what `write` writes (a whole envelope), atomically
+    /// and durably; the directory and file modes and the checks are those of
+    /// [`StateStore::save`].
+    pub(crate) fn save_with(
+        &self,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
     ) -> Result<(), StateError> {
         refuse_non_regular(&self.path)?;
         create_private_dir(parent_dir(&self.path)).map_err(|source| self.io("save", source))?;
@@ -209,28 +266,12 @@ impl StateStore {
                 tracing::warn!("cannot remove temporary files left by an interrupted save: {e}")
             }
         }
-        let mut header = EnvelopeHeader::now(&self.collector_id, schema_version, &self.written_by);
-        header.activity = self.activity;
-        let mut encode_error = None;
-        let written = write_atomically(&self.path, |writer| {
-            write_envelope(writer, &header, state).map_err(|e| match e {
-                EncodeError::Io(e) => e,
-                EncodeError::Value(reason) => {
-                    encode_error = Some(reason);
-                    io::Error::other("the state cannot be encoded")
-                }
-            })
-        });
-        match (written, encode_error) {
-            (Ok(()), _) => {
+        match write_atomically(&self.path, |writer| write(writer)) {
+            Ok(()) => {
                 tracing::debug!("saved the collector state to {}", self.path.display());
                 Ok(())
             }
-            (Err(_), Some(reason)) => Err(StateError::Encode {
-                path: self.path.clone(),
-                reason,
-            }),
-            (Err(source), None) => Err(self.io("save", source)),
+            Err(source) => Err(self.io("save", source)),
         }
     }
 
@@ -242,12 +283,20 @@ impl StateStore {
         let Some(file) = open_state_file(path)? else {
             return Ok(None);
         };
-        let mut decoder =
-            EnvelopeDecoder::new(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file));
+        Self::decode_envelope_untyped(path, BufReader::with_capacity(READ_BUFFER_CAPACITY, file))
+            .map(Some)
+    }
+
+    /// [`StateStore::read_envelope_untyped`] over any reader (`path` names it in errors).
+    pub fn decode_envelope_untyped<R: io::BufRead>(
+        path: &Path,
+        input: R,
+    ) -> Result<(EnvelopeHeader, ciborium::Value), StateError> {
+        let mut decoder = EnvelopeDecoder::new(path, input);
         let header = decoder.read_header()?.header;
         let payload = decoder.read_payload()?;
         decoder.finish()?;
-        Ok(Some((header, payload)))
+        Ok((header, payload))
     }
 
     fn io(&self, action: &'static str, source: io::Error) -> StateError {
@@ -257,6 +306,71 @@ impl StateStore {
             source,
         }
     }
+}
+
+/// Decodes an envelope read from `input` (at `path`, for messages) as the typed state of
+/// `collector_id` at `schema_version`, migrating older versions with `migrate`.
+pub(crate) fn decode_state<S: DeserializeOwned, R: io::BufRead>(
+    path: &Path,
+    input: R,
+    collector_id: &str,
+    schema_version: u32,
+    migrate: Option<Migration<S>>,
+) -> Result<Loaded<S>, StateError> {
+    let mut decoder = EnvelopeDecoder::new(path, input);
+    let decoded = decoder.read_header()?;
+    let header = decoded.header;
+    if !same_collector(&header.collector, collector_id) {
+        return Err(StateError::WrongCollector {
+            path: path.to_owned(),
+            offset: decoded.collector_offset,
+            expected: collector_id.to_owned(),
+            found: header.collector,
+        });
+    }
+    let found = header.schema_version;
+    if found > schema_version {
+        return Err(StateError::NewerSchema {
+            path: path.to_owned(),
+            offset: decoded.schema_offset,
+            found,
+            supported: schema_version,
+            written_by: header.written_by,
+        });
+    }
+    if found == schema_version {
+        let state = decoder.read_payload::<S>()?;
+        decoder.finish()?;
+        return Ok(Loaded {
+            state,
+            header,
+            migrated_from: None,
+        });
+    }
+    let Some(migrate) = migrate else {
+        return Err(StateError::NoMigration {
+            path: path.to_owned(),
+            found,
+            expected: schema_version,
+        });
+    };
+    let payload = decoder.read_payload::<ciborium::Value>()?;
+    decoder.finish()?;
+    let state = migrate(found, payload).map_err(|reason| StateError::Migration {
+        path: path.to_owned(),
+        from: found,
+        to: schema_version,
+        reason,
+    })?;
+    tracing::info!(
+        "migrated the state in {} from schema version {found} to {schema_version}",
+        path.display()
+    );
+    Ok(Loaded {
+        state,
+        header,
+        migrated_from: Some(found),
+    })
 }
 
 /// Opens the state file for reading without following a symbolic link; `None` if absent.

@@ -123,11 +123,15 @@ fn value_offset(bytes: &[u8], key: &str) -> u64 {
 #[test]
 fn file_name_rule() {
     assert_eq!(
-        state_file_name("urlhaus_urls", "UrlhausUrlsCollector"),
+        state_file_name("UrlhausUrlsCollector"),
+        "UrlhausUrlsCollector.cbor"
+    );
+    assert_eq!(
+        legacy_state_file_name("urlhaus_urls", "UrlhausUrlsCollector"),
         "urlhaus_urls.UrlhausUrlsCollector.cbor"
     );
     assert_eq!(
-        state_file_name("my_crate::feeds::abuse_ch", "FeodoCollector"),
+        legacy_state_file_name("my_crate::feeds::abuse_ch", "FeodoCollector"),
         "my_crate.feeds.abuse_ch.FeodoCollector.cbor"
     );
     let store = StateStore::new(Path::new("/s"), "a.B.cbor", "a.B", "p");
@@ -560,15 +564,33 @@ fn save_creates_the_dir_0700_and_the_file_0600() {
 }
 
 #[test]
-fn save_makes_an_existing_open_dir_0700_and_the_file_0600() {
+fn save_leaves_an_existing_open_dir_alone_and_makes_the_file_0600() {
     let dir = tempfile::tempdir().unwrap();
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     let store = store_in(dir.path());
     fs::write(store.path(), b"old").unwrap();
     fs::set_permissions(store.path(), fs::Permissions::from_mode(0o644)).unwrap();
     store.save(&sample(), 1).unwrap();
-    assert_eq!(mode(dir.path()), 0o700);
+    assert_eq!(
+        mode(dir.path()),
+        0o755,
+        "a directory it did not create is not chmod'ed"
+    );
     assert_eq!(mode(store.path()), 0o600);
+}
+
+#[test]
+fn save_refuses_a_world_writable_or_sticky_dir_and_leaves_it_alone() {
+    for dir_mode in [0o1777, 0o777, 0o1700] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(dir_mode)).unwrap();
+        let store = store_in(dir.path());
+        let err = store.save(&sample(), 1).unwrap_err();
+        assert_eq!(err.kind(), StateErrorKind::Io, "{err}");
+        assert!(err.to_string().contains("refusing to use it"), "{err}");
+        assert_eq!(mode(dir.path()), dir_mode);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 }
 
 #[derive(Debug)]
@@ -783,4 +805,46 @@ fn duplicate_header_entry_is_an_error() {
     assert_eq!(bytes[second as usize], 0x69, "a 9-byte text key");
     let err = load_corrupt(&store, &bytes, second);
     assert!(err.to_string().contains("duplicate `collector`"), "{err}");
+}
+
+#[test]
+fn a_state_file_of_the_older_name_is_moved_once_and_loads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let old = StateStore::new(dir.path(), "old_mod.Feed.cbor", "old_mod.Feed", "t");
+    old.save(&7u64, 1).expect("save");
+    let moved = adopt_legacy_state_file(dir.path(), "old_mod.Feed.cbor", "Feed.cbor");
+    assert!(moved.expect("moved"));
+    assert!(!dir.path().join("old_mod.Feed.cbor").exists());
+    // Moved into another module: the same struct name still owns the file.
+    let new = StateStore::new(dir.path(), "Feed.cbor", "new_mod.Feed", "t");
+    let loaded = new.load::<u64>(1, None).expect("loads").expect("exists");
+    assert_eq!(loaded.state, 7);
+    let again = adopt_legacy_state_file(dir.path(), "old_mod.Feed.cbor", "Feed.cbor");
+    assert!(!again.expect("nothing to move"));
+    // Another struct's file stays another collector's.
+    let other = StateStore::new(dir.path(), "Feed.cbor", "new_mod.Other", "t");
+    let err = other.load::<u64>(1, None).expect_err("another collector's");
+    assert!(matches!(err, StateError::WrongCollector { .. }), "{err}");
+}
+
+#[test]
+fn both_names_present_is_refused_and_touches_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("m.Feed.cbor"), b"old").expect("old");
+    fs::write(dir.path().join("Feed.cbor"), b"new").expect("new");
+    let err =
+        adopt_legacy_state_file(dir.path(), "m.Feed.cbor", "Feed.cbor").expect_err("both exist");
+    assert!(matches!(err, StateError::TwoStateFiles { .. }), "{err}");
+    assert_eq!(err.kind(), StateErrorKind::Data);
+    let text = err.to_string();
+    assert!(
+        text.contains("Feed.cbor") && text.contains("m.Feed.cbor"),
+        "{text}"
+    );
+    assert!(text.contains("both exist"), "{text}");
+    assert_eq!(
+        fs::read(dir.path().join("m.Feed.cbor")).expect("old"),
+        b"old"
+    );
+    assert_eq!(fs::read(dir.path().join("Feed.cbor")).expect("new"), b"new");
 }

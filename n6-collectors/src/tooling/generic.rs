@@ -14,7 +14,11 @@
 //!   last run, last success and last new data; exit 1 when one is failing or silent
 //!   (see [`super::health`]).
 //!
-//! `n6-state` only reads, so it takes no lock: saves replace the file by an atomic
+//! FILE may also be `etcd:COLLECTOR_ID` (the etcd backend's state key; settings from
+//! `[n6_collectors_state]` in `--config-dir`). `n6-state copy FROM TO` copies a state
+//! between a file and etcd, taking both run locks ([`super::copy`]).
+//!
+//! `show`, `export` and `check` only read, so they take no lock: saves replace the file by an atomic
 //! rename, so a reader sees either the old or the new file.
 
 use std::ffi::OsString;
@@ -41,6 +45,10 @@ use crate::state::{EnvelopeHeader, StateError, StateStore};
                   To change a state, use the collector's own `state` subcommands (they validate against its state type)."
 )]
 pub struct Args {
+    /// Config directory with `[n6_collectors_state]` for `etcd:COLLECTOR_ID` places
+    /// (repeatable; default: n6's config directories).
+    #[arg(long = "config-dir", value_name = "DIR", global = true)]
+    pub config_dirs: Vec<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: GenericCommand,
@@ -64,6 +72,14 @@ pub enum GenericCommand {
         /// For protocol-2 pickles: how Python 2 8-bit strings become text.
         #[arg(long, value_name = "ENCODING", default_value_t = Py2Strings::default())]
         py2_strings: Py2Strings,
+    },
+    /// Copy a collector's state between a state file and etcd (`etcd:COLLECTOR_ID`),
+    /// holding both run locks; FROM stays as it was.
+    Copy {
+        /// Where the state is now: a state file or `etcd:COLLECTOR_ID`.
+        from: PathBuf,
+        /// Where it goes: a state file or `etcd:COLLECTOR_ID`.
+        to: PathBuf,
     },
     /// Check the envelope and the CBOR; print the header. Exit 0 when valid, 65 when not.
     Check {
@@ -116,7 +132,7 @@ where
     {
         return health_main(dirs, *max_silence, *json);
     }
-    match run(&args.command, &mut io::stdout().lock()) {
+    match run_in(&args.command, &args.config_dirs, &mut io::stdout().lock()) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(error) => {
             eprintln!("n6-state: error: {error}");
@@ -158,9 +174,24 @@ fn health_text(
     Ok((text, report.healthy))
 }
 
-/// Runs one command, writing to `out`.
+/// Runs one command, writing to `out` (etcd places use the default config directories).
 pub fn run(command: &GenericCommand, out: &mut dyn Write) -> Result<()> {
+    run_in(command, &[], out)
+}
+
+/// Runs one command with `[n6_collectors_state]` from `config_dirs`, writing to `out`.
+pub fn run_in(
+    command: &GenericCommand,
+    config_dirs: &[PathBuf],
+    out: &mut dyn Write,
+) -> Result<()> {
+    let read = |file: &Path, py2| read(file, py2, config_dirs);
     let text = match command {
+        GenericCommand::Copy { from, to } => {
+            let note = super::copy::copy(from, to, config_dirs)?;
+            eprintln!("n6-state: {note}");
+            return Ok(());
+        }
         GenericCommand::Health {
             max_silence,
             json,
@@ -227,7 +258,7 @@ enum Contents {
     },
 }
 
-fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
+fn read(file: &Path, py2: Py2Strings, config_dirs: &[PathBuf]) -> Result<Contents> {
     let io_error = |action, source| {
         Error::StateLoad(StateError::Io {
             path: file.to_owned(),
@@ -235,6 +266,18 @@ fn read(file: &Path, py2: Py2Strings) -> Result<Contents> {
             source,
         })
     };
+    if let super::copy::Place::Etcd(id) = super::copy::Place::parse(file) {
+        let Some(bytes) = super::copy::read_etcd(&id, config_dirs)? else {
+            return Err(io_error("open", io::Error::from(io::ErrorKind::NotFound)));
+        };
+        let (header, payload) =
+            StateStore::decode_envelope_untyped(file, &bytes[..]).map_err(Error::StateLoad)?;
+        return Ok(Contents::Envelope {
+            header,
+            payload,
+            size: bytes.len() as u64,
+        });
+    }
     let meta = std::fs::metadata(file).map_err(|e| io_error("open", e))?;
     let size = meta.len();
     let mut head = [0u8; 3];

@@ -14,9 +14,10 @@
 //! raw CBOR payload with explicit markers for bytes and other non-JSON values
 //! ([`json`]); it is for reading.
 
+pub mod copy;
 pub mod generic;
 pub mod health;
 pub mod json;
 mod typed;
 
-pub use typed::{Command, StateCommand, StateIo, execute, execute_with};
+pub use typed::{Command, StateCommand, StateIo, execute, execute_on, execute_with};

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::collector::StatefulCollector;
-use crate::error::{Error, Result};
+use crate::error::{Error, InputError, Result};
 use crate::pickle::{self, Py2Strings};
 use crate::sink::SinkError;
-use crate::state::{StateError, StateStore};
+use crate::state::{FileBackend, HeldRun, StateBackend, StateError, StateStore};
 
 /// Subcommands of every collector binary (besides the default: a collection run).
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
@@ -62,6 +62,13 @@ pub enum StateCommand {
     },
 }
 
+impl StateCommand {
+    /// `show` and `export` only read the state.
+    pub fn is_read_only(&self) -> bool {
+        matches!(self, StateCommand::Show | StateCommand::Export)
+    }
+}
+
 /// The standard streams of a subcommand (replaceable in tests).
 pub struct StateIo<'a> {
     /// Input for `state import -` and the `state reset` question.
@@ -81,7 +88,10 @@ pub struct StateIo<'a> {
 /// As [`Error::exit_code`] maps them: 75 while a run holds the lock, 65 for an unusable
 /// state file or input (with path and byte offset), 74 for I/O, 64 for `reset` without
 /// `--yes` when stdin is not a terminal.
-pub fn execute<C: StatefulCollector>(command: &StateCommand, store: &StateStore) -> Result<()> {
+pub fn execute<C: StatefulCollector>(
+    command: &StateCommand,
+    backend: &dyn StateBackend,
+) -> Result<()> {
     let stdin = io::stdin();
     let interactive = stdin.is_terminal();
     let mut stdin = stdin.lock();
@@ -93,58 +103,104 @@ pub fn execute<C: StatefulCollector>(command: &StateCommand, store: &StateStore)
         stderr: &mut stderr,
         interactive,
     };
-    execute_with::<C>(command, store, &mut streams)
+    execute_on::<C>(command, backend, &mut streams)
 }
 
-/// [`execute`] with explicit streams.
+/// [`execute_on`] for the state file of `store` (the file backend).
 pub fn execute_with<C: StatefulCollector>(
     command: &StateCommand,
     store: &StateStore,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
-    let _lock = store.lock()?;
+    execute_on::<C>(
+        command,
+        &FileBackend::new(store.clone()).with_lock(store.path().to_owned(), command.is_read_only()),
+        io,
+    )
+}
+
+/// [`execute`] on any state backend, with explicit streams. Takes the run lock first
+/// (75 while a run holds it); on files, `show` and `export` only read: they create
+/// neither the directory nor the lock file.
+pub fn execute_on<C: StatefulCollector>(
+    command: &StateCommand,
+    backend: &dyn StateBackend,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
+    if !C::META.has_state {
+        return Err(Error::Usage(format!(
+            "{} keeps no state (it has no `#[state]` field): there is no state file for `state` subcommands",
+            C::META.name
+        )));
+    }
+    let written_by = backend.written_by().to_owned();
+    let written_by = written_by.as_str();
+    let mut held = backend.begin()?;
+    let store = &mut *held;
     match command {
         StateCommand::Show => show::<C>(store, io),
         StateCommand::Export => export::<C>(store, io),
-        StateCommand::Import { file } => import::<C>(store, file, io),
-        StateCommand::Reset { yes } => reset::<C>(store, *yes, io),
+        StateCommand::Import { file } => import::<C>(store, written_by, file, io),
+        StateCommand::Reset { yes } => reset::<C>(store, written_by, *yes, io),
         StateCommand::ImportPickle {
             file,
             py2_strings,
             schema_version,
-        } => import_pickle::<C>(store, file, *py2_strings, *schema_version, io),
-        StateCommand::ExportPickle { file } => crate::pickle::write_export::export_pickle::<C>(
-            store,
-            load::<C>(store)?.map(|loaded| loaded.state),
-            file,
-            io.stderr,
-        ),
+        } => import_pickle::<C>(store, written_by, file, *py2_strings, *schema_version, io),
+        StateCommand::ExportPickle { file } => {
+            let state = load::<C>(store)?.map(|loaded| loaded.state);
+            // The pickle fallback looks beside the state's location (files only).
+            let location = store.location().to_owned();
+            let as_file = StateStore::new(
+                location.parent().unwrap_or(Path::new(".")),
+                &location
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                &C::META.collector_id(),
+                written_by,
+            );
+            crate::pickle::write_export::export_pickle::<C>(&as_file, state, file, io.stderr)
+        }
     }
 }
 
 /// The current state: the file's (migrated if older), or `None` when there is no file.
 fn load<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
 ) -> Result<Option<crate::state::Loaded<C::State>>> {
-    store
-        .load::<C::State>(C::META.state_version, Some(C::migrate_state))
-        .map_err(Error::StateLoad)
+    crate::state::load_typed::<C::State>(
+        store,
+        &C::META.collector_id(),
+        C::META.state_version,
+        Some(C::migrate_state),
+    )
+    .map_err(Error::StateLoad)
 }
 
-fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
-    let path = store.path();
+/// The size of the stored envelope in bytes.
+fn stored_size(store: &mut dyn HeldRun) -> Result<u64> {
+    let path = store.location().to_owned();
+    match store.stored().map_err(Error::StateLoad)? {
+        Some(mut reader) => io::copy(&mut reader, &mut io::sink()).map_err(|source| {
+            Error::StateLoad(StateError::Io {
+                path,
+                action: "read",
+                source,
+            })
+        }),
+        None => Ok(0),
+    }
+}
+
+fn show<C: StatefulCollector>(store: &mut dyn HeldRun, io: &mut StateIo<'_>) -> Result<()> {
+    let path = store.location().to_owned();
     let version = C::META.state_version;
     let mut text = format!("state file:     {}\n", path.display());
     let loaded = load::<C>(store)?;
     let state = match loaded {
         Some(loaded) => {
-            let size = std::fs::metadata(path).map(|m| m.len()).map_err(|source| {
-                Error::StateLoad(StateError::Io {
-                    path: path.to_owned(),
-                    action: "stat",
-                    source,
-                })
-            })?;
+            let size = stored_size(store)?;
             let h = &loaded.header;
             let saved_at = h
                 .saved_at
@@ -174,7 +230,7 @@ fn show<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Resul
     write_out(io.stdout, text.as_bytes())
 }
 
-fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Result<()> {
+fn export<C: StatefulCollector>(store: &mut dyn HeldRun, io: &mut StateIo<'_>) -> Result<()> {
     let state = match load::<C>(store)? {
         Some(loaded) => loaded.state,
         None => {
@@ -182,7 +238,7 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
                 io,
                 &format!(
                     "no state file at {}; exporting the default state",
-                    store.path().display()
+                    store.location().display()
                 ),
             );
             C::make_default_state()
@@ -194,33 +250,38 @@ fn export<C: StatefulCollector>(store: &StateStore, io: &mut StateIo<'_>) -> Res
 }
 
 fn import<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
+    written_by: &str,
     file: &Path,
     io: &mut StateIo<'_>,
 ) -> Result<()> {
     let (source, data) = read_input(file, io)?;
-    let state: C::State = serde_json::from_slice(&data).map_err(|e| {
-        Error::StateLoad(StateError::Corrupt {
-            path: source.clone(),
-            offset: json_error_offset(&data, &e),
-            reason: format!("not a valid state of {}: {e}", C::META.name),
-        })
+    let state: C::State = serde_json::from_slice(&data).map_err(|e| InputError::Invalid {
+        what: IMPORT_INPUT,
+        path: source.clone(),
+        offset: json_error_offset(&data, &e),
+        reason: format!("not a valid state of {}: {e}", C::META.name),
     })?;
-    save::<C>(store, &state)?;
+    save::<C>(store, written_by, &state)?;
     note(
         io,
         &format!(
             "imported {} into {} (schema version {})",
             source.display(),
-            store.path().display(),
+            store.location().display(),
             C::META.state_version
         ),
     );
     Ok(())
 }
 
-fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'_>) -> Result<()> {
-    let path = store.path();
+fn reset<C: StatefulCollector>(
+    store: &mut dyn HeldRun,
+    written_by: &str,
+    yes: bool,
+    io: &mut StateIo<'_>,
+) -> Result<()> {
+    let path = store.location().to_owned();
     if !yes {
         if !io.interactive {
             return Err(Error::Usage(format!(
@@ -234,19 +295,19 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
         );
         write_out(io.stderr, question.as_bytes())?;
         let mut answer = String::new();
-        io.stdin.read_line(&mut answer).map_err(|source| {
-            Error::StateLoad(StateError::Io {
-                path: PathBuf::from("<stdin>"),
-                action: "read",
+        io.stdin
+            .read_line(&mut answer)
+            .map_err(|source| InputError::Read {
+                what: "the answer from",
+                path: PathBuf::from(STDIN),
                 source,
-            })
-        })?;
+            })?;
         if !matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
             note(io, "not reset; nothing changed");
             return Ok(());
         }
     }
-    save::<C>(store, &C::make_default_state())?;
+    save::<C>(store, written_by, &C::make_default_state())?;
     note(
         io,
         &format!("reset {} to the default state", path.display()),
@@ -255,7 +316,8 @@ fn reset<C: StatefulCollector>(store: &StateStore, yes: bool, io: &mut StateIo<'
 }
 
 fn import_pickle<C: StatefulCollector>(
-    store: &StateStore,
+    store: &mut dyn HeldRun,
+    written_by: &str,
     file: &Path,
     py2: Py2Strings,
     schema_version: Option<u32>,
@@ -268,19 +330,16 @@ fn import_pickle<C: StatefulCollector>(
             "--schema-version {from} is newer than this collector's state schema version {current}"
         )));
     }
-    let data = std::fs::read(file).map_err(|source| {
-        Error::StateLoad(StateError::Io {
-            path: file.to_owned(),
-            action: "read",
-            source,
-        })
+    let data = std::fs::read(file).map_err(|source| InputError::Read {
+        what: IMPORT_INPUT,
+        path: file.to_owned(),
+        source,
     })?;
-    let corrupt = |offset: u64, reason: String| {
-        Error::StateLoad(StateError::Corrupt {
-            path: file.to_owned(),
-            offset,
-            reason,
-        })
+    let corrupt = |offset: u64, reason: String| InputError::Invalid {
+        what: IMPORT_INPUT,
+        path: file.to_owned(),
+        offset,
+        reason,
     };
     let decoded = pickle::decode(&data, py2).map_err(|e| {
         corrupt(
@@ -311,7 +370,7 @@ fn import_pickle<C: StatefulCollector>(
             )
         })?
     };
-    save::<C>(store, &state)?;
+    save::<C>(store, written_by, &state)?;
     let py2_note = if decoded.protocol == 2 {
         format!("; protocol 2, Python 2 strings read as {py2}")
     } else {
@@ -323,42 +382,49 @@ fn import_pickle<C: StatefulCollector>(
             "imported n6 pickle {} (protocol {}{py2_note}) into {} (schema version {current})",
             file.display(),
             decoded.protocol,
-            store.path().display()
+            store.location().display()
         ),
     );
     Ok(())
 }
 
-fn save<C: StatefulCollector>(store: &StateStore, state: &C::State) -> Result<()> {
-    store
-        .save(state, C::META.state_version)
-        .map_err(Error::StateSave)
+fn save<C: StatefulCollector>(
+    store: &mut dyn HeldRun,
+    written_by: &str,
+    state: &C::State,
+) -> Result<()> {
+    crate::state::save_typed(
+        store,
+        &C::META.collector_id(),
+        written_by,
+        crate::state::Activity::default(),
+        state,
+        C::META.state_version,
+    )
+    .map_err(crate::state::save_error)
 }
+
+/// How messages name the file given to `state import` / `import-pickle`.
+const IMPORT_INPUT: &str = "import input";
+
+/// How messages name standard input.
+const STDIN: &str = "<stdin>";
 
 /// Reads FILE or stdin (`-`); returns the name to use in messages and the bytes.
 fn read_input(file: &Path, io: &mut StateIo<'_>) -> Result<(PathBuf, Vec<u8>)> {
     let mut data = Vec::new();
-    if file.as_os_str() == "-" {
-        let source = PathBuf::from("<stdin>");
-        io.stdin.read_to_end(&mut data).map_err(|e| {
-            Error::StateLoad(StateError::Io {
-                path: source.clone(),
-                action: "read",
-                source: e,
-            })
-        })?;
-        return Ok((source, data));
-    }
-    std::fs::File::open(file)
-        .and_then(|mut f| f.read_to_end(&mut data))
-        .map_err(|source| {
-            Error::StateLoad(StateError::Io {
-                path: file.to_owned(),
-                action: "read",
-                source,
-            })
-        })?;
-    Ok((file.to_owned(), data))
+    let (path, read) = if file.as_os_str() == "-" {
+        (PathBuf::from(STDIN), io.stdin.read_to_end(&mut data))
+    } else {
+        let read = std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut data));
+        (file.to_owned(), read)
+    };
+    read.map_err(|source| InputError::Read {
+        what: IMPORT_INPUT,
+        path: path.clone(),
+        source,
+    })?;
+    Ok((path, data))
 }
 
 /// The byte offset of a JSON error's line and column.

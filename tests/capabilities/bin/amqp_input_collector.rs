@@ -34,8 +34,6 @@ use n6_collectors::sink::amqp::RabbitmqSection;
 )]
 pub struct AmqpInputTestCollector {
     config: AmqpInputTestCollectorConfig,
-    #[state]
-    state: (),
     #[args]
     args: SectionArg,
 }

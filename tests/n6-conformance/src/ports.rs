@@ -52,7 +52,7 @@ impl Collect for ExampleTimeOrderedRowsCollector {
             column: 1,
             delimiter: b',',
         };
-        download_fresh_rows(
+        download_fresh_rows_into(
             DownloadSettings::default(),
             &url,
             &mut self.state,

@@ -8,8 +8,6 @@ use n6_collectors::cli::{NoArgs, SectionArg};
 #[collector(source = "example-org.urls", raw_type = "stream")]
 pub struct UrlsCollector {
     config: UrlsCollectorConfig,
-    #[state]
-    state: (),
     #[args]
     section: SectionArg,
     #[args]

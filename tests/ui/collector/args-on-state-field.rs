@@ -9,7 +9,7 @@ pub struct UrlsCollector {
     config: UrlsCollectorConfig,
     #[state]
     #[args]
-    state: (),
+    state: Vec<String>,
 }
 
 fn main() {}

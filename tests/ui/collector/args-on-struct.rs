@@ -8,8 +8,6 @@ use n6_collectors::StatefulCollector;
 #[args]
 pub struct UrlsCollector {
     config: UrlsCollectorConfig,
-    #[state]
-    state: (),
 }
 
 fn main() {}

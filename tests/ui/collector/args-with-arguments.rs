@@ -8,8 +8,6 @@ use n6_collectors::cli::SectionArg;
 #[collector(source = "example-org.urls", raw_type = "stream")]
 pub struct UrlsCollector {
     config: UrlsCollectorConfig,
-    #[state]
-    state: (),
     #[args(positional)]
     args: SectionArg,
 }

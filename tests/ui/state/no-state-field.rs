@@ -1,5 +1,5 @@
-// A stateful collector persists one value between runs; mark its field with `#[state]`.
-// Write `#[state] state: Cursor`.
+// A field named `state` without `#[state]` would start over on every run (a collector
+// without a `#[state]` field keeps no state). Write `#[state] state: Cursor`.
 
 use n6_collectors::StatefulCollector;
 use serde::{Deserialize, Serialize};

@@ -32,6 +32,16 @@ pub enum DownloadError {
         #[source]
         source: ureq::Error,
     },
+    /// `download_deadline` ran out before the request, body included, was done.
+    #[error("{what}: download_deadline of {seconds} s exceeded{}", attempts_note(*.attempts))]
+    Deadline {
+        /// `METHOD URL`.
+        what: String,
+        /// The deadline in seconds.
+        seconds: f64,
+        /// Attempts made.
+        attempts: u32,
+    },
     /// The body broke off while being read (not retried, as in n6).
     #[error("{what}: reading the response: {source}")]
     Body {

@@ -1,5 +1,5 @@
 //! Request headers: `base_request_headers` from the config and per-request headers,
-//! merged as n6 merges them (n6-contract §6.6).
+//! merged as n6 merges them (`BaseDownloadingCollector` in `n6datasources.collectors.base`).
 
 use crate::config::PyValue;
 use crate::error::{Error, Result};

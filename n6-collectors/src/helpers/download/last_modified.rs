@@ -1,4 +1,4 @@
-//! The `Last-Modified` response header as n6 reads it (n6-contract §4.4): tried as
+//! The `Last-Modified` response header as n6 reads it (`n6lib.http_helpers.RequestPerformer.get_dt_header`): tried as
 //! `%a, %d %b %Y %H:%M:%S GMT`, `%A, %d-%b-%y %H:%M:%S GMT`, `%a %b %d %H:%M:%S %Y`
 //! (Python `strptime`, case-insensitive, a space matching any run of whitespace), then
 //! as ISO 8601 (normalised to UTC). The result is formatted as Python's `str(datetime)`.

@@ -1,4 +1,4 @@
-//! Downloading: n6's `BaseDownloadingCollector` (n6-contract §6.6) on `ureq`.
+//! Downloading: n6's `BaseDownloadingCollector` (`n6datasources.collectors.base`) on `ureq`.
 //!
 //! * `download_retries`: up to `retries + 1` attempts; only connection/read failures and
 //!   HTTP 500/502/503/504 are retried, after 0 s, 0.2 s, 0.4 s, 0.8 s, … (at most 120 s);
@@ -23,13 +23,12 @@
 //!   [`Downloader::response_header`] reads the most recent response's headers (e.g.
 //!   after a `HEAD` request, [`Request::head`]).
 //!
-//! With `#[collector(download)]` the derive adds the three options to the config; build
-//! the settings from them with [`download_settings!`](crate::download_settings):
+//! With `#[collector(download)]` the derive adds the three options to the config and
+//! implements [`DownloadConfig`] from them; [`DownloadingCollector`] downloads with them:
 //!
 //! ```ignore
-//! let mut downloader = Downloader::new(download_settings!(self.config)?);
-//! let data = downloader.get(&self.config.url)?;
-//! out.publish_with_meta(data, downloader.meta())?;
+//! let data = self.download(&self.config.url)?;
+//! out.publish(data)?; // with headers.meta.http_last_modified of the download
 //! ```
 //!
 //! n6's URLhaus URL-info POST, Cesnet's client certificate and MISP's sample loop:
@@ -58,6 +57,7 @@
 //! # }
 //! ```
 
+mod collector;
 mod encode;
 mod error;
 mod headers;
@@ -72,11 +72,16 @@ use crate::config::PyValue;
 use crate::error::{Error, Result};
 use crate::message::{HeaderTable, HeaderValue};
 
+pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
+pub(crate) use collector::{add_run_meta, clear_run_meta};
 pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
 pub use last_modified::http_last_modified;
 pub use tls::{ClientCertFiles, TlsSettings};
+
+/// The default `download_deadline`: an hour.
+pub const DEFAULT_DEADLINE_SECS: u64 = 3600;
 
 /// The default size limit of one response body: 1 GiB.
 pub const DEFAULT_MAX_SIZE: u64 = 1 << 30;
@@ -90,8 +95,9 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Builds [`DownloadSettings`] from a config struct generated with
-/// `#[collector(download)]` (fields `download_retries`, `download_timeout`,
-/// `base_request_headers`): `download_settings!(self.config)?`.
+/// `#[collector(download)]`, for code written before the derive implemented
+/// [`DownloadConfig`] (new code calls `self.download(url)`).
+#[doc(hidden)]
 #[macro_export]
 macro_rules! download_settings {
     ($config:expr) => {
@@ -100,6 +106,7 @@ macro_rules! download_settings {
             $config.download_timeout,
             &$config.base_request_headers,
         )
+        .and_then(|settings| settings.with_deadline($config.download_deadline))
     };
 }
 
@@ -112,6 +119,8 @@ pub struct DownloadSettings {
     pub connect_timeout: Duration,
     /// The read part of `download_timeout` (per read).
     pub read_timeout: Duration,
+    /// `download_deadline`: the longest one request may take, its body included.
+    pub deadline: Duration,
     /// `base_request_headers`.
     pub base_request_headers: Vec<(String, String)>,
     /// The largest response body accepted, in bytes ([`DEFAULT_MAX_SIZE`]).
@@ -130,6 +139,7 @@ impl Default for DownloadSettings {
             retries: 3,
             connect_timeout: Duration::from_secs_f64(12.1),
             read_timeout: Duration::from_secs(25),
+            deadline: Duration::from_secs(DEFAULT_DEADLINE_SECS),
             base_request_headers: Vec::new(),
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
@@ -164,6 +174,21 @@ impl DownloadSettings {
             base_request_headers: headers_from_config(base_request_headers)?,
             ..DownloadSettings::default()
         })
+    }
+}
+
+impl DownloadSettings {
+    /// Sets `download_deadline` (seconds, more than 0).
+    pub fn with_deadline(mut self, seconds: f64) -> Result<Self> {
+        match Duration::try_from_secs_f64(seconds) {
+            Ok(deadline) if !deadline.is_zero() => {
+                self.deadline = deadline;
+                Ok(self)
+            }
+            _ => Err(Error::Config(vec![format!(
+                "config option `download_deadline`: must be a positive number of seconds, not {seconds}"
+            )])),
+        }
     }
 }
 
@@ -371,6 +396,7 @@ impl Downloader {
         {
             headers.push(("Content-Type".to_owned(), content_type.to_owned()));
         }
+        check_request(&url, &headers).map_err(DownloadError::Config)?;
         let mut attempt: u32 = 0;
         let mut response = loop {
             if attempt > 0 {
@@ -389,6 +415,13 @@ impl Downloader {
                 Err(Sent::Retryable(source)) | Err(Sent::Fatal(source)) => {
                     self.last_modified = None;
                     self.last_headers.clear();
+                    if matches!(source, ureq::Error::Timeout(ureq::Timeout::Global)) {
+                        return Err(DownloadError::Deadline {
+                            what,
+                            seconds: self.settings.deadline.as_secs_f64(),
+                            attempts: attempt,
+                        });
+                    }
                     return Err(DownloadError::Transport {
                         what,
                         attempts: attempt,
@@ -436,6 +469,23 @@ impl Downloader {
             &what,
             self.settings.max_size,
         )
+        .map_err(|e| match e {
+            DownloadError::Body { what, source }
+                if source
+                    .get_ref()
+                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
+                    .is_some_and(|inner| {
+                        matches!(inner, ureq::Error::Timeout(ureq::Timeout::Global))
+                    }) =>
+            {
+                DownloadError::Deadline {
+                    what,
+                    seconds: self.settings.deadline.as_secs_f64(),
+                    attempts: attempt,
+                }
+            }
+            other => other,
+        })
     }
 
     fn agent(&mut self, follow_redirects: bool) -> std::result::Result<ureq::Agent, DownloadError> {
@@ -453,6 +503,8 @@ impl Downloader {
             .max_redirects_will_error(follow_redirects)
             .timeout_connect(Some(self.settings.connect_timeout))
             .timeout_per_read(Some(self.settings.read_timeout))
+            // `download_deadline`: the whole request, however slowly its body trickles.
+            .timeout_global(Some(self.settings.deadline))
             .tls_config(tls)
             .build()
             .into())
@@ -498,10 +550,50 @@ fn send(
     }
 }
 
+/// The port as written in an authority (`user@host:port`, `[v6]:port`), if any.
+fn port_text(authority: &str) -> Option<&str> {
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    let after_host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or("", |(_, rest)| rest),
+        None => host_port.find(':').map_or("", |at| &host_port[at..]),
+    };
+    after_host.strip_prefix(':').filter(|port| !port.is_empty())
+}
+
+/// A URL or header that cannot be sent as written is a configuration error: an
+/// unparseable URL, a port that does not fit 16 bits (the `http` crate would quietly
+/// use the scheme's default port instead), a header name or value that is not valid HTTP.
+fn check_request(url: &str, headers: &[(String, String)]) -> std::result::Result<(), String> {
+    let config = |message: String| message;
+    let uri: ureq::http::Uri = url
+        .parse()
+        .map_err(|e| config(format!("invalid URL {url:?}: {e}")))?;
+    if let Some(port) = uri.authority().and_then(|a| port_text(a.as_str()))
+        && port.parse::<u16>().is_err()
+    {
+        return Err(config(format!(
+            "invalid URL {url:?}: port {port} does not fit 16 bits (0..65535)"
+        )));
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(config(format!("invalid URL {url:?}: no host")));
+    }
+    for (name, value) in headers {
+        ureq::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| config(format!("invalid HTTP header name {name:?}")))?;
+        ureq::http::HeaderValue::from_str(value)
+            .map_err(|_| config(format!("invalid value of HTTP header {name:?}")))?;
+    }
+    Ok(())
+}
+
 /// Connection and read failures are retried (urllib3 `Retry(connect=..., read=...)`).
 fn classify(error: ureq::Error) -> Sent {
     use ureq::Error as E;
     match error {
+        E::Timeout(ureq::Timeout::Global) => Sent::Fatal(error),
         E::Io(_)
         | E::Timeout(_)
         | E::HostNotFound

@@ -1,4 +1,4 @@
-//! Time-ordered rows: n6's `BaseTimeOrderedRowsCollector` (n6-contract §6.7).
+//! Time-ordered rows: n6's `BaseTimeOrderedRowsCollector` (`n6datasources.collectors.base`).
 //!
 //! A feed lists rows (lines) each with a time, usually newest first. Each run publishes,
 //! in one message, the rows not collected before, oldest first, and remembers the newest
@@ -20,11 +20,8 @@
 //!
 //! impl Collect for AbuseChUrlhausUrlsCollector {
 //!     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-//!         let settings = download_settings!(self.config)?;
-//!         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
-//!         let dateadded = CsvIsoUtcColumn { column: 1 };
-//!         download_fresh_rows(settings, &self.config.url, &mut self.state, &dateadded, options, out)
-//!             .map(drop)
+//!         let url = self.config.url.clone();
+//!         download_fresh_rows(self, &url, &CsvIsoUtcColumn { column: 1 }, out)
 //!     }
 //! }
 //! ```
@@ -44,12 +41,14 @@
 //! fresh.publish_in_chunks(out, 20_000, MessageOptions::new().meta(meta), &mut self.state)?;
 //! ```
 
+mod collector;
 mod fresh;
 mod row;
 mod select;
 mod state;
 mod time;
 
+pub use collector::RowsConfig;
 pub use fresh::FreshRows;
 pub use row::{BYTES_BASE64_KEY, Row};
 pub use select::{
@@ -64,8 +63,9 @@ pub use time::{
 
 use serde::Serialize;
 
+use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::helpers::download::{DownloadSettings, Downloader};
+use crate::helpers::download::{DownloadConfig, DownloadingCollector};
 use crate::message::HeaderTable;
 use crate::output::Output;
 
@@ -146,18 +146,58 @@ fn publish<S: Serialize>(
     Ok(fresh.rows)
 }
 
-/// n6's `BaseDownloadingTimeOrderedRowsCollector` run: download `url` with `settings`,
-/// then [`publish_fresh_rows`] with the download's `headers.meta`
-/// (`http_last_modified`). Returns how many rows were published.
-pub fn download_fresh_rows<S: Serialize, T: RowTime + ?Sized>(
-    settings: DownloadSettings,
+/// n6's `BaseDownloadingTimeOrderedRowsCollector` run: download `url`
+/// ([`DownloadingCollector::download`]), publish its fresh rows as one message (with
+/// `headers.meta.http_last_modified` of the download) and update the collector's
+/// [`RowsState`]. Nothing fresh → nothing published and the state untouched.
+pub fn download_fresh_rows<C, T>(
+    collector: &mut C,
+    url: &str,
+    row_time: &T,
+    out: &mut Output<'_, RowsState>,
+) -> Result<()>
+where
+    C: DownloadConfig + RowsConfig + StatefulCollector<State = RowsState>,
+    T: RowTime + ?Sized,
+{
+    let options = collector.rows_options();
+    download_fresh_rows_with(collector, url, row_time, options, out)
+}
+
+/// [`download_fresh_rows`] with selection options of the collector's own (e.g.
+/// `RowsOptions { count_check: CountCheck::DuplicatesOnly, ..self.rows_options() }`).
+pub fn download_fresh_rows_with<C, T>(
+    collector: &mut C,
+    url: &str,
+    row_time: &T,
+    options: RowsOptions,
+    out: &mut Output<'_, RowsState>,
+) -> Result<()>
+where
+    C: DownloadConfig + RowsConfig + StatefulCollector<State = RowsState>,
+    T: RowTime + ?Sized,
+{
+    let data = collector.download(url)?;
+    let Some(fresh) = prepare(&data, collector.rows_state(), row_time, options)? else {
+        return Ok(());
+    };
+    // The feed is not needed any more: free it before the body is published.
+    drop(data);
+    publish(fresh, collector.rows_state(), out, HeaderTable::default()).map(drop)
+}
+
+/// [`download_fresh_rows`] with the settings, state and options passed by hand, for
+/// code written before the derive implemented [`RowsConfig`] and [`DownloadConfig`].
+/// Returns how many rows were published.
+pub fn download_fresh_rows_into<S: serde::Serialize, T: RowTime + ?Sized>(
+    settings: crate::helpers::download::DownloadSettings,
     url: &str,
     state: &mut RowsState,
     row_time: &T,
     options: RowsOptions,
     out: &mut Output<'_, S>,
 ) -> Result<usize> {
-    let mut downloader = Downloader::new(settings);
+    let mut downloader = crate::helpers::download::Downloader::new(settings);
     let data = downloader.get(url)?;
     let Some(fresh) = prepare(&data, state, row_time, options)? else {
         return Ok(0);

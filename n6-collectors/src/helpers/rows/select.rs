@@ -1,4 +1,4 @@
-//! n6's `get_fresh_rows_only` (n6-contract §6.7), exactly, on byte slices.
+//! n6's `get_fresh_rows_only` (`n6datasources.collectors.base.BaseTimeOrderedRowsCollector.get_fresh_rows_only`), exactly, on byte slices.
 //!
 //! Rows are borrowed from the feed; only rows that are fresh or have the newest time are
 //! remembered, and a row time is allocated only when cleaning had to change it.

@@ -1,4 +1,6 @@
-//! The 23 cases of n6-contract §8.1, plus bytes-safety and message texts.
+//! The 23 cases of n6's `TestBaseTimeOrderedRowsCollector` (n6datasources/tests/collectors/
+//! test_base.py, as a case table in `tests/data/tor_cases.json`), plus bytes-safety and
+//! message texts.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -6,36 +8,49 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use super::*;
 
-#[path = "tor_cases.rs"]
-mod tor_cases;
-
 /// A state in the case table.
+#[derive(serde::Deserialize)]
 struct St {
-    time: &'static str,
-    rows: &'static [&'static str],
+    time: String,
+    rows: Vec<String>,
     count: Option<u64>,
 }
 
 impl St {
     fn to_state(&self) -> RowsState {
         RowsState {
-            newest_row_time: self.time.to_owned(),
-            newest_rows: self.rows.iter().map(|r| Row::from(*r)).collect(),
+            newest_row_time: self.time.clone(),
+            newest_rows: self.rows.iter().map(|r| Row::from(r.as_str())).collect(),
             rows_count: self.count,
         }
     }
 }
 
 /// One case of n6's `TestBaseTimeOrderedRowsCollector`.
+#[derive(serde::Deserialize)]
 struct Case {
-    id: &'static str,
+    id: String,
     fatal: bool,
     initial: Option<St>,
-    input: &'static [&'static str],
-    published: Option<&'static [&'static str]>,
+    input: Vec<String>,
+    published: Option<Vec<String>>,
     saved: Option<St>,
     warnings: usize,
     error: bool,
+}
+
+/// The 23 cases of n6's `TestBaseTimeOrderedRowsCollector`
+/// (`n6datasources.tests.collectors.test_base`), verbatim, as data:
+/// `n6-collectors/tests/data/tor_cases.json`.
+fn cases() -> &'static [Case] {
+    static CASES: std::sync::OnceLock<Vec<Case>> = std::sync::OnceLock::new();
+    CASES.get_or_init(|| {
+        let text = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/tor_cases.json"
+        ));
+        serde_json::from_str(text).expect("tests/data/tor_cases.json is a case table")
+    })
 }
 
 /// n6's test collector: row time = the 2nd CSV column verbatim.
@@ -69,7 +84,7 @@ fn warnings_logged<R>(f: impl FnOnce() -> R) -> (R, usize) {
 }
 
 fn run_case(id: &str) {
-    let case = tor_cases::CASES
+    let case = cases()
         .iter()
         .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("no case {id}"));
@@ -95,7 +110,7 @@ fn run_case(id: &str) {
         return;
     }
     let selection = result.unwrap_or_else(|e| panic!("{id}: unexpected error {e}"));
-    match case.published {
+    match &case.published {
         Some(rows) => assert_eq!(
             String::from_utf8(selection.body()).expect("utf-8"),
             rows.join("\n"),
@@ -124,7 +139,7 @@ macro_rules! tor_cases {
         #[test]
         fn every_case_has_a_test() {
             let ids: BTreeSet<&str> = [$($id),*].into_iter().collect();
-            let all: BTreeSet<&str> = tor_cases::CASES.iter().map(|c| c.id).collect();
+            let all: BTreeSet<&str> = cases().iter().map(|c| c.id.as_str()).collect();
             assert_eq!(ids, all);
             assert_eq!(all.len(), 23);
         }
@@ -143,7 +158,7 @@ tor_cases! {
 const MISMATCH_2_5_2: &str = "The currently stated count of all rows (5) is not equal to the sum of the count stated by the previous run of the collector (2) and the count of the currently collected fresh rows (2). It means that we are faced with at least one of the following cases:\n* the data provided by the external source has changed in such a way that the expected count of the rows which should have already been collected (according to the current data from the external source) is different than the actual count of the already collected rows (by the previous runs of the collector), or\n* some of the fresh rows duplicate some of the rows collected earlier.";
 
 fn case_data(id: &str) -> (String, RowsState) {
-    let case = tor_cases::CASES.iter().find(|c| c.id == id).expect("case");
+    let case = cases().iter().find(|c| c.id == id).expect("case");
     (
         case.input.join("\n"),
         case.initial.as_ref().map(St::to_state).unwrap_or_default(),
@@ -215,7 +230,7 @@ fn duplicates_only_check_skips_the_total_count() {
 
 #[test]
 fn vanished_newest_rows_are_a_warning_not_a_crash() {
-    // n6-contract §9 item 20: previously newest rows vanished, nothing new.
+    // n6 keeps its state when the previously newest rows vanished and nothing is new.
     let state = RowsState {
         newest_row_time: "2019-07-02".into(),
         newest_rows: ["\"egg\",\"2019-07-02\"", "\"sss\",\"2019-07-02\""]
@@ -302,7 +317,7 @@ fn split_rows_like_n6() {
 
 #[test]
 fn abuse_ch_feodo_cases() {
-    // n6-contract §8.4.1 ABUSE-FEODO-01..03 (column 0, ISO times).
+    // n6's test_abuse_ch.py, the Feodo tracker cases (column 0, ISO times).
     let rows = [
         "# row which should be ignored by collector",
         "2019-08-20 03:00:00,5.5.5.5,447,online,2019-08-20,ExampleName5",
@@ -376,7 +391,7 @@ impl RowTime for CertPl {
 
 #[test]
 fn cert_pl_cases() {
-    // n6-contract §8.4.2 CERTPL-01 (legacy state, vanished newest row) and CERTPL-02.
+    // n6's test_cert_pl.py: a legacy state with a vanished newest row, then a plain run.
     let rows = [
         "invalid\trow\twhich\tshould\tbe\tskipped",
         "6\texample_6.com\t2020-06-03T14:00:00+00:00",
@@ -423,7 +438,7 @@ fn cert_pl_cases() {
 
 #[test]
 fn abuse_ch_urlhaus_urls_01_selection() {
-    // n6-contract §8.4.1 ABUSE-URLHAUSURLS-01: the rows part (column 1); the API calls
+    // n6's test_abuse_ch.py, the URLhaus URLs case: the rows part (column 1); the API calls
     // and the JSON message built from the fresh rows are that collector's own.
     let r1 = r#""111111","2020-01-01 01:00:00","http://example_1.com","XXX1","YYY1","ZZZ1","https://urlhaus.abuse.ch/url/111111/","Example_Nick_1""#;
     let r0 = r#""000000","2020-01-01 00:00:00","http://example_0.com","XXX0","YYY0","ZZZ0","https://urlhaus.abuse.ch/url/000000/","Example_Nick_0""#;

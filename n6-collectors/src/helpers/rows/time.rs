@@ -252,7 +252,7 @@ impl RowTime for CsvColumn {
 /// A [`RowTime`] for abuse.ch feeds: field `column` of a `,`-separated row, as
 /// `str(parse_iso_datetime_to_utc(field))`; rows whose field is not an ISO date-time are
 /// skipped (n6: `should_row_be_used` tries to parse it). Unlike n6, a row with too few
-/// columns is skipped instead of aborting the run (n6-contract §9 item 21).
+/// columns is skipped instead of aborting the run.
 #[derive(Debug, Clone, Copy)]
 pub struct CsvIsoUtcColumn {
     /// 0-based column index (abuse.ch: 1 for URLhaus URLs, 0 for the others).

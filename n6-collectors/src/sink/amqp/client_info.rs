@@ -1,4 +1,4 @@
-//! The `information` client property n6 sends when it connects (n6-contract §3.4), so
+//! The `information` client property n6 sends when it connects (`n6lib.amqp_helpers.get_n6_default_client_properties_for_amqp_connection`), so
 //! that broker operators see which collector holds a connection:
 //! `Host: <short hostname>, PID: <pid>, script: <name>, args: [...], modified: <mtime>`.
 

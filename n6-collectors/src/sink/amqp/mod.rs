@@ -1,4 +1,4 @@
-//! The AMQP (RabbitMQ) output: n6's wire contract (n6-contract §3, §4), made safer with
+//! The AMQP (RabbitMQ) output: n6's wire contract, made safer with
 //! publisher confirms.
 //!
 //! * `settings` — `[rabbitmq]` exactly as n6 reads it (errors, warnings, the guest
@@ -33,17 +33,7 @@
 //! * header tables are encoded in key order (pika: dict insertion order); the decoded
 //!   tables, value types included, are the same.
 //!
-//! # Why lapin (and not amqprs)
-//!
-//! lapin 4 gives every publish its own confirm future, resolving to ack, nack or *ack
-//! with the returned message* (so `mandatory` returns are tied to the message), which is
-//! exactly what a bounded window of in-flight confirms needs; it takes a custom transport
-//! ([`lapin::Connection::connector`]), so TLS is our own rustls configuration (CA file
-//! only, optional host-name check, client certificate), and it has EXTERNAL and PLAIN,
-//! heartbeats on its own I/O thread, connection-blocked events, and auto-recovery off by
-//! default (a cron job must fail fast). amqprs reports confirms only through a channel
-//! callback trait (the caller correlates delivery tags itself and gets returns
-//! separately) and panics without an installed crypto provider.
+//! Why lapin and not amqprs: see `ARCHITECTURE.md` (design decisions).
 //!
 //! ```no_run
 //! # use n6_collectors::sink::amqp::*;

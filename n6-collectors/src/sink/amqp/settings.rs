@@ -1,4 +1,4 @@
-//! Broker settings: the `[rabbitmq]` section exactly as n6 reads it (n6-contract §3),
+//! Broker settings: the `[rabbitmq]` section exactly as n6 reads it (`n6lib.amqp_helpers.get_amqp_connection_params_dict`),
 //! plus the Rust-only `[n6_collectors_amqp]` section, turned into [`AmqpSettings`].
 //!
 //! [`derive_settings`] is a pure function that follows n6's algorithm step by step
@@ -44,7 +44,7 @@ confirm_timeout = 60 :: int
 max_unconfirmed = 2000 :: int
 ";
 
-/// The converted values of `[rabbitmq]` (n6-contract §3.1). Empty strings mean "not
+/// The converted values of `[rabbitmq]`. Empty strings mean "not
 /// given", as in n6.
 #[derive(Clone, PartialEq, Eq)]
 pub struct RabbitmqSection {
@@ -208,6 +208,9 @@ impl AmqpOptions {
     }
 }
 
+/// The longest timeout used (ten years); larger settings are capped to it.
+pub const MAX_TIMEOUT_SECS: u64 = 10 * 365 * 24 * 3600;
+
 fn positive_seconds(
     section: &'static str,
     name: &str,
@@ -217,7 +220,8 @@ fn positive_seconds(
     u64::try_from(n)
         .ok()
         .filter(|n| *n >= 1)
-        .map(Duration::from_secs)
+        // Capped, so that `now + timeout` cannot overflow: longer is "for ever" anyway.
+        .map(|n| Duration::from_secs(n.min(MAX_TIMEOUT_SECS)))
         .ok_or_else(|| SettingsError::OutOfRange {
             section,
             option: name.to_owned(),

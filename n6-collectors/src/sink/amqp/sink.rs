@@ -382,7 +382,7 @@ impl Sink for AmqpSink {
         self.poll_events();
         self.drain_ready()?;
         if self.in_flight.len() >= self.max_unconfirmed {
-            let deadline = Instant::now() + self.confirm_timeout;
+            let deadline = deadline_after(self.confirm_timeout);
             self.wait_oldest(deadline)?;
         }
         self.declare(&message.exchange)?;
@@ -420,7 +420,7 @@ impl Sink for AmqpSink {
 
     fn confirm(&mut self) -> Result<(), SinkError> {
         self.check()?;
-        let deadline = Instant::now() + self.confirm_timeout;
+        let deadline = deadline_after(self.confirm_timeout);
         while !self.in_flight.is_empty() {
             self.wait_oldest(deadline)?;
         }
@@ -591,4 +591,12 @@ pub(crate) fn describe_lapin_error(error: &lapin::Error) -> String {
         lapin::ErrorKind::IOError(io) => io.to_string(),
         _ => error.to_string(),
     }
+}
+
+/// `now + timeout`, saturated: a timeout too large for the clock means "for ever".
+fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(super::settings::MAX_TIMEOUT_SECS)))
+        .unwrap_or(now)
 }

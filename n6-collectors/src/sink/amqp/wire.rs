@@ -1,5 +1,5 @@
 //! n6's message properties as AMQP basic properties, encoded the way pika 0.13 encodes
-//! them (n6-contract §4.3–4.4): strings as long strings `S`, integers as `I` when they
+//! them (pika, which n6's `n6datapipeline.base.LegacyQueuedBase` publishes with): strings as long strings `S`, integers as `I` when they
 //! fit in 32 bits and `l` otherwise, booleans `t`, floats `d`, `None` `V`, lists `A`,
 //! dicts nested tables `F`; `headers` omitted when there is no meta.
 //!

@@ -48,6 +48,7 @@ impl StatefulCollector for Demo {
         },
         state_file: None,
         state_version: 2,
+        has_state: true,
     };
 
     fn config_spec() -> Spec {
@@ -230,7 +231,7 @@ fn import_refuses_json_of_another_shape_and_keeps_the_file() {
     assert_eq!(
         message,
         format!(
-            "cannot load state: corrupt state file {} at byte offset 23: not a valid state of Demo: invalid type: integer `5`, expected a string at line 2 column 22",
+            "import input {} at byte offset 23: not a valid state of Demo: invalid type: integer `5`, expected a string at line 2 column 22",
             bad.display()
         )
     );
@@ -248,7 +249,7 @@ fn import_refuses_json_of_another_shape_and_keeps_the_file() {
 fn show_prints_the_summary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = run(dir.path(), StateCommand::Show);
-    let path = dir.path().join("tooling_tests.Demo.cbor");
+    let path = dir.path().join("Demo.cbor");
     assert_eq!(
         r.stdout,
         format!(
@@ -343,7 +344,7 @@ fn every_subcommand_takes_the_run_lock() {
 }
 
 /// `{'newest_row_time': '2019-07-13', 'newest_rows': {'"ham","2019-07-13"'}, 'rows_count': 7}`,
-/// protocol 5, as captured from n6 (contract §5.5).
+/// protocol 5, as captured from n6 (the shapes `n6datasources.collectors.base.StatefulCollectorMixin.load_state` reads).
 const ROWS_PICKLE: &str = "8005955a000000000000007d94288c0f6e65776573745f726f775f74696d65948c0a323031392d30372d3133948c0b6e65776573745f726f7773948f94288c122268616d222c22323031392d30372d31332294908c0a726f77735f636f756e74944b07752e";
 
 #[test]
@@ -364,7 +365,7 @@ fn import_pickle_then_export() {
         format!(
             "imported n6 pickle {} (protocol 5) into {} (schema version 2)\n",
             file.display(),
-            dir.path().join("tooling_tests.Demo.cbor").display()
+            dir.path().join("Demo.cbor").display()
         )
     );
     assert_eq!(run(dir.path(), StateCommand::Export).stdout, EXPORTED);
@@ -422,7 +423,7 @@ fn import_pickle_of_an_older_schema_runs_the_migration() {
 #[test]
 fn import_pickle_refuses_protocols_0_and_1_with_n6s_words() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Contract §8.3 P24 (protocol 1 from Python 2).
+    // Protocol 1 from Python 2.
     let file = write(
         dir.path(),
         "old.pickle",
@@ -442,7 +443,7 @@ fn import_pickle_refuses_protocols_0_and_1_with_n6s_words() {
     assert_eq!(
         r.result.expect_err("refused").to_string(),
         format!(
-            "cannot load state: corrupt state file {} at byte offset 0: cannot import this n6 pickle: the first two bytes do not look like the beginning of anything properly serialized using the Pickle Protocol 2 or newer (n6 refuses such files too; protocols 0 and 1 are not supported); you need to examine and fix (or remove) the file manually",
+            "import input {} at byte offset 0: cannot import this n6 pickle: the first two bytes do not look like the beginning of anything properly serialized using the Pickle Protocol 2 or newer (n6 refuses such files too; protocols 0 and 1 are not supported); you need to examine and fix (or remove) the file manually",
             file.display()
         )
     );

@@ -1,4 +1,4 @@
-//! The truth table of n6-contract §3.3, plus the exact warning and error texts.
+//! The `[rabbitmq]` truth table of n6's `n6lib.amqp_helpers.get_amqp_connection_params_dict`, plus the exact warning and error texts.
 
 use super::*;
 
