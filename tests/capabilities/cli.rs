@@ -133,21 +133,18 @@ fn a_missing_or_unknown_section_is_an_error() {
 fn framework_flags_and_state_subcommands_keep_working() {
     let site = Site::new(CONFIG);
     assert_eq!(run_section(&site, "", &["misp_a", "--dry-run"]), 0);
-    assert_eq!(site.state("capabilities.cli.SectionCollector.cbor"), None);
+    assert_eq!(site.state("SectionCollector.cbor"), None);
     assert_eq!(run_section(&site, "run.jsonl", &["misp_a"]), 0);
-    assert!(
-        site.state("capabilities.cli.SectionCollector.cbor")
-            .is_some()
-    );
+    assert!(site.state("SectionCollector.cbor").is_some());
     assert_eq!(run_section(&site, "", &["misp_a", "--check-config"]), 0);
     // `state` after the section name, which its state_dir comes from.
     assert_eq!(run_section(&site, "", &["misp_a", "state", "export"]), 0);
-    let before = site.state("capabilities.cli.SectionCollector.cbor");
+    let before = site.state("SectionCollector.cbor");
     assert_eq!(
         run_section(&site, "", &["misp_a", "state", "reset", "--yes"]),
         0
     );
-    assert_ne!(site.state("capabilities.cli.SectionCollector.cbor"), before);
+    assert_ne!(site.state("SectionCollector.cbor"), before);
     assert_eq!(
         run_section(&site, "again.jsonl", &["misp_a", "--limit", "1"]),
         0

@@ -77,7 +77,7 @@ impl Collect for PlanCollector {
     }
 }
 
-const STATE_FILE: &str = "capabilities.identity.PlanCollector.cbor";
+const STATE_FILE: &str = "PlanCollector.cbor";
 
 fn config(plan: &Json) -> String {
     format!("[PlanCollector]\nplan = {plan}\n")
@@ -277,7 +277,8 @@ fn an_unroutable_message_on_a_second_exchange_fails_the_run_and_saves_no_state()
     // Nothing is bound to sample<suffix>: the broker returns the message (mandatory).
     let plan = json!([
         {"body": "events"},
-        {"body": "sample", "exchange": "sample", "raw_type": "file"},
+        {"body": "sample", "exchange": "sample", "raw_type": "file",
+         "content_type": "application/json"},
     ]);
     let site = Site::new(&format!("{}{}", rabbitmq_config(&broker), config(&plan)));
     let code = run(site.args("", &["--output", "amqp", "--n6output-suffix", &suffix]));
@@ -305,7 +306,8 @@ fn an_exchange_of_another_type_fails_the_run_and_saves_no_state() {
     declare_fanout(&broker, &format!("sample{suffix}"));
     let plan = json!([
         {"body": "events"},
-        {"body": "sample", "exchange": "sample", "raw_type": "file"},
+        {"body": "sample", "exchange": "sample", "raw_type": "file",
+         "content_type": "application/json"},
     ]);
     let site = Site::new(&format!("{}{}", rabbitmq_config(&broker), config(&plan)));
     let code = run(site.args("", &["--output", "amqp", "--n6output-suffix", &suffix]));

@@ -67,7 +67,7 @@ impl Collect for ChunkedRowsCollector {
     }
 }
 
-const STATE_FILE: &str = "capabilities.rows.ChunkedRowsCollector.cbor";
+const STATE_FILE: &str = "ChunkedRowsCollector.cbor";
 
 fn setup(rows: &[&str], extra: &str) -> Site {
     let site = Site::new("");

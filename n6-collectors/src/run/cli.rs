@@ -126,7 +126,18 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     use clap::FromArgMatches;
-    let command = A::augment_args(command);
+    // A derived `Args` with a doc comment sets the command's about: keep the run's.
+    let (about, long_about) = (
+        command.get_about().cloned(),
+        command.get_long_about().cloned(),
+    );
+    let mut command = A::augment_args(command).long_about(None::<&str>);
+    if let Some(about) = about {
+        command = command.about(about);
+    }
+    if let Some(long_about) = long_about {
+        command = command.long_about(long_about);
+    }
     let mut matches = command.clone().try_get_matches_from(args)?;
     let cli =
         Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command.clone()))?;

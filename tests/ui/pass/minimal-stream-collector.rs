@@ -34,9 +34,10 @@ fn main() {
     assert_eq!(meta.identity.raw_type.as_str(), "stream");
     assert_eq!(meta.identity.content_type, None);
     assert_eq!(meta.state_version, 1);
+    assert_eq!(meta.state_file_name(), "MinimalCollector.cbor");
     assert_eq!(
-        meta.state_file_name(),
-        format!("{}.MinimalCollector.cbor", module_path!().replace("::", "."))
+        meta.legacy_state_file_name().as_deref(),
+        Some(format!("{}.MinimalCollector.cbor", module_path!().replace("::", ".")).as_str())
     );
 
     let spec = MinimalCollector::config_spec();
