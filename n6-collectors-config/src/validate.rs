@@ -147,6 +147,18 @@ impl TypedConfig {
         Some(self.sections.remove(idx))
     }
 
+    /// Renames section `from` to `to` (a collector whose main section is named on the
+    /// command line, as n6's MISP and AMQP collectors); false when there is no `from`.
+    pub fn rename_section(&mut self, from: &str, to: &str) -> bool {
+        match self.section_mut(from) {
+            Some(section) => {
+                section.name = to.to_owned();
+                true
+            }
+            None => false,
+        }
+    }
+
     /// All sections, in spec order.
     pub fn into_sections(self) -> Vec<TypedSection> {
         self.sections

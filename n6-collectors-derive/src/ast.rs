@@ -45,6 +45,8 @@ pub enum Role<'a> {
     Config,
     /// The persisted state (`#[state]`).
     State(StateAttr, &'a Attribute),
+    /// The collector's own command-line arguments (`#[args]`, a `clap::Args` type).
+    Args(&'a Attribute),
     /// Anything else: `#[init(expr)]` or `Default::default()`.
     Other(Option<Expr>),
 }
@@ -84,7 +86,10 @@ impl<'a> Input<'a> {
                     continue;
                 }
                 spec_attr = errors.handle(attr::parse_config_spec(&attr.meta));
-            } else if attr.path().is_ident(symbol::STATE) || attr.path().is_ident(symbol::INIT) {
+            } else if attr.path().is_ident(symbol::STATE)
+                || attr.path().is_ident(symbol::INIT)
+                || attr.path().is_ident(symbol::ARGS)
+            {
                 errors.push(
                     darling::Error::custom(format!(
                         "`#[{}]` belongs on a field, not on the struct",
@@ -184,7 +189,21 @@ impl<'a> Field<'a> {
         let ident = field.ident.as_ref()?;
         let mut state = None;
         let mut init = None;
+        let mut args = None;
         for attr in &field.attrs {
+            if attr.path().is_ident(symbol::ARGS) {
+                if !matches!(attr.meta, syn::Meta::Path(_)) {
+                    errors.push(
+                        darling::Error::custom(
+                            "`#[args]` takes no arguments: the field's type is a `clap::Args` \
+                             struct that says everything (`#[args] args: MyArgs`)",
+                        )
+                        .with_span(&attr.meta),
+                    );
+                }
+                args = Some(attr);
+                continue;
+            }
             if attr.path().is_ident(symbol::STATE) {
                 if state.is_some() {
                     errors.push(
@@ -225,6 +244,23 @@ impl<'a> Field<'a> {
             &field.ty,
             &format!("{}{}", input.ident, symbol::CONFIG_SUFFIX),
         );
+        if let Some(attr) = args {
+            if state.is_none() && init.is_none() && !is_config {
+                return Some(Field {
+                    ident,
+                    ty: &field.ty,
+                    role: Role::Args(attr),
+                });
+            }
+            // The field keeps its other role, so no follow-on "no `#[state]`" error.
+            errors.push(
+                darling::Error::custom(
+                    "the `#[args]` field is filled from the command line: it cannot also be \
+                     the config, the `#[state]` or have `#[init(...)]`",
+                )
+                .with_span(attr.path()),
+            );
+        }
         let role = match (state, init, is_config) {
             (Some((s, attr)), init, is_config) => {
                 if let Some((_, init_attr)) = init {

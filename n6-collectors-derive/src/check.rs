@@ -214,6 +214,22 @@ pub fn check_fields<'i, 'a>(
             check_state_attr(s, errors);
         }
     }
+    let args: Vec<&Field<'_>> = input
+        .fields
+        .iter()
+        .filter(|f| matches!(f.role, Role::Args(_)))
+        .collect();
+    for extra in args.iter().skip(1) {
+        if let Role::Args(attr) = &extra.role {
+            errors.push(
+                darling::Error::custom(
+                    "only one field can be `#[args]`: flatten the argument structs into one \
+                     (`#[command(flatten)]`)",
+                )
+                .with_span(attr.path()),
+            );
+        }
+    }
     // Without `#[state]` a collector keeps no state; a field named `state` left unmarked
     // is almost always the attribute forgotten, and would silently start over every run.
     if states.is_empty() {

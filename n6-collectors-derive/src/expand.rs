@@ -93,6 +93,7 @@ fn generate(
         match &f.role {
             Role::Config => quote!(#name: __config,),
             Role::State(..) => quote!(#name: __state,),
+            Role::Args(_) => quote!(#name: __args,),
             Role::Other(Some(expr)) => quote_spanned!(expr.span()=> #name: #expr,),
             Role::Other(None) => {
                 let ty = f.ty;
@@ -116,6 +117,19 @@ fn generate(
         ),
     };
     let helpers = helper_impls(input, state);
+    let args_type = match input
+        .fields
+        .iter()
+        .find(|f| matches!(f.role, Role::Args(_)))
+    {
+        Some(field) => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> type Args = #ty;)
+        }
+        None => quote!(
+            type Args = __n6::NoArgs;
+        ),
+    };
     quote! {
         #structs
 
@@ -129,6 +143,7 @@ fn generate(
             impl __n6::StatefulCollector for #ident {
                 type Config = #config_ty;
                 #state_type
+                #args_type
 
                 const META: __n6::CollectorMeta = #meta;
 
@@ -156,7 +171,11 @@ fn generate(
 
                 #migrate
 
-                fn from_parts(__config: Self::Config, __state: Self::State) -> Self {
+                fn from_parts(
+                    __config: Self::Config,
+                    __state: Self::State,
+                    __args: Self::Args,
+                ) -> Self {
                     #ident { #(#inits)* }
                 }
 

@@ -46,6 +46,7 @@ pub fn stubs(
             impl #impl_generics __n6::StatefulCollector for #ident #ty_generics #where_clause {
                 type Config = #config_ty;
                 type State = #state_ty;
+                type Args = __n6::NoArgs;
                 const META: __n6::CollectorMeta = __n6::CollectorMeta {
                     name: #name,
                     module_path: ::core::module_path!(),
@@ -73,7 +74,7 @@ pub fn stubs(
                 fn make_default_state() -> Self::State {
                     ::core::unreachable!()
                 }
-                fn from_parts(_: Self::Config, _: Self::State) -> Self {
+                fn from_parts(_: Self::Config, _: Self::State, _: Self::Args) -> Self {
                     ::core::unreachable!()
                 }
                 fn state(&self) -> &Self::State {

@@ -20,7 +20,10 @@ mod symbol;
 use proc_macro::TokenStream;
 
 #[doc = include_str!("../derive.md")]
-#[proc_macro_derive(StatefulCollector, attributes(collector, config_spec, state, init))]
+#[proc_macro_derive(
+    StatefulCollector,
+    attributes(collector, config_spec, state, init, args)
+)]
 pub fn derive_stateful_collector(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()

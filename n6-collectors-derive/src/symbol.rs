@@ -6,6 +6,8 @@ pub const COLLECTOR: &str = "collector";
 pub const CONFIG_SPEC: &str = "config_spec";
 /// `#[state(...)]` on the field holding the persisted state.
 pub const STATE: &str = "state";
+/// `#[args]` on the field holding the collector's own command-line arguments.
+pub const ARGS: &str = "args";
 /// `#[init(expr)]` on any other field: its initial value.
 pub const INIT: &str = "init";
 

@@ -85,6 +85,9 @@ pub trait StatefulCollector: Sized {
     type Config;
     /// The persisted state (`()` for a collector without a `#[state]` field).
     type State: Serialize + DeserializeOwned;
+    /// The collector's own command-line arguments (the `#[args]` field's type;
+    /// [`crate::cli::NoArgs`] without one).
+    type Args: crate::cli::CollectorArgs;
 
     /// Identity and state metadata.
     const META: CollectorMeta;
@@ -121,9 +124,9 @@ pub trait StatefulCollector: Sized {
         ))
     }
 
-    /// Builds the collector from its config and its loaded (or default) state; other
-    /// fields get their `Default` or declared initializer.
-    fn from_parts(config: Self::Config, state: Self::State) -> Self;
+    /// Builds the collector from its config, its loaded (or default) state and its own
+    /// command-line arguments; other fields get their `Default` or declared initializer.
+    fn from_parts(config: Self::Config, state: Self::State, args: Self::Args) -> Self;
 
     /// The current state (saved after a successful run).
     fn state(&self) -> &Self::State;

@@ -55,6 +55,11 @@ pub enum Error {
     /// Stopped by a signal before completing; state not saved (128 + signal).
     #[error("stopped by {} before completing; state not saved", crate::run::signal::name(*.0))]
     Interrupted(i32),
+    /// A message's identity breaks n6's wire rules, e.g. a source that is not
+    /// `provider.channel` (78: per-message identities come from configuration, such as
+    /// MISP's `source_provider` or Shadowserver's `subject_to_channel`).
+    #[error("cannot publish: {0}")]
+    Message(#[from] crate::message::MessageError),
     /// A bug in the collector or the framework (70).
     #[error("internal error (a bug): {0}")]
     Bug(String),
@@ -187,6 +192,7 @@ impl Error {
             Error::Sink(SinkError::Settings(_)) => exit::CONFIG,
             Error::Sink(_) => exit::UNAVAILABLE,
             Error::Interrupted(signal) => exit::for_signal(*signal),
+            Error::Message(_) => exit::CONFIG,
             Error::Bug(_) => exit::SOFTWARE,
         }
     }

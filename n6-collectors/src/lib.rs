@@ -75,7 +75,11 @@
 //! * [`collector`] — the two traits: [`StatefulCollector`] (derived) and [`Collect`] (yours);
 //! * [`Output`] — what `collect` publishes through and checkpoints with;
 //! * [`helpers`] — n6's base-class family: downloading, time-ordered rows, e-mail;
-//! * [`message`] — the n6 wire contract (routing key, `message_id`, properties);
+//! * [`input`] — continuous inputs: an AMQP queue republished with confirms;
+//! * [`message`] — the n6 wire contract (routing key, `message_id`, properties) and
+//!   per-message identities ([`message::MessageOptions`]);
+//! * [`clock`] — the run's "now" (fixed with `--fake-now` in tests and replays);
+//! * [`cli`] — the command line, and a collector's own arguments ([`cli::CollectorArgs`]);
 //! * [`sink`] — where messages go: JSON lines (the embedded default) and RabbitMQ;
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
 //! * [`config`] — n6 config files, the config-spec language, converters;
@@ -95,10 +99,12 @@
 #[doc(inline)]
 pub use n6_collectors_config as config;
 
+pub mod clock;
 pub mod collector;
 pub mod error;
 pub mod exit;
 pub mod helpers;
+pub mod input;
 pub mod message;
 pub mod metrics;
 mod output;
@@ -121,15 +127,16 @@ pub use collector::{Collect, CollectorMeta, StatefulCollector};
 pub use error::{Error, Result, ResultExt};
 pub use n6_collectors_derive::StatefulCollector;
 pub use output::Output;
-pub use run::{run, run_from};
+pub use run::{cli, run, run_from};
 
 /// Everything a collector author needs: `use n6_collectors::prelude::*;`.
 pub mod prelude {
     /// The trait and, in the macro namespace, `#[derive(StatefulCollector)]`.
     pub use crate::StatefulCollector;
+    pub use crate::clock::Clock;
     pub use crate::collector::Collect;
     pub use crate::error::{Error, Result, ResultExt};
-    pub use crate::message::{HeaderTable, HeaderValue};
+    pub use crate::message::{HeaderTable, HeaderValue, MessageOptions, RawType};
     pub use crate::output::Output;
     /// The traits, and in the macro namespace derives that work in a crate depending on
     /// `n6-collectors` alone (no `serde` dependency needed): `#[derive(Serialize,

@@ -14,6 +14,7 @@ pub use ::serde_json;
 pub use ::std;
 pub use ::time;
 
+pub use crate::cli::NoArgs;
 pub use crate::collector::{CollectorMeta, StatefulCollector};
 pub use crate::config::spec::Spec;
 pub use crate::config::validate::{CustomConverter, TypedConfig, TypedSection};

@@ -38,8 +38,8 @@ pub mod prelude {
     pub use super::download::{DownloadSettings, Downloader, DownloadingCollector, Request};
     pub use super::email::Email;
     pub use super::rows::{
-        CountCheck, CsvColumn, CsvIsoUtcColumn, RowTime, RowsConfig, RowsOptions, RowsState,
-        download_fresh_rows, download_fresh_rows_into, download_fresh_rows_with,
+        CountCheck, CsvColumn, CsvIsoUtcColumn, FreshRows, RowTime, RowsConfig, RowsOptions,
+        RowsState, download_fresh_rows, download_fresh_rows_into, download_fresh_rows_with,
         publish_fresh_rows,
     };
     pub use super::simple::{

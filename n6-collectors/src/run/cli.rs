@@ -3,12 +3,147 @@
 //! n6-compatible: `--n6config-override SECTION.OPTION=VALUE ...` (only the last occurrence
 //! counts, as in n6), `--n6output-suffix SUFFIX`, unambiguous abbreviations of long options
 //! (`--n6config` works). `--n6recovery` is rejected, as n6's collectors reject it.
+//!
+//! # A collector's own arguments
+//!
+//! A collector adds arguments of its own with a `clap::Args` struct in a field marked
+//! `#[args]` (the framework's flags and `state ...` subcommands keep working beside
+//! them), and reads them in `collect` as `self.args`. When [`CollectorArgs::config_section`]
+//! names a section, it replaces the struct name as the main config section, as n6's
+//! `MispCollector` and `AMQPCollector` take theirs from the first positional argument
+//! (`n6collector_misp my_misp_section`; [`SectionArg`] is that argument, ready-made). The
+//! state file keeps its name (n6's is per class, not per section).
+//!
+//! ```
+//! use n6_collectors::prelude::*;
+//! use n6_collectors::cli::CollectorArgs;
+//!
+//! #[derive(Debug, Clone, clap::Args)]
+//! pub struct MispArgs {
+//!     /// The configuration section name to be used by the MISP collector.
+//!     n6config_section_name: String,
+//!     /// Publish at most N samples.
+//!     #[arg(long, default_value_t = 100)]
+//!     max_samples: u32,
+//! }
+//!
+//! impl CollectorArgs for MispArgs {
+//!     fn config_section(&self) -> Option<&str> {
+//!         Some(&self.n6config_section_name)
+//!     }
+//! }
+//!
+//! #[derive(StatefulCollector)]
+//! #[collector(source = "circl.misp", raw_type = "stream")]
+//! #[config_spec("source_provider :: str")]
+//! pub struct MispCollector {
+//!     config: MispCollectorConfig,
+//!     #[args]
+//!     args: MispArgs,
+//! }
+//!
+//! impl Collect for MispCollector {
+//!     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
+//!         let source = format!("{}.misp", self.config.source_provider);
+//!         out.message(format!("max {}", self.args.max_samples)).source(source).publish()
+//!     }
+//! }
+//! # let site = std::env::temp_dir().join(format!("n6-collectors-cli-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(site.join("conf")).unwrap();
+//! # std::fs::write(site.join("conf/60_misp.conf"), "[misp_circl]\nsource_provider = circl\n").unwrap();
+//! # let dir = |name: &str| site.join(name).display().to_string();
+//! // n6collector_misp misp_circl --max-samples 5 --config-dir ... --output out.jsonl
+//! let args = ["n6collector_misp", "misp_circl", "--max-samples", "5", "--config-dir", &dir("conf"),
+//!             "--state-dir", &dir("state"), "--output", &dir("out.jsonl"), "-qq"];
+//! assert_eq!(n6_collectors::run_from::<MispCollector, _, _>(args), 0);
+//! # let out = std::fs::read_to_string(site.join("out.jsonl")).unwrap();
+//! # assert!(out.contains(r#""routing_key":"circl.misp""#) && out.contains(r#""body":"max 5""#), "{out}");
+//! # std::fs::remove_dir_all(&site).unwrap();
+//! ```
 
 use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
 use crate::sink::SinkTarget;
+
+/// A collector's own command-line arguments: a `clap::Args` struct in the field marked
+/// `#[args]`, parsed together with the framework's flags. See the module docs.
+pub trait CollectorArgs:
+    clap::Args + clap::FromArgMatches + Clone + std::fmt::Debug + Send + 'static
+{
+    /// The main config section's name taken from the command line, replacing the
+    /// collector's struct name (n6's `MispCollector` and `AMQPCollector`); `None` keeps
+    /// the struct name.
+    fn config_section(&self) -> Option<&str> {
+        None
+    }
+}
+
+/// No arguments of the collector's own (collectors without an `#[args]` field).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct NoArgs {}
+
+impl CollectorArgs for NoArgs {}
+
+/// The one positional argument of n6's MISP and AMQP collectors: the name of the config
+/// section to use as the main section (`n6collector_misp my_misp_section`). Use it as the
+/// `#[args]` field's type, or flatten it into a struct of your own.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SectionArg {
+    /// The configuration section name to be used by the collector.
+    #[arg(value_name = "N6CONFIG_SECTION_NAME")]
+    pub n6config_section_name: String,
+}
+
+impl CollectorArgs for SectionArg {
+    fn config_section(&self) -> Option<&str> {
+        Some(&self.n6config_section_name)
+    }
+}
+
+/// Parses the framework's flags and `A` (the collector's own arguments) from one
+/// command line.
+pub fn parse_with<A, I, T>(args: I) -> Result<(Cli, A), clap::Error>
+where
+    A: CollectorArgs,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::CommandFactory;
+    parse_with_command(Cli::command(), args)
+}
+
+/// [`parse_with`] on `command` (the framework's [`Cli::command`] with the run's name,
+/// about and version).
+pub(crate) fn parse_with_command<A, I, T>(
+    command: clap::Command,
+    args: I,
+) -> Result<(Cli, A), clap::Error>
+where
+    A: CollectorArgs,
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::FromArgMatches;
+    // A derived `Args` with a doc comment sets the command's about: keep the run's.
+    let (about, long_about) = (
+        command.get_about().cloned(),
+        command.get_long_about().cloned(),
+    );
+    let mut command = A::augment_args(command).long_about(None::<&str>);
+    if let Some(about) = about {
+        command = command.about(about);
+    }
+    if let Some(long_about) = long_about {
+        command = command.long_about(long_about);
+    }
+    let mut matches = command.clone().try_get_matches_from(args)?;
+    let cli =
+        Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command.clone()))?;
+    let own = A::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command.clone()))?;
+    Ok((cli, own))
+}
 
 /// Options common to every collector binary.
 #[derive(Debug, Clone, Parser)]
@@ -37,7 +172,7 @@ pub struct Cli {
     pub state_dir: Option<PathBuf>,
 
     /// Where to publish: `-` (JSON lines on stdout), a file path (JSON lines), or `amqp`.
-    /// Default: `amqp` when the configuration has a [rabbitmq] section, else stdout if it
+    /// Default: `amqp` when the configuration has a `[rabbitmq]` section, else stdout if it
     /// is a terminal (otherwise the run refuses to guess: exit 78).
     #[arg(long, value_name = "TARGET")]
     pub output: Option<SinkTarget>,
@@ -69,12 +204,31 @@ pub struct Cli {
     #[arg(short, long, action = ArgAction::Count)]
     pub quiet: u8,
 
+    /// Test-only: fix the run's clock at this ISO date-time (UTC unless it has a zone),
+    /// for tests and replays of recorded cases; see `n6_collectors::clock`.
+    #[arg(
+        long = "fake-now",
+        value_name = "ISO-DATE-TIME",
+        hide = true,
+        global = true
+    )]
+    pub fake_now: Option<String>,
+
     /// `state show|export|import|reset|import-pickle`: look at or change the state instead of running.
     #[command(subcommand)]
     pub command: Option<crate::tooling::Command>,
 }
 
 impl Cli {
+    /// The run's clock: fixed by `--fake-now`, else the system clock.
+    pub fn clock(&self) -> Result<crate::clock::Clock, crate::Error> {
+        match &self.fake_now {
+            Some(text) => crate::clock::Clock::parse_fixed(text)
+                .map_err(|e| crate::Error::Usage(format!("--fake-now: {e}"))),
+            None => Ok(crate::clock::Clock::system()),
+        }
+    }
+
     /// The sink this run publishes to, given whether the configuration has `[rabbitmq]`.
     pub(crate) fn sink_target(&self, has_rabbitmq: bool) -> SinkTarget {
         SinkTarget::choose(self.dry_run, self.output.as_ref(), has_rabbitmq)
@@ -87,6 +241,43 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("collector").chain(args.iter().copied()))
+    }
+
+    fn parse_section(args: &[&str]) -> Result<(Cli, SectionArg), clap::Error> {
+        parse_with::<SectionArg, _, _>(std::iter::once("collector").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn a_positional_section_goes_with_flags_and_state_subcommands() {
+        let (cli, section) =
+            parse_section(&["misp_circl", "--config-dir", "/a", "-v"]).expect("parse");
+        assert_eq!(section.config_section(), Some("misp_circl"));
+        assert_eq!(cli.config_dirs, vec![PathBuf::from("/a")]);
+        assert_eq!(cli.verbose, 1);
+        let (cli, section) =
+            parse_section(&["--config-dir", "/a", "misp_circl", "state", "show"]).expect("parse");
+        assert_eq!(section.n6config_section_name, "misp_circl");
+        assert!(matches!(
+            cli.command,
+            Some(crate::tooling::Command::State(_))
+        ));
+        let missing = parse_section(&["--config-dir", "/a"]).expect_err("the section is required");
+        assert_eq!(
+            missing.kind(),
+            clap::error::ErrorKind::MissingRequiredArgument
+        );
+        assert!(
+            missing.to_string().contains("N6CONFIG_SECTION_NAME"),
+            "{missing}"
+        );
+    }
+
+    #[test]
+    fn no_args_parse_as_the_framework_alone() {
+        let (cli, NoArgs {}) =
+            parse_with::<NoArgs, _, _>(["collector", "--dry-run"]).expect("parse");
+        assert!(cli.dry_run);
+        assert!(parse_with::<NoArgs, _, _>(["collector", "extra"]).is_err());
     }
 
     #[test]

@@ -38,8 +38,12 @@ pub(crate) struct LoadedConfig<C: StatefulCollector> {
 }
 
 /// Reads the config files and validates them against `C`'s spec (and `[rabbitmq]` when
-/// the run publishes to the broker). Every problem is reported at once.
-pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
+/// the run publishes to the broker). Every problem is reported at once. `main_section`
+/// (from the command line) replaces the struct name as the main section's name.
+pub(crate) fn load<C: StatefulCollector>(
+    cli: &Cli,
+    main_section: Option<&str>,
+) -> Result<LoadedConfig<C>> {
     let dirs = if cli.config_dirs.is_empty() {
         files::default_config_dirs()
     } else {
@@ -73,7 +77,14 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     }
     warn_about_miscased_rabbitmq(&raw);
 
-    let typed = match validate::validate(&C::config_spec(), &raw, &C::custom_converters()) {
+    let main = main_section.unwrap_or(C::META.name);
+    let mut spec = C::config_spec();
+    for section in &mut spec.sections {
+        if section.name == C::META.name {
+            section.name = main.to_owned();
+        }
+    }
+    let typed = match validate::validate(&spec, &raw, &C::custom_converters()) {
         Ok((typed, warnings)) => {
             for warning in warnings {
                 tracing::warn!("{warning}");
@@ -93,7 +104,7 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
         if has_rabbitmq {
             let heartbeat = typed
                 .as_ref()
-                .and_then(|t| t.section(C::META.name))
+                .and_then(|t| t.section(main))
                 .and_then(|s| s.get("heartbeat_interval"))
                 .and_then(|v| match v {
                     Value::Int(i) => Some(*i),
@@ -123,6 +134,8 @@ pub(crate) fn load<C: StatefulCollector>(cli: &Cli) -> Result<LoadedConfig<C>> {
     };
 
     add_printable(&typed, &mut printable);
+    let mut typed = typed;
+    typed.rename_section(main, C::META.name);
     let config = C::build_config(typed).map_err(Error::Bug)?;
     Ok(LoadedConfig {
         config,

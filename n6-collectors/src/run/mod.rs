@@ -7,7 +7,7 @@
 //! * [`logging`] — the stderr log subscriber;
 //! * [`summary`] — the one-line summary and its counters.
 
-pub(crate) mod cli;
+pub mod cli;
 pub(crate) mod configure;
 pub(crate) mod logging;
 pub(crate) mod signal;
@@ -52,13 +52,13 @@ pub fn run<C: Collect>() -> ExitCode {
 
 /// Parses the command line; `--help` names the collector (source, config section, state
 /// file) and `--version` prints the n6-collectors version.
-fn parse_command_line<C, I, T>(args: I) -> std::result::Result<Cli, clap::Error>
+fn parse_command_line<C, I, T>(args: I) -> std::result::Result<(Cli, C::Args), clap::Error>
 where
     C: StatefulCollector,
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::CommandFactory;
     let meta = &C::META;
     let about = format!(
         "n6 collector {name}: source {source}, config section [{name}], state file {file} in \
@@ -72,8 +72,7 @@ where
         env!("CARGO_PKG_VERSION"),
         ")"
     ));
-    let matches = command.try_get_matches_from(args)?;
-    Cli::from_arg_matches(&matches)
+    self::cli::parse_with_command::<C::Args, _, _>(command, args)
 }
 
 /// The state file's name in `state_dir`: [`crate::collector::CollectorMeta::state_file_name`],
@@ -106,8 +105,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match parse_command_line::<C, _, _>(args) {
-        Ok(cli) => cli,
+    let (cli, own_args) = match parse_command_line::<C, _, _>(args) {
+        Ok(parsed) => parsed,
         Err(e) => {
             let code = match e.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
@@ -123,7 +122,9 @@ where
     let started = Instant::now();
     let mut tracking = RunTracking::new(name, cli.metrics_file.clone());
     crate::helpers::download::clear_run_meta();
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| execute::<C>(&cli, &mut tracking)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        execute::<C>(&cli, own_args, &mut tracking)
+    }));
     crate::helpers::download::clear_run_meta();
     // A signal's line may have been printed already (the run was ended while blocked).
     let report = signal::claim_report();
@@ -178,7 +179,12 @@ enum Outcome {
     Skipped(String),
 }
 
-fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome> {
+fn execute<C: Collect>(
+    cli: &Cli,
+    own_args: C::Args,
+    tracking: &mut RunTracking,
+) -> Result<Outcome> {
+    use self::cli::CollectorArgs;
     // Only collection runs report; read-only commands write nothing, even when they fail.
     if cli.dry_run || cli.check_config || cli.print_config || cli.command.is_some() {
         tracking.cancel();
@@ -190,7 +196,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
         unreadable_files,
         metrics_textfile_dir,
         state_backend,
-    } = configure::load::<C>(cli)?;
+    } = configure::load::<C>(cli, own_args.config_section())?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
         let mut printable = printable;
@@ -287,7 +293,7 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     if tracking.enabled() {
         saver.set_activity(tracking.prior_activity());
     }
-    let mut collector = C::from_parts(config, state);
+    let mut collector = C::from_parts(config, state, own_args);
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
@@ -296,7 +302,8 @@ fn execute<C: Collect>(cli: &Cli, tracking: &mut RunTracking) -> Result<Outcome>
     {
         let mut out = Output::new(
             &C::META.identity,
-            &exchange,
+            cli.n6output_suffix.as_deref().unwrap_or(""),
+            cli.clock()?,
             &mut sink,
             &mut saver,
             &mut tracking.stats,

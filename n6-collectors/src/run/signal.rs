@@ -11,6 +11,12 @@
 //! is the old one or the new one, never a mix. The second signal's handler prints the
 //! same line before it exits. Exactly one final line is printed ([`claim_report`]).
 
+//!
+//! A long-running input (the AMQP consumer) may [`take`] the first signal as its request
+//! to stop: it finishes the message in hand and ends the run normally (exit 0); a second
+//! signal still exits at once. Such an input announces it with [`will_take`], and the
+//! watchdog then leaves the stopping to it.
+
 use std::io::Read;
 use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
@@ -23,6 +29,9 @@ pub const GRACE: Duration = Duration::from_millis(500);
 use crate::error::{Error, Result};
 
 static RECEIVED: AtomicI32 = AtomicI32::new(0);
+static TAKEN: AtomicBool = AtomicBool::new(false);
+/// Set by [`will_take`]: the run stops on its own after the first signal (no watchdog).
+static WILL_TAKE: AtomicBool = AtomicBool::new(false);
 /// Set by whoever prints the run's final line (the run, the watchdog, the handler).
 static REPORTED: AtomicBool = AtomicBool::new(false);
 /// The write end of the pipe that wakes the watchdog (-1 before [`install`]).
@@ -131,6 +140,9 @@ fn start_watchdog() {
             if REPORTED.load(Ordering::SeqCst) {
                 return; // the run is printing its own line and ending
             }
+            if WILL_TAKE.load(Ordering::SeqCst) {
+                return; // an input takes the signal and ends the run normally
+            }
             report_raw(signal);
             // SAFETY: `_exit` never returns; the kernel releases the run lock.
             unsafe { libc::_exit(128 + signal) };
@@ -156,12 +168,30 @@ pub fn hold_exit() -> MutexGuard<'static, ()> {
     COMMIT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The signal received so far, if any.
+/// The signal received so far, if any (and not [`take`]n).
 pub fn received() -> Option<i32> {
+    if TAKEN.load(Ordering::SeqCst) {
+        return None;
+    }
     match RECEIVED.load(Ordering::SeqCst) {
         0 => None,
         signal => Some(signal),
     }
+}
+
+/// Announces that the run [`take`]s the first signal and stops on its own, finishing
+/// what it has in hand: the watchdog then does not end it (a second signal still does).
+pub fn will_take() {
+    WILL_TAKE.store(true, Ordering::SeqCst);
+}
+
+/// Takes the first signal as a request to stop that the caller handles itself: returns
+/// it once, and from then on [`received`] no longer reports it (the run then ends
+/// normally). A second signal still ends the process at once.
+pub fn take() -> Option<i32> {
+    let signal = received()?;
+    TAKEN.store(true, Ordering::SeqCst);
+    Some(signal)
 }
 
 /// The name of a signal for messages.

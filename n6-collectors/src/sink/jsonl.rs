@@ -3,7 +3,9 @@
 //! One object per message:
 //! `{"exchange": ..., "routing_key": ..., "properties": {...}, "body": "..."}`, where
 //! `properties` uses n6's property names and `body` is the UTF-8 text of the body, or,
-//! when the body is not valid UTF-8, `"body_base64"` replaces `"body"`.
+//! when the body is not valid UTF-8, `"body_base64"` replaces `"body"`; last comes
+//! `"source"`, the source the `message_id` was computed over (not on the wire; the
+//! routing key may carry a version tag after it).
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
@@ -24,6 +26,7 @@ struct Line<'a> {
     body: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body_base64: Option<String>,
+    source: &'a str,
 }
 
 /// Renders one message as its JSON line (without the newline).
@@ -41,6 +44,7 @@ pub fn render(message: &Message) -> String {
         properties: &message.properties,
         body,
         body_base64,
+        source: &message.source,
     };
     // Serialising plain strings, numbers and maps cannot fail.
     serde_json::to_string(&line).unwrap_or_default()
@@ -228,7 +232,7 @@ mod tests {
         );
         assert_eq!(
             render(&msg),
-            r#"{"exchange":"raw","routing_key":"my-provider.my-channel","properties":{"message_id":"0ee79178d8d14de9c91b6499598f9135","type":"file","timestamp":1660218035,"content_type":"text/csv","delivery_mode":2},"body":"<some body>"}"#
+            r#"{"exchange":"raw","routing_key":"my-provider.my-channel","properties":{"message_id":"0ee79178d8d14de9c91b6499598f9135","type":"file","timestamp":1660218035,"content_type":"text/csv","delivery_mode":2},"body":"<some body>","source":"my-provider.my-channel"}"#
         );
     }
 
@@ -236,7 +240,10 @@ mod tests {
     fn non_utf8_body_is_base64() {
         let msg = identity().message("raw", vec![0xff, 0x00, b'a'], 1, HeaderTable::default());
         let line = render(&msg);
-        assert!(line.ends_with(r#""body_base64":"/wBh"}"#), "{line}");
+        assert!(
+            line.ends_with(r#""body_base64":"/wBh","source":"my-provider.my-channel"}"#),
+            "{line}"
+        );
         assert!(!line.contains(r#""body":"#));
     }
 

@@ -75,7 +75,11 @@ fn main() {
     );
     assert!(UrlhausCollector::migrate_state(0, ciborium::Value::Null).is_err());
 
-    let collector = UrlhausCollector::from_parts(c, UrlhausCollector::make_default_state());
+    let collector = UrlhausCollector::from_parts(
+        c,
+        UrlhausCollector::make_default_state(),
+        n6_collectors::cli::NoArgs {},
+    );
     assert_eq!(collector.state(), &Rows::empty());
     assert_eq!(collector.buffer.capacity(), 16);
     assert_eq!(collector.published, 0);

@@ -54,7 +54,11 @@ fn main() {
     assert_eq!(config.state_dir, std::path::PathBuf::from("/var/lib/n6-minimal"));
     assert_eq!(MinimalCollector::state_dir(&config), std::path::Path::new("/var/lib/n6-minimal"));
 
-    let collector = MinimalCollector::from_parts(config.clone(), MinimalCollector::make_default_state());
+    let collector = MinimalCollector::from_parts(
+        config.clone(),
+        MinimalCollector::make_default_state(),
+        n6_collectors::cli::NoArgs {},
+    );
     assert_eq!(collector.state(), &Seen { count: 0 });
     assert_eq!(collector.config(), &config);
 }

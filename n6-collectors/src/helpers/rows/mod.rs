@@ -27,14 +27,29 @@
 //! ```
 //!
 //! Rows are bytes: invalid UTF-8 is published and stored unchanged ([`Row`]).
+//!
+//! Other bodies: [`FreshRows`] holds a run's fresh rows for a body the collector builds
+//! from them (n6's URLhaus URLs: JSON of enriched rows) or for one message per chunk of
+//! N rows (n6's URLhaus payloads URLs: 20000):
+//!
+//! ```ignore
+//! let data = self.download(&self.config.url)?;
+//! let Some(fresh) = FreshRows::select(&data, &self.state, &dateadded, options)? else {
+//!     return Ok(());
+//! };
+//! drop(data);
+//! fresh.publish_in_chunks(out, 20_000, MessageOptions::new().meta(meta), &mut self.state)?;
+//! ```
 
 mod collector;
+mod fresh;
 mod row;
 mod select;
 mod state;
 mod time;
 
 pub use collector::RowsConfig;
+pub use fresh::FreshRows;
 pub use row::{BYTES_BASE64_KEY, Row};
 pub use select::{
     CountCheck, CountMismatch, RowsOptions, Selection, join_rows, select_fresh_rows,

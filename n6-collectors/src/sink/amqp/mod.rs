@@ -50,7 +50,7 @@
 mod client_info;
 mod pyrepr;
 mod settings;
-mod sink;
+pub(crate) mod sink;
 pub(crate) mod tls;
 mod wire;
 

@@ -108,68 +108,28 @@ impl AmqpSink {
     /// not passive, not auto-delete, not internal). Exchanges first seen in a message are
     /// declared before it is published.
     pub fn connect(settings: &AmqpSettings, exchanges: &[&str]) -> Result<AmqpSink, SinkError> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("n6-amqp")
-            .enable_all()
-            .build()
-            .map_err(|e| {
-                SinkError::Unavailable(format!("cannot start the AMQP I/O threads: {e}"))
-            })?;
-        let described = settings.describe();
-        let tls = match &settings.tls {
-            Some(tls_settings) => Some(RustlsConnector::from(tls::client_config(tls_settings)?)),
-            None => None,
-        };
-        let uri = amqp_uri(settings);
-        let properties = ConnectionProperties::default().with_client_property(
-            "information".into(),
-            LongString::from(client_info::information()),
-        );
-        let host = settings.host.clone();
-        let port = settings.port;
-        let user = match &settings.auth {
-            Auth::Plain { username, .. } => format!(" as user {username:?} (PLAIN)"),
-            Auth::External => " with the client certificate (EXTERNAL)".to_owned(),
-        };
-        let tls = Arc::new(tls);
-        let async_runtime = AsyncRuntime::tokio_with_handle(runtime.handle().clone());
-        let connect = async move |_uri: AMQPUri, rt: TokioRuntime| -> lapin::Result<_> {
-            let addresses = resolve(&host, port)?;
-            let stream = AsyncTcpStream::connect(&rt, addresses).await?;
-            match tls.as_ref() {
-                Some(connector) => Ok(stream.into_rustls(connector, &host).await?),
-                None => Ok(stream),
-            }
-        };
+        let (runtime, connection, channel) = open_channel(settings)?;
         let timeout = settings.connect_timeout;
-        let opened = runtime.block_on(async {
-            let open = async {
-                let connection =
-                    Connection::connector(uri, async_runtime, connect, properties).await?;
-                let channel = connection.create_channel().await?;
-                channel
-                    .confirm_select(ConfirmSelectOptions::default())
-                    .await?;
-                Ok::<_, lapin::Error>((connection, channel))
-            };
-            tokio::time::timeout(timeout, open).await
+        let described = settings.describe();
+        let confirming = runtime.block_on(async {
+            let select = channel.confirm_select(ConfirmSelectOptions::default());
+            tokio::time::timeout(timeout, select).await
         });
-        let (connection, channel) = match opened {
-            Ok(Ok(pair)) => pair,
+        match confirming {
+            Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 return Err(SinkError::Unavailable(format!(
-                    "cannot connect to {described}{user}: {}",
+                    "{described} refused publisher confirms: {}",
                     describe_lapin_error(&e)
                 )));
             }
             Err(_) => {
                 return Err(SinkError::Unavailable(format!(
-                    "cannot connect to {described}{user}: no answer within {} s",
+                    "{described} did not answer confirm.select within {} s",
                     timeout.as_secs()
                 )));
             }
-        };
+        }
         tracing::debug!(
             broker = %described,
             heartbeat = connection.configuration().heartbeat(),
@@ -515,6 +475,66 @@ impl Drop for AmqpSink {
     }
 }
 
+/// Starts the I/O threads, connects (TCP, TLS, AMQP handshake within the settings'
+/// `connect_timeout`) as n6 does and opens one channel: shared by the sink and the AMQP
+/// consumer input (`crate::input::amqp_consumer`).
+pub(crate) fn open_channel(
+    settings: &AmqpSettings,
+) -> Result<(tokio::runtime::Runtime, Connection, Channel), SinkError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("n6-amqp")
+        .enable_all()
+        .build()
+        .map_err(|e| SinkError::Unavailable(format!("cannot start the AMQP I/O threads: {e}")))?;
+    let described = settings.describe();
+    let tls = match &settings.tls {
+        Some(tls_settings) => Some(RustlsConnector::from(tls::client_config(tls_settings)?)),
+        None => None,
+    };
+    let uri = amqp_uri(settings);
+    let properties = ConnectionProperties::default().with_client_property(
+        "information".into(),
+        LongString::from(client_info::information()),
+    );
+    let host = settings.host.clone();
+    let port = settings.port;
+    let user = match &settings.auth {
+        Auth::Plain { username, .. } => format!(" as user {username:?} (PLAIN)"),
+        Auth::External => " with the client certificate (EXTERNAL)".to_owned(),
+    };
+    let tls = Arc::new(tls);
+    let async_runtime = AsyncRuntime::tokio_with_handle(runtime.handle().clone());
+    let connect = async move |_uri: AMQPUri, rt: TokioRuntime| -> lapin::Result<_> {
+        let addresses = resolve(&host, port)?;
+        let stream = AsyncTcpStream::connect(&rt, addresses).await?;
+        match tls.as_ref() {
+            Some(connector) => Ok(stream.into_rustls(connector, &host).await?),
+            None => Ok(stream),
+        }
+    };
+    let timeout = settings.connect_timeout;
+    let opened = runtime.block_on(async {
+        let open = async {
+            let connection = Connection::connector(uri, async_runtime, connect, properties).await?;
+            let channel = connection.create_channel().await?;
+            Ok::<_, lapin::Error>((connection, channel))
+        };
+        tokio::time::timeout(timeout, open).await
+    });
+    match opened {
+        Ok(Ok((connection, channel))) => Ok((runtime, connection, channel)),
+        Ok(Err(e)) => Err(SinkError::Unavailable(format!(
+            "cannot connect to {described}{user}: {}",
+            describe_lapin_error(&e)
+        ))),
+        Err(_) => Err(SinkError::Unavailable(format!(
+            "cannot connect to {described}{user}: no answer within {} s",
+            timeout.as_secs()
+        ))),
+    }
+}
+
 fn amqp_uri(settings: &AmqpSettings) -> AMQPUri {
     let (userinfo, mechanism) = match &settings.auth {
         Auth::Plain { username, password } => (
@@ -563,7 +583,7 @@ fn resolve(host: &str, port: u16) -> std::io::Result<Vec<std::net::SocketAddr>> 
 }
 
 /// A lapin error in words an operator can act on.
-fn describe_lapin_error(error: &lapin::Error) -> String {
+pub(crate) fn describe_lapin_error(error: &lapin::Error) -> String {
     match error.kind() {
         lapin::ErrorKind::ProtocolError(amqp) => {
             format!("{} ({})", amqp.get_message().as_str(), amqp.get_id())

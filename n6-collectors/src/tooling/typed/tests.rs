@@ -35,6 +35,7 @@ struct Demo {
 impl StatefulCollector for Demo {
     type Config = ();
     type State = Rows;
+    type Args = crate::cli::NoArgs;
 
     const META: CollectorMeta = CollectorMeta {
         name: "Demo",
@@ -82,7 +83,7 @@ impl StatefulCollector for Demo {
         })
     }
 
-    fn from_parts(_: (), state: Rows) -> Self {
+    fn from_parts(_: (), state: Rows, _: crate::cli::NoArgs) -> Self {
         Demo { state }
     }
 
