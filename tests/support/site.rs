@@ -199,10 +199,12 @@ impl Site {
             .arg(self.conf_dir())
             .arg("--state-dir")
             .arg(&self.state_dir);
-        if let Some(suffix) = &self.suffix {
+        // `state ...` subcommands take neither output flag.
+        let state_command = args.first() == Some(&"state");
+        if let Some(suffix) = self.suffix.as_ref().filter(|_| !state_command) {
             cmd.arg("--n6output-suffix").arg(suffix);
         }
-        if self.output_file && args.first() != Some(&"state") {
+        if self.output_file && !state_command {
             cmd.arg("--output").arg(self.output_path());
         }
         cmd.env_remove("RUST_LOG")
