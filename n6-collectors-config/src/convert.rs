@@ -1,4 +1,4 @@
-//! n6's standard config-value converters (n6-contract §2.7–2.8), plus the framework's
+//! n6's standard config-value converters (`n6lib.config.Config.BASIC_CONVERTERS`), plus the framework's
 //! `download_timeout` (n6's `BaseDownloadingCollector` custom converter).
 //!
 //! Every converter takes the raw string of an option and returns a typed [`Value`] or a

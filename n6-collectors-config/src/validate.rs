@@ -1,4 +1,5 @@
-//! Building a typed configuration from raw values and a spec (n6-contract §2.5).
+//! Building a typed configuration from raw values and a spec (n6's
+//! `n6lib.config.Config._modern_init`).
 //!
 //! [`validate`] walks the spec exactly like n6's `Config`: sections in spec order; in each,
 //! the declared options in spec order (raw value, else default, else *missing*), then the
@@ -582,7 +583,7 @@ impl Collected {
     }
 }
 
-/// Builds the typed configuration of `spec` from `raw` (n6-contract §2.5).
+/// Builds the typed configuration of `spec` from `raw` (n6's `Config._modern_init`).
 ///
 /// Returns the typed config and n6's non-fatal warnings, or every problem found (with the
 /// warnings of the same run). A converter is looked up only when there is a value to
@@ -1147,11 +1148,11 @@ mod tests {
         assert!(warnings.is_empty());
     }
 
-    // --- §8.5 -------------------------------------------------------------------------
+    // --- n6's `n6lib.tests.test_config` example (`DEFAULT_CONFIG_SPEC`) -------------------
 
     use crate::spec::tests::SPEC_8_5;
 
-    /// What the INI layer delivers for the three files of §8.5.
+    /// What the INI layer delivers for the three files of n6's `test_config` example.
     fn raw_8_5() -> RawConfig {
         raw(&[
             ("first", "a", "xyz"),

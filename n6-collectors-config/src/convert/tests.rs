@@ -1,4 +1,5 @@
-//! The §2.8 tables of n6-contract, row by row, through [`Converter::convert`].
+//! n6's converters (`n6lib.config.Config.BASIC_CONVERTERS`) on inputs measured against n6,
+//! row by row, through [`Converter::convert`].
 
 use super::*;
 use crate::value::PyValue;

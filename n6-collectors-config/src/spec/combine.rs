@@ -2,7 +2,7 @@
 
 use super::{FREE_OPTIONS_MARKER, SectionSpec, Spec, SpecError};
 
-/// n6's `combined_config_spec` (n6-contract §2.6): `foreground` (e.g. the collector
+/// n6's `n6lib.config.combined_config_spec`: `foreground` (e.g. the collector
 /// author's spec) layered over `background` (e.g. the framework's fragments).
 ///
 /// Background sections come first, in their order, then sections only the foreground

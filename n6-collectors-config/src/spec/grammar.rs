@@ -44,7 +44,7 @@ pub(super) fn is_tail_ok(rest: &str) -> bool {
     after_ws.is_empty() || (after_ws.len() < rest.len() && after_ws.starts_with(';'))
 }
 
-/// The option-line regex of n6 (see the grammar in n6-contract §2.2).
+/// The option-line regex of n6 (`_OPT_BEG_REGEX` of n6's `n6lib.config` spec parser).
 pub(super) fn match_option_line(line: &str) -> Option<OptionLine<'_>> {
     let first = line.chars().next()?;
     if matches!(first, ':' | '=' | '[' | ']') || is_ascii_ws(first) {

@@ -1,4 +1,5 @@
-//! The n6 config-spec language (n6-contract §2.1–2.6), parsed into a [`Spec`].
+//! The n6 config-spec language (n6's `n6lib.config.parse_config_spec` and
+//! `combined_config_spec`), parsed into a [`Spec`].
 //!
 //! ```text
 //! [section]              ; optional; options before any header go to the main section
@@ -79,7 +80,7 @@ pub struct SpecError {
 }
 
 impl Spec {
-    /// Parses a config spec (n6-contract §2.1–2.3).
+    /// Parses a config spec (n6's `n6lib.config.parse_config_spec`).
     ///
     /// Options placed before any section header belong to the section named
     /// `main_section` (n6 uses `''`; here it is the collector's struct name). Unlike n6,

@@ -177,7 +177,8 @@ impl<'a> Parser<'a> {
         });
     }
 
-    /// Completes the pending option (§2.3).
+    /// Completes the pending option (its value, default and converter, as n6's
+    /// `_split_value_with_optional_conv`).
     fn flush(&mut self) {
         let Some(p) = self.pending.take() else {
             return;

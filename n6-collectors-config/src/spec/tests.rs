@@ -56,7 +56,7 @@ fn invalid(line: &str) -> String {
     )
 }
 
-// --- §2.3 "Verified parse results" ------------------------------------------------
+// --- parse results verified against n6's `parse_config_spec` ------------------------
 
 #[test]
 fn header_with_trailing_text() {
@@ -322,7 +322,7 @@ fn invalid_converter_specs() {
     );
 }
 
-// --- §2.2 consequences -------------------------------------------------------------
+// --- consequences of n6's line grammar ----------------------------------------------
 
 #[test]
 fn indented_comment_is_a_continuation_line() {
@@ -354,7 +354,7 @@ fn continuation_after_header_is_ignored() {
     );
 }
 
-// --- §2.1 pre-processing -----------------------------------------------------------
+// --- pre-processing (n6's `_prepare_config_spec`) -----------------------------------
 
 #[test]
 fn indentation_is_reduced() {
@@ -476,9 +476,10 @@ fn non_ascii_names_are_quoted_like_python_ascii() {
     );
 }
 
-// --- §8.5 -------------------------------------------------------------------------
+// --- n6's `test_config.DEFAULT_CONFIG_SPEC` ------------------------------------------
 
-/// The spec of n6-contract §8.5 (also used by the validation tests).
+/// The spec of n6's `n6lib.tests.test_config` (`DEFAULT_CONFIG_SPEC`; also used by the
+/// validation tests).
 pub(crate) const SPEC_8_5: &str = "
     [first]
     a
@@ -565,7 +566,7 @@ fn spec_of_8_5() {
     );
 }
 
-// --- combine (§2.6) ----------------------------------------------------------------
+// --- combine (n6's `combined_config_spec`) -------------------------------------------
 
 #[test]
 fn combine_replaces_defaults_in_place_and_appends() {

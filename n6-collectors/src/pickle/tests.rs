@@ -1,5 +1,6 @@
 //! Pickles of every protocol Python writes and the state pickles of n6's collectors, as captured from
-//! CPython 3.11 (hex copied from the contract).
+//! CPython 3.11 (the cases of n6's
+//! `n6datasources.tests.collectors.test_base.TestStatefulCollectorMixin`).
 
 use super::*;
 
@@ -187,7 +188,7 @@ fn p19_to_p31_garbage_and_truncation() {
     for (label, h, offset, kind) in cases {
         assert_eq!(err(h), PickleError { offset, kind }, "{label}");
     }
-    // Protocol-0/1 bytes as in the contract, not only their prefixes.
+    // Protocol-0/1 bytes as n6's `TestStatefulCollectorMixin` feeds them, not only their prefixes.
     assert_eq!(err("0130").kind, K::NotProtocol2OrNewer);
 }
 
