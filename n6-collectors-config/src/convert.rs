@@ -3,8 +3,9 @@
 //!
 //! Every converter takes the raw string of an option and returns a typed [`Value`] or a
 //! [`ConvertError`] naming the Python exception class n6 would raise and its message.
-//! Typed per-converter functions ([`to_bool`], [`to_int`], ...) are exposed for generated
-//! code.
+//! [`table`] lists them all (name, field type, function, default check): a [`Converter`]
+//! is a row of it. The typed functions ([`to_bool`], [`to_int`], ...) are also usable on
+//! their own, e.g. in a collector's custom converter.
 
 mod download;
 mod json;
@@ -13,6 +14,7 @@ mod namespaces;
 mod number;
 mod path;
 pub(crate) mod pytext;
+pub mod table;
 mod tlp;
 
 use std::fmt;
@@ -25,36 +27,8 @@ pub use list::{split_list, to_list};
 pub use namespaces::to_py_namespaces_dict;
 pub use number::{to_float, to_int};
 pub use path::to_path;
+pub use table::{ConverterDef, DefaultCheck, Provider};
 pub use tlp::to_tlp;
-
-/// Names of n6's standard converters supported here, sorted (for "valid converters are:
-/// ..." messages). n6's `importable_dotted_name` is Python-only and not supported.
-pub const STANDARD_CONVERTER_NAMES: &[&str] = &[
-    "bool",
-    "bytes",
-    "date",
-    "datetime",
-    "float",
-    "int",
-    "json",
-    "list_of_bool",
-    "list_of_bytes",
-    "list_of_date",
-    "list_of_datetime",
-    "list_of_float",
-    "list_of_int",
-    "list_of_path",
-    "list_of_str",
-    "path",
-    "py",
-    "py_namespaces_dict",
-    "str",
-];
-
-/// Converters the framework itself provides on top of the standard ones (n6 defines them
-/// as custom converters of its collector base classes); [`Converter::from_name`] accepts
-/// them too.
-pub const FRAMEWORK_CONVERTER_NAMES: &[&str] = &["download_timeout"];
 
 /// A converter failed: the Python exception class n6 raises (`kind`, e.g. `ValueError`)
 /// and its message. Displayed as `"{kind}: {message}"`.
@@ -118,158 +92,63 @@ impl fmt::Display for UnknownConverter {
 
 impl std::error::Error for UnknownConverter {}
 
-/// The item converter of a `list_of_*` converter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ItemKind {
-    /// `list_of_str`
-    Str,
-    /// `list_of_bytes`
-    Bytes,
-    /// `list_of_bool`
-    Bool,
-    /// `list_of_int`
-    Int,
-    /// `list_of_float`
-    Float,
-    /// `list_of_date`
-    Date,
-    /// `list_of_datetime`
-    DateTime,
-    /// `list_of_path`
-    Path,
-}
-
-impl ItemKind {
-    /// The scalar converter applied to each item.
-    pub fn converter(self) -> Converter {
-        match self {
-            ItemKind::Str => Converter::Str,
-            ItemKind::Bytes => Converter::Bytes,
-            ItemKind::Bool => Converter::Bool,
-            ItemKind::Int => Converter::Int,
-            ItemKind::Float => Converter::Float,
-            ItemKind::Date => Converter::Date,
-            ItemKind::DateTime => Converter::DateTime,
-            ItemKind::Path => Converter::Path,
-        }
-    }
-}
-
-/// A config-value converter (by its n6 name, see [`Converter::from_name`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Converter {
-    /// `str`: the value unchanged.
-    Str,
-    /// `bytes`: the UTF-8 encoding.
-    Bytes,
-    /// `bool`: see [`to_bool`].
-    Bool,
-    /// `int`: see [`to_int`].
-    Int,
-    /// `float`: see [`to_float`].
-    Float,
-    /// `date`: see [`to_date`].
-    Date,
-    /// `datetime`: see [`to_datetime`].
-    DateTime,
-    /// `path`: see [`to_path`].
-    Path,
-    /// `list_of_*`: see [`to_list`].
-    ListOf(ItemKind),
-    /// `py`: a Python literal, see [`to_py`].
-    Py,
-    /// `py_namespaces_dict`: see [`to_py_namespaces_dict`].
-    PyNamespacesDict,
-    /// `json`: see [`to_json`].
-    Json,
-    /// `download_timeout`: see [`download_timeout`].
-    DownloadTimeout,
-}
+/// A converter: a row of [the converter table](table::CONVERTERS), found by its name.
+#[derive(Debug, Clone, Copy)]
+pub struct Converter(&'static ConverterDef);
 
 impl Converter {
-    /// The converter of the given n6 name (`"int"`, `"list_of_path"`, ...).
+    /// The converter of the given name (`"int"`, `"list_of_path"`, ...).
     pub fn from_name(name: &str) -> Result<Converter, UnknownConverter> {
-        let conv = match name {
-            "str" => Converter::Str,
-            "bytes" => Converter::Bytes,
-            "bool" => Converter::Bool,
-            "int" => Converter::Int,
-            "float" => Converter::Float,
-            "date" => Converter::Date,
-            "datetime" => Converter::DateTime,
-            "path" => Converter::Path,
-            "list_of_str" => Converter::ListOf(ItemKind::Str),
-            "list_of_bytes" => Converter::ListOf(ItemKind::Bytes),
-            "list_of_bool" => Converter::ListOf(ItemKind::Bool),
-            "list_of_int" => Converter::ListOf(ItemKind::Int),
-            "list_of_float" => Converter::ListOf(ItemKind::Float),
-            "list_of_date" => Converter::ListOf(ItemKind::Date),
-            "list_of_datetime" => Converter::ListOf(ItemKind::DateTime),
-            "list_of_path" => Converter::ListOf(ItemKind::Path),
-            "py" => Converter::Py,
-            "py_namespaces_dict" => Converter::PyNamespacesDict,
-            "json" => Converter::Json,
-            "download_timeout" => Converter::DownloadTimeout,
-            _ => {
-                return Err(UnknownConverter {
-                    name: name.to_owned(),
-                });
-            }
-        };
-        Ok(conv)
+        table::CONVERTERS
+            .iter()
+            .find(|def| def.name == name)
+            .map(Converter)
+            .ok_or_else(|| UnknownConverter {
+                name: name.to_owned(),
+            })
     }
 
-    /// The n6 name of this converter.
+    /// Every converter, sorted by name.
+    pub fn all() -> impl Iterator<Item = Converter> {
+        table::CONVERTERS.iter().map(Converter)
+    }
+
+    /// Its name in specs.
     pub fn name(&self) -> &'static str {
-        match self {
-            Converter::Str => "str",
-            Converter::Bytes => "bytes",
-            Converter::Bool => "bool",
-            Converter::Int => "int",
-            Converter::Float => "float",
-            Converter::Date => "date",
-            Converter::DateTime => "datetime",
-            Converter::Path => "path",
-            Converter::ListOf(ItemKind::Str) => "list_of_str",
-            Converter::ListOf(ItemKind::Bytes) => "list_of_bytes",
-            Converter::ListOf(ItemKind::Bool) => "list_of_bool",
-            Converter::ListOf(ItemKind::Int) => "list_of_int",
-            Converter::ListOf(ItemKind::Float) => "list_of_float",
-            Converter::ListOf(ItemKind::Date) => "list_of_date",
-            Converter::ListOf(ItemKind::DateTime) => "list_of_datetime",
-            Converter::ListOf(ItemKind::Path) => "list_of_path",
-            Converter::Py => "py",
-            Converter::PyNamespacesDict => "py_namespaces_dict",
-            Converter::Json => "json",
-            Converter::DownloadTimeout => "download_timeout",
-        }
+        self.0.name
+    }
+
+    /// Its table row.
+    pub fn def(&self) -> &'static ConverterDef {
+        self.0
+    }
+
+    /// The type of the config fields it fills, as generated code spells it.
+    pub fn rust_type(&self) -> &'static str {
+        self.0.rust_type
     }
 
     /// Converts a raw config value.
     pub fn convert(&self, raw: &str) -> Result<Value, ConvertError> {
-        Ok(match self {
-            Converter::Str => Value::Str(raw.to_owned()),
-            Converter::Bytes => Value::Bytes(raw.as_bytes().to_vec()),
-            Converter::Bool => Value::Bool(to_bool(raw)?),
-            Converter::Int => Value::Int(to_int(raw)?),
-            Converter::Float => Value::Float(to_float(raw)?),
-            Converter::Date => Value::Date(to_date(raw)?),
-            Converter::DateTime => Value::DateTime(to_datetime(raw)?),
-            Converter::Path => Value::Path(to_path(raw)?),
-            Converter::ListOf(item) => {
-                let item = item.converter();
-                Value::List(to_list(raw, |s| item.convert(s))?)
-            }
-            Converter::Py => Value::Py(to_py(raw)?),
-            Converter::PyNamespacesDict => Value::PyNamespacesDict(to_py_namespaces_dict(raw)?),
-            Converter::Json => json::convert_json(raw)?,
-            Converter::DownloadTimeout => {
-                let (connect, read) = download_timeout(raw)?;
-                Value::DownloadTimeout(connect, read)
-            }
-        })
+        (self.0.convert)(raw)
+    }
+
+    /// Checks a spec's default when the collector is built (see [`DefaultCheck`]).
+    pub fn check_default(&self, default: &str) -> Result<(), ConvertError> {
+        match self.0.default_check {
+            DefaultCheck::ConvertUnlessHomeRelative if default.contains('~') => Ok(()),
+            _ => self.convert(default).map(|_| ()),
+        }
     }
 }
+
+impl PartialEq for Converter {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name == other.0.name
+    }
+}
+
+impl Eq for Converter {}
 
 impl fmt::Display for Converter {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -88,3 +88,95 @@ impl fmt::Debug for Value {
         }
     }
 }
+
+impl Value {
+    /// The value as JSON, for showing a configuration (`--print-config`): dates as ISO 8601
+    /// strings, bytes as lossy text, a custom converter's value as `"<custom value>"`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Value::Str(s) => Json::String(s.clone()),
+            Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Float(f) => float_to_json(*f),
+            Value::Date(d) => Json::String(d.to_string()),
+            Value::DateTime(dt) => Json::String(format!("{} {}", dt.date(), dt.time())),
+            Value::Path(p) => Json::String(p.display().to_string()),
+            Value::List(items) => Json::Array(items.iter().map(Value::to_json).collect()),
+            Value::Py(py) => py.to_json(),
+            Value::PyNamespacesDict(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+            Value::Json(j) => j.clone(),
+            Value::DownloadTimeout(connect, read) => {
+                Json::Array(vec![float_to_json(*connect), float_to_json(*read)])
+            }
+            Value::Custom(_) => Json::String("<custom value>".to_owned()),
+        }
+    }
+}
+
+impl PyValue {
+    /// The value as JSON: tuples and sets as arrays, a dict key that is not a `str` as
+    /// its `Debug` text, complex numbers as `"(re+imj)"`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            PyValue::None => Json::Null,
+            PyValue::Bool(b) => Json::Bool(*b),
+            PyValue::Int(i) => Json::from(*i),
+            PyValue::Float(f) => float_to_json(*f),
+            PyValue::Complex(re, im) => Json::String(format!("({re}+{im}j)")),
+            PyValue::Str(s) => Json::String(s.clone()),
+            PyValue::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+            PyValue::Tuple(items) | PyValue::List(items) | PyValue::Set(items) => {
+                Json::Array(items.iter().map(PyValue::to_json).collect())
+            }
+            PyValue::Dict(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            PyValue::Str(s) => s.clone(),
+                            other => format!("{other:?}"),
+                        };
+                        (key, v.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A finite float as a JSON number; NaN and the infinities as their Rust text.
+fn float_to_json(f: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(f)
+        .map(serde_json::Value::Number)
+        .unwrap_or_else(|| serde_json::Value::String(f.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_render_as_json() {
+        assert_eq!(Value::Int(3).to_json(), serde_json::json!(3));
+        assert_eq!(
+            Value::List(vec![Value::Bool(true), Value::Str("a".into())]).to_json(),
+            serde_json::json!([true, "a"])
+        );
+        assert_eq!(
+            Value::DownloadTimeout(12.1, 25.0).to_json(),
+            serde_json::json!([12.1, 25.0])
+        );
+        assert_eq!(
+            Value::PyNamespacesDict(vec![("k".into(), PyValue::Int(42))]).to_json(),
+            serde_json::json!({"k": 42})
+        );
+    }
+}

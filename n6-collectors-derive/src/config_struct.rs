@@ -2,7 +2,6 @@
 //! `build_config()` moving validated values into the structs, and the wrappers of the
 //! author's converter functions.
 
-use n6_collectors_config::convert::{Converter, ItemKind};
 use n6_collectors_config::spec::Spec;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -13,82 +12,35 @@ use crate::attr::CustomConverter;
 use crate::spec_model::{ConfigModel, Kind, SectionModel};
 use crate::symbol;
 
-/// The field type for values of a converter.
+/// The field type for values of a converter: the converter table's `rust_type`, or the
+/// type the author declared for a custom converter.
 pub fn field_type(kind: &Kind, custom: &[CustomConverter]) -> TokenStream {
     match kind {
         Kind::Custom(i) => {
             let ty = &custom[*i].output;
             quote!(#ty)
         }
-        Kind::Standard(Converter::ListOf(item)) => {
-            let item = standard_type(item.converter());
-            quote!(::std::vec::Vec<#item>)
-        }
-        Kind::Standard(conv) => standard_type(*conv),
+        Kind::Standard(conv) => match syn::parse_str::<syn::Type>(conv.rust_type()) {
+            Ok(ty) => quote!(#ty),
+            Err(e) => {
+                let message = format!(
+                    "internal error: the converter table's type of `{}` does not parse: {e}",
+                    conv.name()
+                );
+                quote!(::core::compile_error!(#message))
+            }
+        },
     }
 }
 
-fn standard_type(conv: Converter) -> TokenStream {
-    match conv {
-        Converter::Str => quote!(::std::string::String),
-        Converter::Bytes => quote!(::std::vec::Vec<u8>),
-        Converter::Bool => quote!(bool),
-        Converter::Int => quote!(i64),
-        Converter::Float => quote!(f64),
-        Converter::Date => quote!(::n6_collectors::__private::time::Date),
-        Converter::DateTime => quote!(::n6_collectors::__private::time::UtcDateTime),
-        Converter::Path => quote!(::std::path::PathBuf),
-        Converter::ListOf(item) => {
-            let item = standard_type(item.converter());
-            quote!(::std::vec::Vec<#item>)
-        }
-        Converter::Py => quote!(::n6_collectors::config::PyValue),
-        Converter::PyNamespacesDict => {
-            quote!(::std::vec::Vec<(::std::string::String, ::n6_collectors::config::PyValue)>)
-        }
-        Converter::Json => quote!(::n6_collectors::__private::serde_json::Value),
-        Converter::DownloadTimeout => quote!((f64, f64)),
-    }
-}
-
-/// The `__private::extract` function for a scalar converter.
-fn extract_fn(conv: Converter) -> TokenStream {
-    let name = match conv {
-        Converter::Str => "str",
-        Converter::Bytes => "bytes",
-        Converter::Bool => "bool",
-        Converter::Int => "int",
-        Converter::Float => "float",
-        Converter::Date => "date",
-        Converter::DateTime => "datetime",
-        Converter::Path => "path",
-        Converter::Py => "py",
-        Converter::PyNamespacesDict => "py_namespaces_dict",
-        Converter::Json => "json",
-        Converter::DownloadTimeout => "download_timeout",
-        Converter::ListOf(_) => "list",
-    };
-    let ident = format_ident!("{}", name);
-    quote!(__n6::extract::#ident)
-}
-
-/// A closure moving a `Value` of this converter into the field type.
+/// A function moving a `Value` of this converter into the field type: the runtime's
+/// `FromValue` for standard converters; for the author's, the value it returned.
 fn extractor(kind: &Kind, custom: &[CustomConverter]) -> TokenStream {
+    let ty = field_type(kind, custom);
     match kind {
-        Kind::Custom(i) => {
-            let ty = &custom[*i].output;
-            quote!(__n6::extract::custom::<#ty>)
-        }
-        Kind::Standard(Converter::ListOf(item)) => {
-            let item = extract_fn(scalar(*item));
-            quote!(|__v| __n6::extract::list(__v, #item))
-        }
-        Kind::Standard(conv) => extract_fn(*conv),
+        Kind::Custom(_) => quote!(__n6::custom_value::<#ty>),
+        Kind::Standard(_) => quote!(<#ty as __n6::FromValue>::from_value),
     }
-}
-
-fn scalar(item: ItemKind) -> Converter {
-    item.converter()
 }
 
 /// Whether every field type is `Debug + Clone + PartialEq` (not known for the author's types).

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use darling::error::Accumulator;
-use n6_collectors_config::convert::{self, Converter};
+use n6_collectors_config::convert::Converter;
 use n6_collectors_config::fragments;
 use n6_collectors_config::spec::{OptionSpec, SectionSpec, Spec, SpecError};
 use proc_macro2::Span;
@@ -371,7 +371,7 @@ fn section_model(
                 ),
             );
         } else if let (Kind::Standard(conv), Some(default)) = (&kind, &option.default)
-            && let Err(msg) = check_default(*conv, default)
+            && let Err(msg) = conv.check_default(default)
         {
             report.at(
                 errors,
@@ -443,12 +443,7 @@ fn kind_of(
         }
         Err(_) if !input.converters_known => None,
         Err(_) => {
-            let mut valid: Vec<&str> = convert::STANDARD_CONVERTER_NAMES
-                .iter()
-                .chain(convert::FRAMEWORK_CONVERTER_NAMES)
-                .copied()
-                .collect();
-            valid.sort_unstable();
+            let valid: Vec<&str> = Converter::all().map(|c| c.name()).collect();
             let custom: Vec<String> = input
                 .converters
                 .iter()
@@ -471,19 +466,6 @@ fn kind_of(
             None
         }
     }
-}
-
-/// Converts a default at compile time. A `~` in a path default is left to run time: it
-/// expands to the home directory of the user running the collector, not the builder.
-fn check_default(conv: Converter, default: &str) -> Result<(), String> {
-    let home_relative = matches!(
-        conv,
-        Converter::Path | Converter::ListOf(convert::ItemKind::Path)
-    ) && default.contains('~');
-    if home_relative {
-        return Ok(());
-    }
-    conv.convert(default).map(|_| ()).map_err(|e| e.to_string())
 }
 
 fn option_doc(option: &OptionSpec, framework: bool) -> String {
@@ -618,14 +600,6 @@ mod tests {
         assert!(rust_ident("1abc").is_err());
         assert!(rust_ident("self").is_err());
         assert!(rust_ident("_").is_err());
-    }
-
-    #[test]
-    fn home_relative_path_defaults_are_left_to_run_time() {
-        assert_eq!(check_default(Converter::Path, "~/.n6state"), Ok(()));
-        assert!(check_default(Converter::Path, "relative").is_err());
-        assert!(check_default(Converter::Int, "abc").is_err());
-        assert_eq!(check_default(Converter::Int, "12"), Ok(()));
     }
 
     #[test]

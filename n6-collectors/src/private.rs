@@ -124,131 +124,70 @@ fn mismatch(section: &str, option: &str, value: &Value) -> String {
     )
 }
 
-/// Moves a converted [`Value`] into a field type; `Err` gives the value back.
-pub mod extract {
-    use std::path::PathBuf;
+/// Moves a converted [`Value`] into the type of the config field it fills: one impl per
+/// `rust_type` of the converter table (`n6_collectors_config::convert::table`), so the
+/// derive only names the field's type. `Err` gives the value back.
+pub trait FromValue: Sized {
+    /// The field's value, or the value back when it is of another kind.
+    fn from_value(value: Value) -> Result<Self, Value>;
+}
 
-    use super::{PyValue, Value};
-
-    /// `str`
-    pub fn str(v: Value) -> Result<String, Value> {
-        match v {
-            Value::Str(s) => Ok(s),
-            other => Err(other),
-        }
-    }
-
-    /// `bytes`
-    pub fn bytes(v: Value) -> Result<Vec<u8>, Value> {
-        match v {
-            Value::Bytes(b) => Ok(b),
-            other => Err(other),
-        }
-    }
-
-    /// `bool`
-    pub fn bool(v: Value) -> Result<bool, Value> {
-        match v {
-            Value::Bool(b) => Ok(b),
-            other => Err(other),
-        }
-    }
-
-    /// `int`
-    pub fn int(v: Value) -> Result<i64, Value> {
-        match v {
-            Value::Int(i) => Ok(i),
-            other => Err(other),
-        }
-    }
-
-    /// `float`
-    pub fn float(v: Value) -> Result<f64, Value> {
-        match v {
-            Value::Float(f) => Ok(f),
-            other => Err(other),
-        }
-    }
-
-    /// `date`
-    pub fn date(v: Value) -> Result<time::Date, Value> {
-        match v {
-            Value::Date(d) => Ok(d),
-            other => Err(other),
-        }
-    }
-
-    /// `datetime`
-    pub fn datetime(v: Value) -> Result<time::UtcDateTime, Value> {
-        match v {
-            Value::DateTime(d) => Ok(d),
-            other => Err(other),
-        }
-    }
-
-    /// `path`
-    pub fn path(v: Value) -> Result<PathBuf, Value> {
-        match v {
-            Value::Path(p) => Ok(p),
-            other => Err(other),
-        }
-    }
-
-    /// `py`
-    pub fn py(v: Value) -> Result<PyValue, Value> {
-        match v {
-            Value::Py(p) => Ok(p),
-            other => Err(other),
-        }
-    }
-
-    /// `py_namespaces_dict`
-    pub fn py_namespaces_dict(v: Value) -> Result<Vec<(String, PyValue)>, Value> {
-        match v {
-            Value::PyNamespacesDict(d) => Ok(d),
-            other => Err(other),
-        }
-    }
-
-    /// `json`
-    pub fn json(v: Value) -> Result<serde_json::Value, Value> {
-        match v {
-            Value::Json(j) => Ok(j),
-            other => Err(other),
-        }
-    }
-
-    /// `download_timeout`: `(connect, read)` seconds.
-    pub fn download_timeout(v: Value) -> Result<(f64, f64), Value> {
-        match v {
-            Value::DownloadTimeout(c, r) => Ok((c, r)),
-            other => Err(other),
-        }
-    }
-
-    /// `list_of_*`: every item through `item`.
-    pub fn list<T>(v: Value, item: fn(Value) -> Result<T, Value>) -> Result<Vec<T>, Value> {
-        match v {
-            Value::List(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for i in items {
-                    out.push(item(i)?);
+/// `impl FromValue for $type`: the variant `$variant` holds it.
+macro_rules! from_value {
+    ($($type:ty => $variant:ident,)*) => {$(
+        impl FromValue for $type {
+            fn from_value(value: Value) -> Result<Self, Value> {
+                match value {
+                    Value::$variant(v) => Ok(v),
+                    other => Err(other),
                 }
-                Ok(out)
             }
+        }
+    )*};
+}
+
+from_value! {
+    String => Str,
+    Vec<u8> => Bytes,
+    bool => Bool,
+    i64 => Int,
+    f64 => Float,
+    time::Date => Date,
+    time::UtcDateTime => DateTime,
+    std::path::PathBuf => Path,
+    PyValue => Py,
+    Vec<(String, PyValue)> => PyNamespacesDict,
+    serde_json::Value => Json,
+}
+
+/// `download_timeout`: `(connect, read)` seconds.
+impl FromValue for (f64, f64) {
+    fn from_value(value: Value) -> Result<Self, Value> {
+        match value {
+            Value::DownloadTimeout(connect, read) => Ok((connect, read)),
             other => Err(other),
         }
     }
+}
 
-    /// An author's converter: the value it returned, of its declared type.
-    pub fn custom<T: 'static>(v: Value) -> Result<T, Value> {
-        match v {
-            Value::Custom(b) => match b.downcast::<T>() {
-                Ok(t) => Ok(*t),
-                Err(b) => Err(Value::Custom(b)),
-            },
+/// `list_of_*`: every item converted.
+impl<T: FromValue> FromValue for Vec<T> {
+    fn from_value(value: Value) -> Result<Self, Value> {
+        match value {
+            Value::List(items) => items.into_iter().map(T::from_value).collect(),
             other => Err(other),
         }
+    }
+}
+
+/// An author's converter: the value it returned, of its declared type.
+pub fn custom_value<T: 'static>(value: Value) -> Result<T, Value> {
+    match value {
+        Value::Custom(b) => match b.downcast::<T>() {
+            Ok(t) => Ok(*t),
+            Err(b) => Err(Value::Custom(b)),
+        },
+        other => Err(other),
     }
 }
 

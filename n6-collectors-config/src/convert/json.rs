@@ -1,7 +1,6 @@
 //! The `json` converter (Python's `json.loads`).
 
 use super::ConvertError;
-use crate::value::Value;
 
 /// `json`: a JSON document, surrounding JSON whitespace allowed.
 ///
@@ -13,11 +12,6 @@ use crate::value::Value;
 /// are rejected, because a `serde_json::Value` cannot hold non-finite numbers.
 pub fn to_json(raw: &str) -> Result<serde_json::Value, ConvertError> {
     serde_json::from_str(raw).map_err(|e| decode_error(raw, &e))
-}
-
-/// The `json` converter as a [`Value`].
-pub(super) fn convert_json(raw: &str) -> Result<Value, ConvertError> {
-    to_json(raw).map(Value::Json)
 }
 
 /// Rephrases a serde_json error the way Python's `json` module reports it.

@@ -34,20 +34,67 @@ fn strs(v: Value) -> Vec<String> {
 }
 
 #[test]
-fn names_round_trip_and_are_sorted() {
-    let mut sorted = STANDARD_CONVERTER_NAMES.to_vec();
+fn the_table_is_sorted_and_names_round_trip() {
+    let names: Vec<&str> = Converter::all().map(|c| c.name()).collect();
+    let mut sorted = names.clone();
     sorted.sort_unstable();
-    assert_eq!(sorted, STANDARD_CONVERTER_NAMES);
-    for name in STANDARD_CONVERTER_NAMES
-        .iter()
-        .chain(FRAMEWORK_CONVERTER_NAMES)
-    {
-        assert_eq!(Converter::from_name(name).unwrap().name(), *name);
+    sorted.dedup();
+    assert_eq!(names, sorted, "sorted by name, no name twice");
+    for name in names {
+        assert_eq!(Converter::from_name(name).unwrap().name(), name);
     }
     assert_eq!(
-        Converter::ListOf(ItemKind::DateTime).to_string(),
+        Converter::from_name("list_of_datetime")
+            .unwrap()
+            .to_string(),
         "list_of_datetime"
     );
+}
+
+#[test]
+fn n6s_standard_converters_and_the_frameworks_are_all_there() {
+    let by = |provider| -> Vec<&str> {
+        Converter::all()
+            .filter(|c| c.def().provider == provider)
+            .map(|c| c.name())
+            .collect()
+    };
+    // n6's `Config.BASIC_CONVERTERS`, without the Python-only `importable_dotted_name`.
+    assert_eq!(
+        by(Provider::N6),
+        [
+            "bool",
+            "bytes",
+            "date",
+            "datetime",
+            "float",
+            "int",
+            "json",
+            "list_of_bool",
+            "list_of_bytes",
+            "list_of_date",
+            "list_of_datetime",
+            "list_of_float",
+            "list_of_int",
+            "list_of_path",
+            "list_of_str",
+            "path",
+            "py",
+            "py_namespaces_dict",
+            "str",
+        ]
+    );
+    assert_eq!(by(Provider::Framework), ["download_timeout"]);
+}
+
+#[test]
+fn home_relative_path_defaults_are_left_to_run_time() {
+    let conv = |name| Converter::from_name(name).unwrap();
+    assert_eq!(conv("path").check_default("~/.n6state"), Ok(()));
+    assert_eq!(conv("list_of_path").check_default("/a, ~/b"), Ok(()));
+    assert!(conv("path").check_default("relative").is_err());
+    assert!(conv("int").check_default("abc").is_err());
+    assert_eq!(conv("int").check_default("12"), Ok(()));
 }
 
 #[test]

@@ -5,12 +5,12 @@
 use serde_json::{Map, Value as Json};
 
 use crate::collector::StatefulCollector;
+use crate::config::Value;
 use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
 use crate::config::secret_source::resolve_external_secrets;
 use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
-use crate::config::{PyValue, Value};
 use crate::error::{Error, Result};
 use crate::run::cli::Cli;
 use crate::sink::SinkTarget;
@@ -325,98 +325,10 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
             let shown = if is_secret_option(name) && !matches!(value, Value::Bool(_)) {
                 Json::String(crate::config::secret::REDACTED.to_owned())
             } else {
-                value_to_json(value)
+                value.to_json()
             };
             options.insert(name.to_owned(), shown);
         }
         sections.insert(section_name.to_owned(), Json::Object(options));
-    }
-}
-
-/// A converted config value as JSON (dates as ISO 8601 strings, bytes as lossy text).
-pub(crate) fn value_to_json(value: &Value) -> Json {
-    match value {
-        Value::Str(s) => Json::String(s.clone()),
-        Value::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => float_to_json(*f),
-        Value::Date(d) => Json::String(d.to_string()),
-        Value::DateTime(dt) => Json::String(format!("{} {}", dt.date(), dt.time())),
-        Value::Path(p) => Json::String(p.display().to_string()),
-        Value::List(items) => Json::Array(items.iter().map(value_to_json).collect()),
-        Value::Py(py) => py_to_json(py),
-        Value::PyNamespacesDict(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| (k.clone(), py_to_json(v)))
-                .collect(),
-        ),
-        Value::Json(j) => j.clone(),
-        Value::DownloadTimeout(connect, read) => {
-            Json::Array(vec![float_to_json(*connect), float_to_json(*read)])
-        }
-        Value::Custom(_) => Json::String("<custom value>".to_owned()),
-    }
-}
-
-fn float_to_json(f: f64) -> Json {
-    serde_json::Number::from_f64(f)
-        .map(Json::Number)
-        .unwrap_or_else(|| Json::String(f.to_string()))
-}
-
-fn py_to_json(value: &PyValue) -> Json {
-    match value {
-        PyValue::None => Json::Null,
-        PyValue::Bool(b) => Json::Bool(*b),
-        PyValue::Int(i) => Json::from(*i),
-        PyValue::Float(f) => float_to_json(*f),
-        PyValue::Complex(re, im) => Json::String(format!("({re}+{im}j)")),
-        PyValue::Str(s) => Json::String(s.clone()),
-        PyValue::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
-        PyValue::Tuple(items) | PyValue::List(items) | PyValue::Set(items) => {
-            Json::Array(items.iter().map(py_to_json).collect())
-        }
-        PyValue::Dict(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        PyValue::Str(s) => s.clone(),
-                        other => format!("{other:?}"),
-                    };
-                    (key, py_to_json(v))
-                })
-                .collect(),
-        ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn values_render_as_json() {
-        assert_eq!(value_to_json(&Value::Int(3)), Json::from(3));
-        assert_eq!(
-            value_to_json(&Value::List(vec![
-                Value::Bool(true),
-                Value::Str("a".into())
-            ])),
-            serde_json::json!([true, "a"])
-        );
-        assert_eq!(
-            value_to_json(&Value::DownloadTimeout(12.1, 25.0)),
-            serde_json::json!([12.1, 25.0])
-        );
-        assert_eq!(
-            value_to_json(&Value::PyNamespacesDict(vec![(
-                "k".into(),
-                PyValue::Int(42)
-            )])),
-            serde_json::json!({"k": 42})
-        );
     }
 }
