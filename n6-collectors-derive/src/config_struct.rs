@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 use syn::{Ident, Visibility};
 
 use crate::attr::CustomConverter;
-use crate::spec_model::{ConfigModel, Kind, SectionModel};
+use crate::model::{ConfigModel, Kind, SectionModel};
 use crate::symbol;
 
 /// The field type for values of a converter: the converter table's `rust_type`, or the

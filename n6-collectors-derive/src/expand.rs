@@ -1,6 +1,7 @@
-//! Code generation: `impl StatefulCollector` for the struct, plus the config structs.
-//! The generated code reaches the runtime only through `::n6_collectors::__private`,
-//! inside `const _: () = { ... };`.
+//! The pipeline (parse → check → expand, one error context) and code generation:
+//! `impl StatefulCollector` for the struct, plus the config structs. The generated code
+//! reaches the runtime only through `::n6_collectors::__private`, inside
+//! `const _: () = { ... };`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -8,11 +9,11 @@ use syn::DeriveInput;
 use syn::spanned::Spanned;
 
 use crate::ast::{Field, Input, Role};
-use crate::attr::StateAttr;
-use crate::check::{self, Identity};
+use crate::check;
 use crate::config_struct;
+use crate::ctxt::Ctxt;
 use crate::fallback;
-use crate::spec_model::{self, ConfigModel, SpecInput};
+use crate::model::{Complete, Identity, StateModel};
 use n6_collectors_config::identity::RawType;
 
 /// Expands the derive; with any error, the errors plus stub items (see `fallback.rs`).
@@ -22,62 +23,163 @@ pub fn derive(input: &DeriveInput) -> TokenStream {
     quote!(#errors #tokens)
 }
 
-/// The generated items, or every error found plus stub items.
+/// The pipeline: parse → check → generate; with any error, every error found plus stub
+/// items.
 fn expand(input: &DeriveInput) -> (Option<darling::Error>, TokenStream) {
-    let mut errors = darling::Error::accumulator();
-    check::check_generics(input, &mut errors);
-    let parsed = Input::from_syn(input, &mut errors);
-    let identity = check::check_identity(&parsed, &mut errors);
-    let (state, config) = check::check_fields(&parsed, &mut errors);
-    let spec_input = SpecInput {
-        struct_name: parsed.ident,
-        spec: parsed.spec.as_ref(),
-        download: parsed.collector.download.is_present(),
-        time_ordered_rows: parsed.collector.time_ordered_rows.is_present(),
-        converters: &parsed.collector.converters.0,
-        fallback_span: parsed
-            .collector_attr
-            .map_or_else(|| parsed.ident.span(), |a| a.path().span()),
-        converters_known: parsed.collector_ok,
-    };
-    let model = spec_model::build(&spec_input, &mut errors);
-    check::check_flags(&parsed, state, &mut errors);
-    match (errors.finish(), identity, config, model) {
-        (Ok(()), Some(identity), Some(config), Some(model)) => {
-            (None, generate(&parsed, &identity, state, config, &model))
-        }
-        (result, _, _, model) => (
-            result.err(),
-            fallback::stubs(&parsed, &input.generics, state, model.as_ref()),
+    let mut cx = Ctxt::new();
+    let parsed = Input::from_syn(input, &mut cx);
+    let checked = check::check(&parsed, &mut cx);
+    let complete = checked.complete();
+    match (cx.finish(), complete) {
+        (None, Some(complete)) => (None, generate(&complete)),
+        (Some(errors), _) => (Some(errors), fallback::stubs(&checked)),
+        (None, None) => (
+            Some(darling::Error::custom(
+                "internal error of `#[derive(StatefulCollector)]`: a rule failed without saying why",
+            )),
+            fallback::stubs(&checked),
         ),
     }
 }
 
-fn generate(
-    input: &Input<'_>,
-    identity: &Identity,
-    state: Option<&Field<'_>>,
-    config: &Field<'_>,
-    model: &ConfigModel,
-) -> TokenStream {
+/// The items of a collector that passed every rule: its config structs, then the impls
+/// in the hidden `const _` block.
+fn generate(c: &Complete<'_>) -> TokenStream {
+    let input = c.input;
+    let custom = &input.collector.converters.0;
+    let structs = config_struct::structs(c.config_model, input.vis, input.ident, custom);
+    let (wrappers, converters) = config_struct::converter_wrappers(custom);
+    let collector = impl_stateful_collector(c, &converters);
+    let helpers = helper_impls(input, c.state.map(|s| s.field));
+    let items = hidden_const(quote! {
+        #wrappers
+        #collector
+        #helpers
+    });
+    quote! {
+        #structs
+        #items
+    }
+}
+
+/// `#[doc(hidden)] const _: () = { ... };` around generated impls, with the runtime's
+/// hidden path as `__n6`: shared by the generated code and the stubs after errors.
+pub fn hidden_const(items: TokenStream) -> TokenStream {
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            use ::n6_collectors::__private as __n6;
+
+            #items
+        };
+    }
+}
+
+/// `impl StatefulCollector`; `converters` lists the wrappers of the author's converters.
+fn impl_stateful_collector(c: &Complete<'_>, converters: &TokenStream) -> TokenStream {
+    let input = c.input;
     let ident = input.ident;
     let custom = &input.collector.converters.0;
     let config_ty = input.config_ident();
-    let structs = config_struct::structs(model, input.vis, ident, custom);
-    let spec = config_struct::spec_literal(&model.spec);
-    let build = config_struct::build_config(model, custom);
-    let (wrappers, converters) = config_struct::converter_wrappers(custom);
-    let state_attr = state.and_then(|f| match &f.role {
-        Role::State(attr, _) => Some(attr),
-        _ => None,
-    });
-    let config_field = config.ident;
-    let meta = meta(input, identity, state_attr);
-    let default_state = match (state, state_attr) {
-        (Some(field), Some(attr)) => default_state(attr, field),
-        _ => TokenStream::new(), // `()`
+    let spec = config_struct::spec_literal(&c.config_model.spec);
+    let build = config_struct::build_config(c.config_model, custom);
+    let config_field = c.config.ident;
+    let meta = meta(
+        &input.ident.to_string(),
+        c.identity,
+        c.state.map_or(1, |s| s.version),
+        c.state.is_some(),
+    );
+    let state = state_items(c.state);
+    let inits = field_inits(&input.fields);
+    let args_type = match c.args {
+        Some(field) => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> type Args = #ty;)
+        }
+        None => quote!(
+            type Args = __n6::NoArgs;
+        ),
     };
-    let migrate = state_attr.and_then(|a| a.migrate.as_ref()).map(|path| {
+    let StateItems {
+        state_type,
+        state_ref,
+        default_state,
+        migrate,
+    } = state;
+    quote! {
+        #[automatically_derived]
+        impl __n6::StatefulCollector for #ident {
+            type Config = #config_ty;
+            #state_type
+            #args_type
+
+            const META: __n6::CollectorMeta = #meta;
+
+            fn config_spec() -> __n6::Spec {
+                #spec
+            }
+
+            fn custom_converters() -> ::std::vec::Vec<__n6::CustomConverter> {
+                #converters
+            }
+
+            fn build_config(
+                mut __config: __n6::TypedConfig,
+            ) -> ::core::result::Result<Self::Config, ::std::string::String> {
+                #build
+            }
+
+            fn state_dir(__config: &Self::Config) -> &::std::path::Path {
+                &__config.state_dir
+            }
+
+            fn make_default_state() -> Self::State {
+                #default_state
+            }
+
+            #migrate
+
+            fn from_parts(
+                __config: Self::Config,
+                __state: Self::State,
+                __args: Self::Args,
+            ) -> Self {
+                #ident { #(#inits)* }
+            }
+
+            fn state(&self) -> &Self::State {
+                #state_ref
+            }
+
+            fn config(&self) -> &Self::Config {
+                &self.#config_field
+            }
+        }
+    }
+}
+
+/// The state's parts of `impl StatefulCollector` (`()` without a `#[state]` field).
+struct StateItems {
+    state_type: TokenStream,
+    state_ref: TokenStream,
+    default_state: TokenStream,
+    migrate: Option<TokenStream>,
+}
+
+fn state_items(state: Option<&StateModel<'_>>) -> StateItems {
+    let Some(state) = state else {
+        return StateItems {
+            state_type: quote!(
+                type State = ();
+            ),
+            state_ref: quote!(&()),
+            default_state: TokenStream::new(), // `()`
+            migrate: None,
+        };
+    };
+    let (ty, name) = (state.field.ty, state.field.ident);
+    let migrate = state.attr.migrate.as_ref().map(|path| {
         let call = quote_spanned!(path.span()=> __n6::migrate(#path, __from_version, __payload));
         quote! {
             fn migrate_state(
@@ -88,109 +190,32 @@ fn generate(
             }
         }
     });
-    let inits = input.fields.iter().map(|f| {
-        let name = f.ident;
-        match &f.role {
-            Role::Config => quote!(#name: __config,),
-            Role::State(..) => quote!(#name: __state,),
-            Role::Args(_) => quote!(#name: __args,),
-            Role::Other(Some(expr)) => quote_spanned!(expr.span()=> #name: #expr,),
-            Role::Other(None) => {
-                let ty = f.ty;
-                quote_spanned!(ty.span()=> #name: <#ty as ::core::default::Default>::default(),)
-            }
-        }
-    });
-    let (state_type, state_ref) = match state {
-        Some(field) => {
-            let (ty, name) = (field.ty, field.ident);
-            (
-                quote_spanned!(ty.span()=> type State = #ty;),
-                quote!(&self.#name),
-            )
-        }
-        None => (
-            quote!(
-                type State = ();
-            ),
-            quote!(&()),
-        ),
-    };
-    let helpers = helper_impls(input, state);
-    let args_type = match input
-        .fields
-        .iter()
-        .find(|f| matches!(f.role, Role::Args(_)))
-    {
-        Some(field) => {
-            let ty = field.ty;
-            quote_spanned!(ty.span()=> type Args = #ty;)
-        }
-        None => quote!(
-            type Args = __n6::NoArgs;
-        ),
-    };
-    quote! {
-        #structs
-
-        #[doc(hidden)]
-        const _: () = {
-            use ::n6_collectors::__private as __n6;
-
-            #wrappers
-
-            #[automatically_derived]
-            impl __n6::StatefulCollector for #ident {
-                type Config = #config_ty;
-                #state_type
-                #args_type
-
-                const META: __n6::CollectorMeta = #meta;
-
-                fn config_spec() -> __n6::Spec {
-                    #spec
-                }
-
-                fn custom_converters() -> ::std::vec::Vec<__n6::CustomConverter> {
-                    #converters
-                }
-
-                fn build_config(
-                    mut __config: __n6::TypedConfig,
-                ) -> ::core::result::Result<Self::Config, ::std::string::String> {
-                    #build
-                }
-
-                fn state_dir(__config: &Self::Config) -> &::std::path::Path {
-                    &__config.state_dir
-                }
-
-                fn make_default_state() -> Self::State {
-                    #default_state
-                }
-
-                #migrate
-
-                fn from_parts(
-                    __config: Self::Config,
-                    __state: Self::State,
-                    __args: Self::Args,
-                ) -> Self {
-                    #ident { #(#inits)* }
-                }
-
-                fn state(&self) -> &Self::State {
-                    #state_ref
-                }
-
-                fn config(&self) -> &Self::Config {
-                    &self.#config_field
-                }
-            }
-
-            #helpers
-        };
+    StateItems {
+        state_type: quote_spanned!(ty.span()=> type State = #ty;),
+        state_ref: quote!(&self.#name),
+        default_state: default_state(state),
+        migrate,
     }
+}
+
+/// `from_parts`' field initialisers: each field from its role.
+fn field_inits(fields: &[Field<'_>]) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let name = f.ident;
+            match &f.role {
+                Role::Config => quote!(#name: __config,),
+                Role::State(..) => quote!(#name: __state,),
+                Role::Args(_) => quote!(#name: __args,),
+                Role::Other(Some(expr)) => quote_spanned!(expr.span()=> #name: #expr,),
+                Role::Other(None) => {
+                    let ty = f.ty;
+                    quote_spanned!(ty.span()=> #name: <#ty as ::core::default::Default>::default(),)
+                }
+            }
+        })
+        .collect()
 }
 
 /// The helpers' settings traits for `#[collector(download)]` and
@@ -237,9 +262,8 @@ fn helper_impls(input: &Input<'_>, state: Option<&Field<'_>>) -> TokenStream {
     out
 }
 
-/// `CollectorMeta` as a struct literal, each value named.
-fn meta(input: &Input<'_>, identity: &Identity, state: Option<&StateAttr>) -> TokenStream {
-    let name = input.ident.to_string();
+/// `CollectorMeta` as a struct literal, each value named (shared with the stubs).
+pub fn meta(name: &str, identity: &Identity, state_version: u32, has_state: bool) -> TokenStream {
     let source = &identity.source;
     let raw_type = match identity.raw_type {
         RawType::Stream => quote!(Stream),
@@ -253,8 +277,6 @@ fn meta(input: &Input<'_>, identity: &Identity, state: Option<&StateAttr>) -> To
     let content_type = opt(&identity.content_type);
     let tag = opt(&identity.raw_format_version_tag);
     let state_file = opt(&identity.state_file);
-    let version = state.map_or(1, check::state_version);
-    let has_state = state.is_some();
     quote! {
         __n6::CollectorMeta {
             name: #name,
@@ -266,7 +288,7 @@ fn meta(input: &Input<'_>, identity: &Identity, state: Option<&StateAttr>) -> To
                 raw_format_version_tag: #tag,
             },
             state_file: #state_file,
-            state_version: #version,
+            state_version: #state_version,
             has_state: #has_state,
         }
     }
@@ -274,14 +296,14 @@ fn meta(input: &Input<'_>, identity: &Identity, state: Option<&StateAttr>) -> To
 
 /// `#[state(default = expr)]` spanned on the expression, so a wrong type points at it;
 /// else the type's `Default`, spanned on the field type.
-fn default_state(state: &StateAttr, field: &Field<'_>) -> TokenStream {
-    match &state.default {
+fn default_state(state: &StateModel<'_>) -> TokenStream {
+    match &state.attr.default {
         Some(expr) => {
             let expr = &expr.0;
             quote_spanned!(expr.span()=> #expr)
         }
         None => {
-            let ty = field.ty;
+            let ty = state.field.ty;
             quote_spanned!(ty.span()=> <#ty as ::core::default::Default>::default())
         }
     }

@@ -1,20 +1,21 @@
 //! Derive macros of [n6-collectors](https://docs.rs/n6-collectors); use them through that
 //! crate (`n6_collectors::StatefulCollector`), never directly.
 //!
-//! Stages, one module each: `attr` (darling models of the attributes) → `ast` (typed
-//! view of the struct) → `check` (rules across fields) and `spec_model` (the config
-//! spec, parsed by the shared `n6-collectors-config` crate) → `expand` /
-//! `config_struct` (code) or `fallback` (stubs next to the errors).
+//! The pipeline, one stage a module, one error context ([`ctxt`]) for all: `attr`
+//! (darling models of the attributes) and `ast` (typed view of the struct) parse;
+//! `check` runs every rule (the config spec through the shared `n6-collectors-config`
+//! parser) and returns the checked `model`; `expand` / `config_struct` generate the code,
+//! or `fallback` the stubs next to the errors.
 
 mod ast;
 mod attr;
 mod check;
 mod config_struct;
+mod ctxt;
 mod expand;
 mod fallback;
+mod model;
 mod serde_shim;
-mod spec_api;
-mod spec_model;
 mod symbol;
 
 use proc_macro::TokenStream;
