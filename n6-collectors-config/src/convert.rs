@@ -13,7 +13,6 @@ mod list;
 mod namespaces;
 mod number;
 mod path;
-pub(crate) mod pytext;
 pub mod table;
 mod tlp;
 
@@ -191,9 +190,9 @@ pub fn to_datetime(raw: &str) -> Result<time::UtcDateTime, ConvertError> {
     crate::isotime::parse_iso_datetime_to_utc(raw)
 }
 
-/// `py`: a Python literal (see [`crate::pyliteral::literal_eval`]), after stripping.
+/// `py`: a Python literal (see [`crate::py::literal::literal_eval`]), after stripping.
 pub fn to_py(raw: &str) -> Result<crate::value::PyValue, ConvertError> {
-    crate::pyliteral::literal_eval(pytext::py_strip(raw))
+    crate::py::literal::literal_eval(crate::py::text::py_strip(raw))
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@ pub fn default_config_dirs() -> Vec<PathBuf> {
 /// trailing `/` removed) or, when `HOME` is not set, from the user's passwd entry; if
 /// neither is available the path stays `~/.n6` (a relative path, as in n6).
 pub fn user_config_dir() -> PathBuf {
-    match std::env::var_os("HOME").or_else(passwd_home_dir) {
+    match crate::py::home::current_home() {
         Some(home) => join_dot_n6(home),
         None => PathBuf::from("~/.n6"),
     }
@@ -56,44 +56,6 @@ fn join_dot_n6(home: OsString) -> PathBuf {
 #[cfg(not(unix))]
 fn join_dot_n6(home: OsString) -> PathBuf {
     PathBuf::from(home).join(".n6")
-}
-
-/// The current user's home directory from the passwd database (`getpwuid_r`).
-#[cfg(unix)]
-fn passwd_home_dir() -> Option<OsString> {
-    use std::ffi::CStr;
-    use std::os::unix::ffi::OsStringExt;
-
-    // SAFETY: `getuid` has no preconditions and cannot fail.
-    let uid = unsafe { libc::getuid() };
-    let mut buf: Vec<libc::c_char> = vec![0; 4096];
-    // SAFETY: an all-zero `passwd` is a valid value of this plain C struct.
-    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
-    let mut result: *mut libc::passwd = std::ptr::null_mut();
-    loop {
-        // SAFETY: all pointers are valid for the duration of the call and `buf.len()`
-        // is the real size of `buf`.
-        let rc =
-            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
-        if rc == libc::ERANGE && buf.len() < (1 << 20) {
-            buf.resize(buf.len() * 2, 0);
-            continue;
-        }
-        if rc != 0 || result.is_null() || pwd.pw_dir.is_null() {
-            return None;
-        }
-        break;
-    }
-    // SAFETY: on success `pw_dir` points to a NUL-terminated string inside `buf`,
-    // which is still alive.
-    let dir = unsafe { CStr::from_ptr(pwd.pw_dir) };
-    Some(OsString::from_vec(dir.to_bytes().to_vec()))
-}
-
-/// Without a passwd database there is no fallback.
-#[cfg(not(unix))]
-fn passwd_home_dir() -> Option<OsString> {
-    None
 }
 
 /// Whether a file's base name selects it as an n6 config file: it matches

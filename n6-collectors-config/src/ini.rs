@@ -16,7 +16,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::pyliteral::py_str_repr;
+use crate::py::repr::py_str_repr;
+use crate::py::text::{is_py_space as py_isspace, py_rstrip, py_strip};
 use crate::raw::{Origin, RawConfig, RawOption, RawSection};
 
 /// Name of the special section whose options every section inherits.
@@ -582,22 +583,6 @@ impl Interpolation<'_> {
         }
         Ok(())
     }
-}
-
-/// Python's `str.isspace()` for one character (Rust's `White_Space` plus the
-/// information separators U+001C..U+001F, which Python also counts as whitespace).
-pub(crate) fn py_isspace(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str.strip()`.
-pub(crate) fn py_strip(s: &str) -> &str {
-    s.trim_matches(py_isspace)
-}
-
-/// Python's `str.rstrip()`.
-pub(crate) fn py_rstrip(s: &str) -> &str {
-    s.trim_end_matches(py_isspace)
 }
 
 /// Splits text into lines like Python's text-mode file iteration (universal newlines:

@@ -16,8 +16,8 @@
 use time::{Date, Duration, Month, Time, UtcDateTime};
 
 use crate::convert::ConvertError;
-use crate::convert::pytext::py_strip;
-use crate::pyliteral::py_ascii_repr;
+use crate::py::repr::py_ascii_repr;
+use crate::py::text::py_strip;
 
 /// The date part of a match (the groups of n6's `ISO_DATE_REGEX`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

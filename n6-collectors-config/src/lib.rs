@@ -18,7 +18,7 @@ pub mod fragments;
 pub mod identity;
 pub mod ini;
 pub mod isotime;
-pub mod pyliteral;
+pub mod py;
 pub mod raw;
 pub mod secret;
 pub mod secret_source;

@@ -82,22 +82,31 @@
 //! * [`cli`] — the command line, and a collector's own arguments ([`cli::CollectorArgs`]);
 //! * [`sink`] — where messages go: JSON lines (the embedded default) and RabbitMQ;
 //! * [`state`] — the state file (CBOR envelope, atomic save, run lock);
-//! * [`config`] — n6 config files, the config-spec language, converters;
+//! * [`config`] — converted config values, converters, the spec and its validation;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
 //! * [`error`], [`exit`] — what can go wrong and the exit code for each;
 //! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
 
-/// n6's configuration layer, as collectors see it: the INI dialect of n6's config files
-/// ([`config::ini`]), their discovery under `/etc/n6` and `~/.n6` and
-/// `--n6config-override` ([`config::files`]), the config-spec language of
-/// `#[config_spec(...)]` ([`config::spec`]) and its converters ([`config::convert`]),
-/// validation with every problem reported at once ([`config::validate`]), converted values
-/// ([`config::Value`], [`config::PyValue`]), and which options are secrets
-/// ([`config::secret`], [`config::secret_source`] for `<option>_file` and `${ENV}`).
-/// Collectors rarely need it directly: the derive turns the spec into a typed config
-/// struct.
-#[doc(inline)]
-pub use n6_collectors_config as config;
+/// n6's configuration, as collector authors see it. The derive turns the config spec into
+/// a typed config struct, so most collectors never name these; they are for the rest:
+///
+/// * [`config::Value`], [`config::PyValue`] — converted values (a `py` option's field is a
+///   `PyValue`; a custom converter's value travels as a `Value`);
+/// * [`config::convert`] — the standard converters' functions ([`config::convert::to_int`],
+///   [`config::convert::to_tlp`], ...) and [`config::ConvertError`], to reuse in a custom
+///   converter (`#[collector(converters(name = function -> Type))]`);
+/// * [`config::isotime`] — ISO dates and date-times parsed as n6 parses them;
+/// * [`config::spec`], [`config::raw`], [`config::validate`] — the spec a collector
+///   declares (`StatefulCollector::config_spec`), raw option values, and validating them
+///   into the typed config, as a test of a collector's configuration does.
+///
+/// The rest of n6's configuration layer (INI dialect, file discovery, secrets, the Python
+/// emulation) is the `n6-collectors-config` crate's, used by the runtime.
+pub mod config {
+    pub use n6_collectors_config::convert::{self, ConvertError};
+    pub use n6_collectors_config::value::{PyValue, Value};
+    pub use n6_collectors_config::{isotime, raw, spec, validate};
+}
 
 pub mod clock;
 pub mod collector;

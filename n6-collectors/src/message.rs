@@ -431,12 +431,12 @@ impl MessageOptions {
             check_source(source)?;
         }
         if let Some(Some(tag)) = &self.raw_format_version_tag {
-            crate::config::identity::validate_raw_format_version_tag(tag).map_err(|reason| {
-                MessageError::InvalidVersionTag {
+            n6_collectors_config::identity::validate_raw_format_version_tag(tag).map_err(
+                |reason| MessageError::InvalidVersionTag {
                     tag: tag.clone(),
                     reason,
-                }
-            })?;
+                },
+            )?;
         }
         if self.exchange.as_deref() == Some("") {
             return Err(MessageError::EmptyExchange);
@@ -451,9 +451,11 @@ impl MessageOptions {
 /// Checks a source as n6's `SourceField` does (`provider.channel`: lower-case ASCII
 /// letters, digits and `-`, one dot, at most 32 characters).
 pub fn check_source(source: &str) -> Result<(), MessageError> {
-    crate::config::identity::validate_source(source).map_err(|reason| MessageError::InvalidSource {
-        source_name: source.to_owned(),
-        reason,
+    n6_collectors_config::identity::validate_source(source).map_err(|reason| {
+        MessageError::InvalidSource {
+            source_name: source.to_owned(),
+            reason,
+        }
     })
 }
 

@@ -196,7 +196,7 @@ pub struct Redacted;
 
 impl core::fmt::Debug for Redacted {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(crate::config::secret::REDACTED)
+        f.write_str(n6_collectors_config::secret::REDACTED)
     }
 }
 
@@ -208,7 +208,7 @@ impl<T: core::fmt::Debug> core::fmt::Debug for RedactedFree<'_, T> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let mut map = f.debug_map();
         for (name, value) in self.0 {
-            if crate::config::secret::is_secret_option(name) {
+            if n6_collectors_config::secret::is_secret_option(name) {
                 map.entry(name, &Redacted);
             } else {
                 map.entry(name, value);

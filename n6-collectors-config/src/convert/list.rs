@@ -1,7 +1,7 @@
 //! The `list_of_*` converters: n6's comma-separated list algorithm.
 
 use super::ConvertError;
-use super::pytext::{py_rstrip, py_strip};
+use crate::py::text::{py_rstrip, py_strip};
 
 /// Splits a raw `list_of_*` value into items, exactly as n6 does: strip the whole value;
 /// if it ends with `,`, remove that one comma and strip again on the right; an empty

@@ -1,8 +1,8 @@
 //! The `int` and `float` converters: Python's `int(s)` and `float(s)` on a `str`.
 
 use super::ConvertError;
-use super::pytext::{decimal_and_space_to_ascii, is_ascii_c_space};
-use crate::pyliteral::py_str_repr;
+use crate::py::repr::py_str_repr;
+use crate::py::text::{decimal_and_space_to_ascii, is_ascii_c_space};
 
 /// `int`: Python `int(raw)` (base 10). Surrounding whitespace is ignored, a sign is
 /// allowed, single `_` may separate digits, and any Unicode decimal digits count.

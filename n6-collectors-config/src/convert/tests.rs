@@ -227,7 +227,8 @@ fn list_of_float_table() {
 
 #[test]
 fn list_of_path_table_and_extra_cases() {
-    use super::path::{tests::FakeHomes, to_path_with};
+    use super::path::to_path_with;
+    use crate::py::home::tests::FakeHomes;
     let paths = |raw: &str| {
         to_list(raw, |s| to_path_with(s, &FakeHomes)).map(|v| {
             v.into_iter()

@@ -2,7 +2,7 @@
 //! expressions, written out).
 
 use super::preprocess::is_ascii_ws;
-use crate::convert::pytext::py_strip;
+use crate::py::text::py_strip;
 
 /// `/^[;#]/` or `/^\s*$/`.
 pub(super) fn is_blank_or_comment(line: &str) -> bool {

@@ -9,8 +9,8 @@ use super::{
     DEFAULT_CONVERTER, FREE_OPTIONS_MARKER, FreeOptionsSpec, OptionSpec, SectionSpec, Spec,
     SpecError,
 };
-use crate::convert::pytext::py_strip;
-use crate::pyliteral::py_ascii_repr;
+use crate::py::repr::py_ascii_repr;
+use crate::py::text::py_strip;
 
 /// Where option lines currently go.
 #[derive(Clone, Copy, PartialEq, Eq)]

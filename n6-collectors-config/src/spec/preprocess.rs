@@ -2,8 +2,8 @@
 //! tabs, `reduce_indent`, reserved characters.
 
 use super::SpecError;
-use crate::convert::pytext::is_py_space;
-use crate::pyliteral::py_ascii_repr;
+use crate::py::repr::py_ascii_repr;
+use crate::py::text::is_py_space;
 
 /// Python's `re.ASCII` `\s`.
 pub(super) fn is_ascii_ws(c: char) -> bool {

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::convert::UnknownConverter;
-use crate::pyliteral::{py_ascii_repr, py_str_repr};
+use crate::py::repr::{py_ascii_repr, py_str_repr};
 use crate::raw::Origin;
 
 /// What is wrong in a [`ConfigProblem`].

@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use n6_collectors::config::files;
 use n6_collectors::state::StateStore;
+use n6_collectors_config::files;
 use serde::{Deserialize, Serialize};
 
 use crate::Config;

@@ -357,7 +357,7 @@ pub fn gunzip(data: &[u8], limits: Limits) -> Result<Vec<u8>> {
             let shown: Vec<u8> = rest.iter().take(2).copied().collect();
             return Err(ArchiveError::Gzip(format!(
                 "Not a gzipped file ({})",
-                crate::config::pyliteral::py_bytes_repr(&shown)
+                n6_collectors_config::py::repr::py_bytes_repr(&shown)
             )));
         }
         let left = Limits::max_size(limits.max_size - out.len() as u64);

@@ -185,9 +185,9 @@ impl Email {
             return Err(Error::bad_data(format!(
                 "multiple components of the message match the following criteria: \
                  content_type={}, content_regex={}",
-                crate::config::pyliteral::py_ascii_repr(content_type),
+                n6_collectors_config::py::repr::py_ascii_repr(content_type),
                 content_regex.map_or("None".to_owned(), |re| {
-                    crate::config::pyliteral::py_ascii_repr(re.pattern())
+                    n6_collectors_config::py::repr::py_ascii_repr(re.pattern())
                 }),
             )));
         }

@@ -21,8 +21,8 @@
 //! # Ok::<(), n6_collectors::Error>(())
 //! ```
 
-use crate::config::pyliteral::py_ascii_repr;
 use crate::error::Error;
+use n6_collectors_config::py::repr::py_ascii_repr;
 
 /// `re` flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

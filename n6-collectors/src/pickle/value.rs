@@ -155,7 +155,7 @@ impl fmt::Display for PyValue {
             PyValue::Bool(true) => f.write_str("True"),
             PyValue::Bool(false) => f.write_str("False"),
             PyValue::Int(i) => write!(f, "{i}"),
-            PyValue::Float(x) => f.write_str(&crate::config::pyliteral::py_float_repr(*x)),
+            PyValue::Float(x) => f.write_str(&n6_collectors_config::py::repr::py_float_repr(*x)),
             PyValue::Str(raw) => write_str_repr(f, raw),
             PyValue::Bytes(raw) => {
                 f.write_str("b'")?;

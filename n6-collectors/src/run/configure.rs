@@ -6,9 +6,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::collector::StatefulCollector;
 use crate::config::Value;
-use crate::config::files::{self, Override};
 use crate::config::raw::RawConfig;
-use crate::config::secret_source::resolve_external_secrets;
 use crate::config::spec::Spec;
 use crate::config::validate::{self, TypedConfig};
 use crate::error::{Error, Result};
@@ -19,6 +17,8 @@ use crate::sink::amqp::{
     RABBITMQ_CONFIG_SPEC, RabbitmqSection, derive_settings,
 };
 use crate::state::{BackendChoice, STATE_CONFIG_SPEC, STATE_SECTION};
+use n6_collectors_config::files::{self, Override};
+use n6_collectors_config::secret_source::resolve_external_secrets;
 
 /// The configuration of one run.
 pub(crate) struct LoadedConfig<C: StatefulCollector> {
@@ -314,7 +314,7 @@ fn amqp_settings(
     }
 }
 
-use crate::config::secret::is_secret_option;
+use n6_collectors_config::secret::is_secret_option;
 
 /// Adds `{section: {option: value}}` with converted values and secrets as `"***"`.
 fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
@@ -323,7 +323,7 @@ fn add_printable(typed: &TypedConfig, sections: &mut Map<String, Json>) {
         for (name, value) in section.values() {
             // A flag such as `password_auth` holds no secret: shown as it is.
             let shown = if is_secret_option(name) && !matches!(value, Value::Bool(_)) {
-                Json::String(crate::config::secret::REDACTED.to_owned())
+                Json::String(n6_collectors_config::secret::REDACTED.to_owned())
             } else {
                 value.to_json()
             };

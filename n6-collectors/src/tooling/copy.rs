@@ -10,10 +10,10 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::files;
 use crate::error::{Error, Result};
 use crate::state::etcd::{EtcdBackend, EtcdSettings};
 use crate::state::{BackendChoice, FileBackend, StateBackend, StateError, StateStore, save_raw};
+use n6_collectors_config::files;
 
 /// The prefix of an etcd place: `etcd:COLLECTOR_ID`.
 pub const ETCD_PLACE_PREFIX: &str = "etcd:";

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::config::pyliteral::py_float_repr;
+use n6_collectors_config::py::repr::py_float_repr;
 
 /// One value of a form or query field, as Python would turn it into text.
 #[derive(Debug, Clone, PartialEq)]

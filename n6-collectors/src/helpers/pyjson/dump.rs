@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::parse::JsonError;
 use super::value::PyJson;
-use crate::config::pyliteral::py_float_repr;
+use n6_collectors_config::py::repr::py_float_repr;
 
 /// The `json.dumps` keyword arguments that change the bytes: `ensure_ascii` and
 /// `allow_nan` (`indent`, `separators` and `sort_keys` stay at Python's defaults).

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use crate::config::isotime::parse_iso_datetime_to_utc;
+use n6_collectors_config::py::text::is_py_space;
 
 /// How to find a row's time; the only thing a time-ordered-rows collector must supply.
 ///
@@ -54,25 +55,6 @@ pub fn is_blank(row: &[u8]) -> bool {
     }
     row.utf8_chunks()
         .all(|chunk| chunk.invalid().is_empty() && chunk.valid().chars().all(is_py_space))
-}
-
-/// Python's `str.isspace()` for one character.
-#[inline]
-fn is_py_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t'..='\r'
-            | '\x1c'..='\x20'
-            | '\u{85}'
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-    )
 }
 
 /// Bytes to text without copying when they are valid UTF-8; `None` otherwise.

@@ -3,14 +3,17 @@
 
 /// `ascii(s)` for a Python `str`: quoted like `repr`, non-ASCII escaped.
 pub(crate) fn ascii_str(s: &str) -> String {
-    crate::config::pyliteral::py_ascii_repr(s)
+    n6_collectors_config::py::repr::py_ascii_repr(s)
 }
 
 /// `ascii(pathlib.Path(s))` on POSIX: `PosixPath('...')` with pathlib's normalisation
 /// (repeated slashes collapsed, `.` segments and a trailing slash dropped, a leading
 /// `//` kept). `s` must not be empty (n6 turns empty strings into `None` first).
 pub(crate) fn ascii_posix_path(s: &str) -> String {
-    format!("PosixPath({})", ascii_str(&normalise_posix_path(s)))
+    format!(
+        "PosixPath({})",
+        ascii_str(&n6_collectors_config::py::pathlib::normalise(s))
+    )
 }
 
 /// `ascii()` of an optional path: `None` or `PosixPath('...')`.
@@ -18,26 +21,6 @@ pub(crate) fn ascii_opt_path(s: Option<&str>) -> String {
     match s {
         Some(s) => ascii_posix_path(s),
         None => "None".to_owned(),
-    }
-}
-
-fn normalise_posix_path(s: &str) -> String {
-    let root = if s.starts_with("//") && !s.starts_with("///") {
-        "//"
-    } else if s.starts_with('/') {
-        "/"
-    } else {
-        ""
-    };
-    let parts: Vec<&str> = s
-        .split('/')
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect();
-    let joined = format!("{root}{}", parts.join("/"));
-    if joined.is_empty() {
-        ".".to_owned()
-    } else {
-        joined
     }
 }
 

@@ -54,7 +54,7 @@ impl std::fmt::Debug for EtcdSettings {
                 &self
                     .password
                     .as_ref()
-                    .map(|_| crate::config::secret::REDACTED),
+                    .map(|_| n6_collectors_config::secret::REDACTED),
             )
             .field("max_state_bytes", &self.max_state_bytes)
             .field("fleet_min_interval", &self.fleet_min_interval)

@@ -1,4 +1,5 @@
-//! Python literals — n6's `py` converter is `ast.literal_eval` — and Python's `repr()`.
+//! Python literals: n6's `py` converter is `ast.literal_eval` (their `repr()` is in
+//! [`crate::py::repr`]).
 //!
 //! [`literal_eval`] accepts what `ast.literal_eval` accepts: `None`, `True`, `False`,
 //! numbers (ints with `_` and `0x`/`0o`/`0b` prefixes, floats, imaginary numbers, a
@@ -21,9 +22,6 @@
 mod eval;
 mod lexer;
 mod parser;
-mod repr;
-
-pub use repr::{py_ascii_repr, py_bytes_repr, py_complex_repr, py_float_repr, py_str_repr};
 
 use crate::convert::ConvertError;
 use crate::value::PyValue;

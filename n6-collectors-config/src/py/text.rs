@@ -2,6 +2,7 @@
 //! `str.strip()`, `int()` and `float()`.
 
 /// Python `str.isspace()` (the characters `str.strip()` removes).
+#[inline]
 pub fn is_py_space(c: char) -> bool {
     matches!(c,
         '\t'..='\r' | '\x1c'..='\x1f' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}'
