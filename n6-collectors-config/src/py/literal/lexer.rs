@@ -262,24 +262,7 @@ impl Lexer {
                 _ => None,
             };
             if let Some((radix, what)) = radix {
-                self.pos += 2;
-                let digits = self.digit_run(radix, true);
-                if let Some(c) = self.peek(0).filter(|c| c.is_ascii_digit()) {
-                    return Err(syntax_error(
-                        &format!("invalid digit '{c}' in {what} literal"),
-                        line,
-                    ));
-                }
-                let digits = digits.ok_or_else(|| invalid(what))?;
-                if self
-                    .peek(0)
-                    .is_some_and(|c| c == '_' || c.is_alphanumeric())
-                {
-                    return Err(invalid(what));
-                }
-                let text: String = self.chars[start..self.pos].iter().collect();
-                self.push(Tok::Int(int_value(&digits, radix, text)), line);
-                return Ok(());
+                return self.prefixed_int(radix, what);
             }
         }
         let int_part = if self.peek(0) == Some('.') {
@@ -299,25 +282,8 @@ impl Lexer {
                     .ok_or_else(|| invalid("decimal"))?;
             }
         }
-        let mut exp = String::new();
-        if matches!(self.peek(0), Some('e' | 'E')) {
-            let sign = matches!(self.peek(1), Some('+' | '-'));
-            let digit_at = if sign { 2 } else { 1 };
-            if self.peek(digit_at).is_some_and(|c| c.is_ascii_digit()) {
-                is_float = true;
-                if sign {
-                    exp.push(self.chars[self.pos + 1]);
-                }
-                self.pos += digit_at;
-                exp.push_str(
-                    &self
-                        .digit_run(10, false)
-                        .ok_or_else(|| invalid("decimal"))?,
-                );
-            } else {
-                return Err(invalid("decimal"));
-            }
-        }
+        let exp = self.exponent(line)?;
+        is_float |= !exp.is_empty();
         let imaginary = matches!(self.peek(0), Some('j' | 'J'));
         if imaginary {
             self.pos += 1;
@@ -364,6 +330,52 @@ impl Lexer {
         let text: String = self.chars[start..self.pos].iter().collect();
         self.push(Tok::Int(int_value(&int_part, 10, text)), line);
         Ok(())
+    }
+
+    /// `0x…`, `0o…`, `0b…`: an integer of `radix` (`what` names it in errors).
+    fn prefixed_int(&mut self, radix: u32, what: &str) -> Result<(), ConvertError> {
+        let line = self.line;
+        let start = self.pos;
+        let invalid = || syntax_error(&format!("invalid {what} literal"), line);
+        self.pos += 2;
+        let digits = self.digit_run(radix, true);
+        if let Some(c) = self.peek(0).filter(|c| c.is_ascii_digit()) {
+            return Err(syntax_error(
+                &format!("invalid digit '{c}' in {what} literal"),
+                line,
+            ));
+        }
+        let digits = digits.ok_or_else(invalid)?;
+        if self
+            .peek(0)
+            .is_some_and(|c| c == '_' || c.is_alphanumeric())
+        {
+            return Err(invalid());
+        }
+        let text: String = self.chars[start..self.pos].iter().collect();
+        self.push(Tok::Int(int_value(&digits, radix, text)), line);
+        Ok(())
+    }
+
+    /// A float's exponent (`e5`, `E-3`), its sign and digits without the `e`; empty when
+    /// there is none.
+    fn exponent(&mut self, line: usize) -> Result<String, ConvertError> {
+        let invalid = || syntax_error("invalid decimal literal", line);
+        let mut exp = String::new();
+        if !matches!(self.peek(0), Some('e' | 'E')) {
+            return Ok(exp);
+        }
+        let sign = matches!(self.peek(1), Some('+' | '-'));
+        let digit_at = if sign { 2 } else { 1 };
+        if !self.peek(digit_at).is_some_and(|c| c.is_ascii_digit()) {
+            return Err(invalid());
+        }
+        if sign {
+            exp.push(self.chars[self.pos + 1]);
+        }
+        self.pos += digit_at;
+        exp.push_str(&self.digit_run(10, false).ok_or_else(invalid)?);
+        Ok(exp)
     }
 
     /// Digits of `radix` with single `_` between them (after a radix prefix a leading `_`
