@@ -20,6 +20,7 @@ pub mod greensnow_co;
 pub mod openphish;
 pub mod phishtank;
 pub mod sblam;
+pub mod shadowserver;
 pub mod spam404_com;
 pub mod spamhaus;
 pub mod stopforum;

@@ -86,6 +86,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<openphish::OpenphishWebBlCollector>("openphish"),
     stateless::<phishtank::PhishtankVerifiedCollector>("phishtank"),
     stateless::<sblam::SblamSpamCollector>("sblam"),
+    stateless::<shadowserver::ShadowserverMailCollector>("shadowserver"),
     stateless::<spamhaus::SpamhausBotsCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausDropCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausEdropCollector>("spamhaus"),
