@@ -99,6 +99,8 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
     stateful::<zoneh::ZonehRssCollector>("zoneh", forms::opset_of_tuples),
+    stateless::<amqp::AMQPCollector>("amqp"),
+    stateless::<manual::ManualCollector>("manual"),
 ];
 
 /// The collector named `name`: a console-script name with or without the
