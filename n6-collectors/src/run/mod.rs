@@ -5,11 +5,13 @@
 //! * [`configure`] — config files, overrides, the collector's spec, `[rabbitmq]`;
 //! * [`signal`] — SIGINT/SIGTERM stop the run at its next safe point;
 //! * [`logging`] — the stderr log subscriber;
-//! * [`summary`] — the one-line summary and its counters.
+//! * [`summary`] — the one-line summary and its counters;
+//! * [`metrics`] — run tracking: the run record and the Prometheus textfile.
 
 pub mod cli;
 pub(crate) mod configure;
 pub(crate) mod logging;
+pub(crate) mod metrics;
 pub(crate) mod signal;
 pub(crate) mod summary;
 
@@ -22,12 +24,12 @@ use clap::error::ErrorKind;
 
 use self::cli::Cli;
 use self::configure::LoadedConfig;
+use self::metrics::RunTracking;
 use self::summary::Summary;
 use crate::collector::{Collect, StatefulCollector};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
-use crate::metrics::RunTracking;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
 use crate::state::{Activity, HeldRun, StateSaver, StateStore, adopt_legacy_state_file};
@@ -207,10 +209,13 @@ fn execute<C: Collect>(
         {
             section.insert("state_dir".to_owned(), dir.display().to_string().into());
         }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&printable).map_err(Error::bug)?
-        );
+        let text = serde_json::to_string_pretty(&printable).map_err(Error::bug)?;
+        print_to_stdout(&format!("{text}\n")).map_err(|source| {
+            Error::Sink(crate::sink::SinkError::Io {
+                path: "-".into(),
+                source,
+            })
+        })?;
         return Ok(Outcome::Early);
     }
 
@@ -408,4 +413,18 @@ fn choose_output(
         return Err(Error::NoOutput { unreadable_files });
     }
     Ok(cli.sink_target(has_rabbitmq))
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`--print-config |
+/// head`) is not an error: what it wanted it got.
+pub(crate) fn print_to_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }
