@@ -95,6 +95,15 @@ fn state_file_in_use<C: StatefulCollector>(
         let legacy_only = state_dir.join(&legacy).exists() && !state_dir.join(&current).exists();
         return Ok(if legacy_only { legacy } else { current });
     }
+    // A run of an older version locks the state file of the older name: hold that lock
+    // while moving the file, so that the move never happens between such a run's load
+    // and its save (75 while it runs, the file left where it is).
+    let legacy_path = state_dir.join(&legacy);
+    let _older_version_lock = if std::fs::symlink_metadata(&legacy_path).is_ok() {
+        Some(crate::state::RunLock::acquire(&legacy_path)?)
+    } else {
+        None
+    };
     adopt_legacy_state_file(state_dir, &legacy, &current).map_err(Error::StateLoad)?;
     Ok(current)
 }
