@@ -109,3 +109,20 @@ fn a_state_file_of_the_older_name_is_not_moved_while_an_older_run_holds_its_lock
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(!legacy.exists(), "moved once the older run ended");
 }
+
+#[test]
+fn an_n6_pickle_that_cannot_be_taken_over_is_named_as_n6_s_pickle_and_left_alone() {
+    let site = lines_site(&["a"]).publishing_to_file();
+    fs::create_dir_all(site.state_dir()).expect("state dir");
+    let pickle = site.state_dir().join("LinesTestCollector.pickle");
+    fs::write(&pickle, b"not a pickle").expect("write");
+    let out = site.run(&[]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 65, "{err}");
+    assert!(err.contains("n6's state pickle"), "{err}");
+    assert!(err.contains("cannot be taken over"), "{err}");
+    assert!(!err.contains("corrupt state file"), "{err}");
+    assert_eq!(fs::read(&pickle).expect("pickle"), b"not a pickle");
+    assert!(!site.state_path().exists(), "nothing saved");
+    assert!(site.published().is_empty(), "nothing published");
+}
