@@ -182,7 +182,7 @@ impl ShadowserverMailCollector {
 
 impl Collect for ShadowserverMailCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let email = Email::from_stdin()?;
         let rules = self.rules();
         let route = rules.route(&email)?;
