@@ -65,6 +65,10 @@ const fn stateful<C: n6_collectors::Collect>(module: &'static str, form: PythonF
 pub const COLLECTORS: &[Entry] = &[
     stateful::<abuse_ch::AbuseChFeodoTrackerCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChSslBlacklistCollector>("abuse_ch", forms::rows_state),
+    stateful::<abuse_ch::AbuseChUrlhausPayloadSamplesCollector>(
+        "abuse_ch",
+        abuse_ch::payload_samples::python_form,
+    ),
     stateful::<abuse_ch::AbuseChUrlhausPayloadsUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChUrlhausUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<cert_pl::CertPlShieldCollector>("cert_pl", forms::rows_state),
