@@ -444,3 +444,107 @@ fn samples_go_to_the_brokers_sample_exchange() {
         Some(AMQPValue::LongString(s)) if s.as_bytes() == b"aaa"
     ));
 }
+
+/// `pickle.dumps({date(2024, 1, 7): {'aaa'}, date(2024, 1, 10): {'ddd', 'zzz'}},
+/// protocol=5)`, what n6's `StatefulCollectorMixin.save_state` writes for this collector.
+const N6_PICKLE_HEX: &str = "8005954b000000000000007d94288c086461746574696d65948c0464617465949394430407e8010794859452948f94288c0361616194906803430407e8010a94859452948f94288c037a7a7a948c036464649490752e";
+
+const PICKLE_NAME: &str =
+    "n6datasources.collectors.abuse_ch.AbuseChUrlhausPayloadSamplesCollector.pickle";
+
+fn from_hex(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn run_at(conf: &Path, state: &Path, output: &Path, now: &str) -> Output {
+    let out = Command::new(BIN)
+        .args(["abusechurlhauspayloadsamples", "--config-dir"])
+        .arg(conf)
+        .arg("--state-dir")
+        .arg(state)
+        .arg("--output")
+        .arg(output)
+        .args(["--fake-now", now])
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn n6s_pickle_is_continued_and_handed_back() {
+    let (base, log) = the_api();
+    let conf = tempfile::tempdir().expect("tempdir");
+    let state = tempfile::tempdir().expect("tempdir");
+    config(conf.path(), &base, 5, "");
+    std::fs::write(state.path().join(PICKLE_NAME), from_hex(N6_PICKLE_HEX)).expect("pickle");
+    let published = state.path().join("published.jsonl");
+    // 2024-01-11: both days of n6's state are within the four days kept, so aaa and ddd
+    // are known; nothing is left to publish.
+    run_at(
+        conf.path(),
+        state.path(),
+        &published,
+        "2024-01-11T12:00:00Z",
+    );
+    assert_eq!(lines(&published).len(), 0);
+    let requests = log.lock().expect("log").clone();
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("aaa") || r.contains("ddd")),
+        "{requests:?}"
+    );
+    assert_eq!(
+        std::fs::read(state.path().join(PICKLE_NAME)).expect("pickle"),
+        from_hex(N6_PICKLE_HEX),
+        "n6's pickle is only read"
+    );
+
+    // Five days later 2024-01-07 is forgotten: aaa is published again.
+    run_at(
+        conf.path(),
+        state.path(),
+        &published,
+        "2024-01-12T12:00:00Z",
+    );
+    let bodies: Vec<String> = lines(&published)
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(bodies, ["sample aaa"]);
+
+    // Handed back as n6's pickle: a dict of datetime.date to sets.
+    let back = state.path().join("back.pickle");
+    let out = Command::new(BIN)
+        .args(["abusechurlhauspayloadsamples", "--config-dir"])
+        .arg(conf.path())
+        .arg("--state-dir")
+        .arg(state.path())
+        .args(["state", "export-pickle"])
+        .arg(&back)
+        .output()
+        .expect("export");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pickle = std::fs::read(&back).expect("exported");
+    let has = |needle: &[u8]| pickle.windows(needle.len()).any(|w| w == needle);
+    assert!(has(b"datetime") && has(b"date"), "{pickle:?}");
+    assert!(has(b"aaa") && has(b"ddd") && has(b"zzz"), "{pickle:?}");
+    // The exported pickle is taken over again by a fresh state directory.
+    let fresh = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(&back, fresh.path().join(PICKLE_NAME)).expect("copy");
+    let again = fresh.path().join("published.jsonl");
+    run_at(conf.path(), fresh.path(), &again, "2024-01-12T13:00:00Z");
+    assert_eq!(lines(&again).len(), 0);
+}
