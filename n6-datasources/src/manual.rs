@@ -265,8 +265,15 @@ impl<R: BufRead, W: Write> Questions<R, W> {
         Questions { input, output }
     }
 
+    /// Python's `print(text)`.
     fn say(&mut self, text: &str) -> Result<()> {
-        writeln!(self.output, "{text}")
+        self.write(&format!("{text}\n"))
+    }
+
+    /// Python's `sys.stdout.write(text)`.
+    fn write(&mut self, text: &str) -> Result<()> {
+        self.output
+            .write_all(text.as_bytes())
             .and_then(|()| self.output.flush())
             .map_err(|e| Error::Bug(format!("cannot write a question: {e}")))
     }
@@ -293,7 +300,7 @@ impl<R: BufRead, W: Write> Questions<R, W> {
         loop {
             match validate(&self.line()?) {
                 Ok(value) => return Ok(value),
-                Err(_) => self.say("Please provide valid input: ")?,
+                Err(_) => self.write("Please provide valid input: \n")?,
             }
         }
     }
@@ -317,14 +324,15 @@ impl<R: BufRead, W: Write> Questions<R, W> {
             if allow_none && answer == "n" {
                 return Ok(None);
             }
-            match answer
-                .trim()
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| choices.get(n))
-            {
+            // `choices[int(choice)]`: Python's `int` takes surrounding whitespace and a
+            // sign, and a negative index counts from the end.
+            let index = answer.trim().parse::<i64>().ok().and_then(|n| {
+                let len = i64::try_from(choices.len()).ok()?;
+                usize::try_from(if n < 0 { len + n } else { n }).ok()
+            });
+            match index.and_then(|n| choices.get(n)) {
                 Some(choice) => return Ok(Some((*choice).to_owned())),
-                None => self.say("Please respond with a valid choice: ")?,
+                None => self.write("Please respond with a valid choice: ")?,
             }
         }
     }
@@ -458,7 +466,7 @@ mod tests {
 
     #[test]
     fn interactive_answers_make_a_dry_run_submission() {
-        let answers = "7\n1\nx\n0\n0\n0\nBotnet X\nn\nfeed\n2024-01-02\n;\n#\nip,-\n\nTrue\n";
+        let answers = "7\n1\nx\n0\n0\n-1\nBotnet X\nn\nfeed\n2024-01-02\n;;\n;\n#\nip,-\n\nTrue\n";
         let mut shown = Vec::new();
         let submission = Questions::new(answers.as_bytes(), &mut shown)
             .submission()
@@ -474,6 +482,11 @@ mod tests {
             submission.event_base.get("category"),
             Some(&HeaderValue::Str("amplifier".into()))
         );
+        assert_eq!(
+            submission.event_base.get("restriction"),
+            Some(&HeaderValue::Str("internal".into()))
+        );
+        assert!(shown.contains("Please provide valid input: \n"), "{shown}");
         assert_eq!(
             submission.event_base.get("origin"),
             Some(&HeaderValue::Null)
