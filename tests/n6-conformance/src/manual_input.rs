@@ -56,3 +56,26 @@ pub fn prepare(fixture: &Path, work: &Path, cmdline: &mut [String]) -> Result<()
     cmdline[index] = submitted.display().to_string();
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split(' ').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn the_file_is_the_positional_argument() {
+        assert_eq!(
+            file_argument(&args("--source_channel pl -f --column_spec a,b ./a.txt")),
+            Some(5)
+        );
+        assert_eq!(
+            file_argument(&args("./a.txt --name=x --skip_fqdn_to_ip")),
+            Some(0)
+        );
+        assert_eq!(file_argument(&args("--time 2024-01-01 -- -x")), Some(3));
+        assert_eq!(file_argument(&args("--name x")), None);
+    }
+}
