@@ -98,14 +98,27 @@
 /// * [`config::isotime`] — ISO dates and date-times parsed as n6 parses them;
 /// * [`config::spec`], [`config::raw`], [`config::validate`] — the spec a collector
 ///   declares (`StatefulCollector::config_spec`), raw option values, and validating them
-///   into the typed config, as a test of a collector's configuration does.
+///   into the typed config, as a test of a collector's configuration does;
+/// * [`config::py`] — Python's behaviour as n6 relies on it: `repr()`/`ascii()` of what
+///   n6 writes into messages and logs, `ast.literal_eval`, `str.strip()`, `pathlib`;
+/// * [`config::ini`] — n6's INI dialect, for tools that read n6 config files themselves.
 ///
-/// The rest of n6's configuration layer (INI dialect, file discovery, secrets, the Python
-/// emulation) is the `n6-collectors-config` crate's, used by the runtime.
+/// The rest of n6's configuration layer (file discovery, secrets, the framework's spec
+/// fragments) is the `n6-collectors-config` crate's, used by the runtime.
 pub mod config {
     pub use n6_collectors_config::convert::{self, ConvertError};
     pub use n6_collectors_config::value::{PyValue, Value};
-    pub use n6_collectors_config::{isotime, raw, spec, validate};
+    pub use n6_collectors_config::{ini, isotime, py, raw, spec, validate};
+
+    // Paths of the former whole-crate re-export, kept hidden so that code written against
+    // them still builds while branches merge; new code uses the items above.
+    #[doc(hidden)]
+    pub use n6_collectors_config::{files, fragments, identity, secret, secret_source};
+    #[doc(hidden)]
+    pub mod pyliteral {
+        pub use n6_collectors_config::py::literal::literal_eval;
+        pub use n6_collectors_config::py::repr::*;
+    }
 }
 
 pub mod clock;

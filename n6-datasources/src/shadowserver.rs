@@ -9,7 +9,7 @@
 //! `http_last_modified` in `headers.meta`.
 
 use n6_collectors::config::PyValue;
-use n6_collectors::config::pyliteral::py_ascii_repr;
+use n6_collectors::config::py::repr::py_ascii_repr;
 use n6_collectors::helpers::email::Email;
 use n6_collectors::helpers::pyre::PyRegex;
 use n6_collectors::prelude::*;
@@ -220,7 +220,7 @@ Get it: https://dl.shadowserver.org/Ab-1_x \n\
 --B--\n";
 
     fn py(text: &str) -> PyValue {
-        n6_collectors::config::pyliteral::literal_eval(text).expect("a Python literal")
+        n6_collectors::config::py::literal::literal_eval(text).expect("a Python literal")
     }
 
     fn check<T>(subjects: &str, tags: &str, test: impl FnOnce(MailRules<'_>) -> T) -> T {

@@ -8,7 +8,7 @@
 use std::ffi::OsString;
 
 use n6_collectors::config::PyValue;
-use n6_collectors::config::pyliteral::py_str_repr;
+use n6_collectors::config::py::repr::py_str_repr;
 use n6_collectors::helpers::prelude::*;
 use n6_collectors::prelude::*;
 

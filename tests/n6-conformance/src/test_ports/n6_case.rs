@@ -18,7 +18,7 @@
 
 use std::path::Path;
 
-use n6_collectors::config::pyliteral::py_bytes_repr;
+use n6_collectors::config::py::repr::py_bytes_repr;
 
 /// `raw_type_and_content_type` of n6's tests (`example_valid_raw_type_and_content_type_cases`
 /// and the loops of `TestBaseTwoPhaseCollector` / `TestBaseSimpleEmailCollector`).
