@@ -156,19 +156,12 @@ impl fmt::Display for PyValue {
             PyValue::Bool(false) => f.write_str("False"),
             PyValue::Int(i) => write!(f, "{i}"),
             PyValue::Float(x) => f.write_str(&n6_collectors_config::py::repr::py_float_repr(*x)),
-            PyValue::Str(raw) => write_str_repr(f, raw),
-            PyValue::Bytes(raw) => {
-                f.write_str("b'")?;
-                for &b in raw {
-                    match b {
-                        b'\\' => f.write_str("\\\\")?,
-                        b'\'' => f.write_str("\\'")?,
-                        0x20..=0x7e => f.write_char(char::from(b))?,
-                        _ => write!(f, "\\x{b:02x}")?,
-                    }
-                }
-                f.write_str("'")
-            }
+            PyValue::Str(raw) => match std::str::from_utf8(raw) {
+                Ok(text) => f.write_str(&n6_collectors_config::py::repr::py_str_repr(text)),
+                // Surrogate-escaped bytes: Python shows each as `\udcXX`.
+                Err(_) => write_str_repr(f, raw),
+            },
+            PyValue::Bytes(raw) => f.write_str(&n6_collectors_config::py::repr::py_bytes_repr(raw)),
             PyValue::List(items) => seq(f, "[", items, "]"),
             PyValue::Tuple(items) => seq(f, "(", items, ")"),
             PyValue::Set(items) if items.is_empty() => f.write_str("set()"),
@@ -317,7 +310,7 @@ mod tests {
         ]);
         assert_eq!(
             v.to_string(),
-            "{'newest_rows': {'a'}, 't': (None,), 'b': b'\\xdc\\'', 'e': set()}"
+            "{'newest_rows': {'a'}, 't': (None,), 'b': b\"\\xdc'\", 'e': set()}"
         );
         assert_eq!(
             v.to_cbor(),
