@@ -17,6 +17,7 @@ pub mod cesnet_cz;
 pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;
+pub mod misp;
 pub mod openphish;
 pub mod phishtank;
 pub mod sblam;

@@ -98,6 +98,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
     stateful::<zoneh::ZonehRssCollector>("zoneh", forms::opset_of_tuples),
+    stateful::<misp::MispCollector>("misp", misp::state::python_form),
 ];
 
 /// The collector named `name`: a console-script name with or without the

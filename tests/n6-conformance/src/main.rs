@@ -10,6 +10,7 @@
 //! `state_before.pickle`, `inputs.jsonl` + `inputs/`), never `expected*`.
 
 mod compare;
+mod misp_answers;
 mod ports;
 mod stub;
 mod tagged;
@@ -106,7 +107,12 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
     let _ = std::fs::remove_file(&published);
     let _ = std::fs::remove_file(&state_json);
 
-    let (base, log) = stub::start(stub::answers(fixture)?).map_err(|e| io("start the stub", e))?;
+    let answers = if class == "MispCollector" {
+        misp_answers::answers(fixture)?
+    } else {
+        stub::answers(fixture)?
+    };
+    let (base, log) = stub::start(answers).map_err(|e| io("start the stub", e))?;
     n6_datasources::fetch::redirect_downloads_to(&base);
     if let Some(form) = entry.python_form {
         n6_collectors::pickle::set_python_form(form);
@@ -121,6 +127,15 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
         &published.display().to_string(),
     ] {
         argv.push(a.into());
+    }
+    // The "now" n6's test fixed (MISP): the run's clock.
+    if let Ok(text) = std::fs::read_to_string(fixture.join("clock.json")) {
+        let clock: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("clock.json: {e}"))?;
+        if let Some(now) = clock["now_utc"].as_str() {
+            argv.push("--fake-now".into());
+            argv.push(now.into());
+        }
     }
     if let Ok(text) = std::fs::read_to_string(fixture.join("cmdline.json")) {
         let extra: Vec<String> =

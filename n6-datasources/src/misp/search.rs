@@ -1,0 +1,174 @@
+//! The event search n6's `MispCollector._fetch_misp_events` makes through PyMISP 2.4.119
+//! (`PyMISP.search(last=...)`): `POST urljoin(misp_url, 'events/restSearch')` with the
+//! JSON body `{"last": "<minutes>m", "returnFormat": "json"}` and PyMISP's headers
+//! (`Authorization: <misp_key>`, `Accept` and `Content-Type: application/json`); the
+//! answer's `response` list (a bare list counts as one, as PyMISP wraps it) is the
+//! events, an empty or missing one "no events".
+//!
+//! Unlike PyMISP, an answer that is an error (HTTP ≥ 400, or `errors` without a
+//! `response`) fails the run: n6 takes it for "no new events" and moves its events time
+//! past them, losing them.
+
+use n6_collectors::helpers::download::{DownloadSettings, Downloader, Request};
+use n6_collectors::helpers::pyjson::{self, PyJson};
+use n6_collectors::prelude::*;
+
+use super::state::NaiveUtc;
+use super::urljoin::urljoin;
+use crate::fetch;
+
+/// n6's `_LAST_TIME_LEEWAY_MINUTES`.
+pub const LEEWAY_MINUTES: f64 = 15.0;
+
+/// The User-Agent PyMISP 2.4.119.1 sends (its Python version part is n6's Python 3.11).
+pub const USER_AGENT: &str = "PyMISP 2.4.119.1 - Python 3.11.0";
+
+/// n6's `_get_misp_search_arg_last`: the minutes from `since` to `now` plus the
+/// leeway, formatted as Python's `f'{minutes:.0f}m'` (round half to even).
+pub fn search_arg_last(now: NaiveUtc, since: NaiveUtc) -> String {
+    let micros = (now.0 - since.0).whole_microseconds();
+    // `timedelta.total_seconds()`: the microseconds divided by 10**6, correctly rounded.
+    #[allow(clippy::cast_precision_loss)]
+    let seconds = micros as f64 / 1e6;
+    let minutes = seconds / 60.0 + LEEWAY_MINUTES;
+    format!("{minutes:.0}m")
+}
+
+/// `urljoin(misp_url, 'events/restSearch')`.
+pub fn search_url(misp_url: &str) -> String {
+    urljoin(misp_url, "events/restSearch")
+}
+
+/// The search request for `last` (before the harness redirect).
+pub fn search_request(misp_url: &str, misp_key: &str, last: &str) -> Request {
+    let body = format!(
+        "{{\"last\": {}, \"returnFormat\": \"json\"}}",
+        pyjson::dumps(&PyJson::Str(last.to_owned()))
+    );
+    fetch::request("POST", &search_url(misp_url))
+        .body(body.into_bytes())
+        .header("Authorization", misp_key)
+        .header("Accept", "application/json")
+        .header("content-type", "application/json")
+        .header("User-Agent", USER_AGENT)
+        .retries(0)
+}
+
+/// The events of one search since `since`; `None` when there are none (n6's
+/// `_fetch_misp_events`).
+pub fn fetch_events(
+    settings: &DownloadSettings,
+    misp_url: &str,
+    misp_key: &str,
+    now: NaiveUtc,
+    since: NaiveUtc,
+) -> Result<Option<Vec<PyJson>>> {
+    let last = search_arg_last(now, since);
+    tracing::info!("searching the MISP events of the last {last} (since {since})");
+    let url = search_url(misp_url);
+    let body = Downloader::new(settings.clone())
+        .try_download(search_request(misp_url, misp_key, &last))
+        .map_err(|e| {
+            Error::SourceUnavailable(n6_collectors::error::Problem::caused_by(
+                format!("MISP event search at {url}"),
+                e,
+            ))
+        })?;
+    events_of_answer(&body).map_err(|e| Error::bad_data(format!("MISP event search at {url}: {e}")))
+}
+
+/// The events of a search answer's body (see the module docs).
+pub fn events_of_answer(body: &[u8]) -> std::result::Result<Option<Vec<PyJson>>, String> {
+    if body.is_empty() {
+        return Err("the server returned an empty response".to_owned());
+    }
+    let answer = pyjson::loads(body).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    let response = match &answer {
+        PyJson::Array(_) | PyJson::Str(_) => Some(&answer),
+        PyJson::Object(object) => match object.get("response") {
+            Some(response) => Some(response),
+            None => {
+                for key in ["errors", "error"] {
+                    if let Some(errors) = object.get(key).filter(|e| truthy(e)) {
+                        return Err(format!(
+                            "the server answered with {key}: {}",
+                            pyjson::dumps(errors)
+                        ));
+                    }
+                }
+                None
+            }
+        },
+        _ => return Err(format!("unexpected answer: {}", pyjson::dumps(&answer))),
+    };
+    match response {
+        None => Ok(None),
+        Some(r) if !truthy(r) => Ok(None),
+        Some(PyJson::Array(events)) => Ok(Some(events.clone())),
+        Some(other) => Err(format!(
+            "`response` is not a list of events: {}",
+            pyjson::dumps(other)
+        )),
+    }
+}
+
+/// Python's truth value of a JSON value.
+fn truthy(value: &PyJson) -> bool {
+    match value {
+        PyJson::Null => false,
+        PyJson::Bool(b) => *b,
+        PyJson::Int(i) => i.as_decimal() != "0",
+        PyJson::Float(f) => *f != 0.0,
+        PyJson::Str(s) => !s.is_empty(),
+        PyJson::Array(items) => !items.is_empty(),
+        PyJson::Object(object) => !object.is_empty(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> NaiveUtc {
+        NaiveUtc::parse(text).expect("parse")
+    }
+
+    #[test]
+    fn last_is_n6s_minutes_with_leeway() {
+        let now = at("2017-02-20T12:00:00");
+        assert_eq!(search_arg_last(now, at("2017-01-31T12:00:00")), "28815m");
+        assert_eq!(search_arg_last(now, at("2017-02-09T12:00:00")), "15855m");
+        assert_eq!(search_arg_last(now, at("2017-02-18T12:00:00")), "2895m");
+        // Half a minute rounds to even, as Python's format does.
+        assert_eq!(search_arg_last(now, at("2017-02-20T11:58:30")), "16m");
+        assert_eq!(search_arg_last(now, at("2017-02-20T11:57:30")), "18m");
+    }
+
+    #[test]
+    fn answers_as_pymisp_reads_them() {
+        let events = events_of_answer(br#"{"response": [{"Event": {"id": "1"}}]}"#).expect("ok");
+        assert_eq!(events.map(|e| e.len()), Some(1));
+        assert_eq!(
+            events_of_answer(br#"[{"Event": {}}]"#)
+                .expect("ok")
+                .map(|e| e.len()),
+            Some(1)
+        );
+        assert_eq!(events_of_answer(br#"{"response": []}"#).expect("ok"), None);
+        assert_eq!(events_of_answer(b"[]").expect("ok"), None);
+        assert!(events_of_answer(br#"{"errors": ["Authentication failed."]}"#).is_err());
+        assert!(events_of_answer(b"<html>").is_err());
+        assert!(events_of_answer(b"").is_err());
+    }
+
+    #[test]
+    fn the_request_is_pymisps() {
+        assert_eq!(
+            search_url("https://misp.example/"),
+            "https://misp.example/events/restSearch"
+        );
+        let request = search_request("https://misp.example", "KEY", "28815m");
+        let debug = format!("{request:?}");
+        assert!(debug.contains("\"POST\""), "{debug}");
+    }
+}
