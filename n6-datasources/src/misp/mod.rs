@@ -135,7 +135,8 @@ impl MispCollector {
     }
 
     fn settings(&self) -> Result<DownloadSettings> {
-        let mut settings: DownloadSettings = n6_collectors::download_settings!(self.config)?;
+        let mut settings =
+            n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         settings.tls.verify = self.config.misp_verifycert;
         Ok(settings)
     }
