@@ -35,7 +35,6 @@ use n6_collectors::cli::SectionArg;
 use n6_collectors::helpers::download::DownloadSettings;
 use n6_collectors::helpers::pyjson::{self, PyJson};
 use n6_collectors::prelude::*;
-use n6_collectors::state::StateError;
 
 use samples::{SampleDownloads, misp_meta, samples_of};
 use state::{MispState, NaiveUtc};
@@ -311,16 +310,6 @@ impl Collect for MispCollector {
             Some(state) => state,
             None => self.default_state(now)?,
         };
-        state.check().map_err(|reason| {
-            Error::StateLoad(StateError::Corrupt {
-                path: self
-                    .config
-                    .state_dir
-                    .join("n6datasources.collectors.misp.MispCollector.cbor"),
-                offset: 0,
-                reason,
-            })
-        })?;
         let overdue = state.overdue_samples();
         let events_since = state.events_last_proc_datetime;
         self.state = Some(state);

@@ -70,10 +70,11 @@ impl From<NaiveUtc> for String {
     }
 }
 
-/// n6's `MispCollector.StateDict`, keys in n6's order (`STATE_KEYS`); a dict with other
-/// keys is refused, as n6's `load_state` refuses it.
+/// n6's `MispCollector.StateDict`, keys in n6's order (`STATE_KEYS`). Loading refuses
+/// what n6's `load_state` refuses: other keys, and samples later than events (the state
+/// file, or n6's pickle taken over, is then reported as unusable).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "StateDict")]
 pub struct MispState {
     /// When events were last fetched and published (n6: set to the run's "now").
     pub events_last_proc_datetime: NaiveUtc,
@@ -82,6 +83,28 @@ pub struct MispState {
     pub samples_last_proc_datetime: NaiveUtc,
     /// Samples published since `samples_last_proc_datetime` (an unfinished sample run).
     pub already_processed_sample_ids: BTreeSet<i64>,
+}
+
+/// The state as stored, before n6's checks.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateDict {
+    events_last_proc_datetime: NaiveUtc,
+    samples_last_proc_datetime: NaiveUtc,
+    already_processed_sample_ids: BTreeSet<i64>,
+}
+
+impl TryFrom<StateDict> for MispState {
+    type Error = String;
+    fn try_from(dict: StateDict) -> Result<Self, String> {
+        let state = MispState {
+            events_last_proc_datetime: dict.events_last_proc_datetime,
+            samples_last_proc_datetime: dict.samples_last_proc_datetime,
+            already_processed_sample_ids: dict.already_processed_sample_ids,
+        };
+        state.check()?;
+        Ok(state)
+    }
 }
 
 impl MispState {
@@ -197,6 +220,14 @@ mod tests {
         assert!(state.check().is_ok() && !state.overdue_samples());
         state.samples_last_proc_datetime = late;
         assert!(state.check().is_err());
+        let cbor = Cbor::serialized(&state).expect("cbor");
+        let loaded = cbor
+            .deserialized::<MispState>()
+            .expect_err("refused on load");
+        assert!(
+            loaded.to_string().contains("encountered a wrong state"),
+            "{loaded}"
+        );
         state.samples_last_proc_datetime = early;
         state.events_last_proc_datetime = late;
         assert!(state.overdue_samples());
