@@ -9,7 +9,8 @@
 //!   body must be PyMISP's `{"last": "<minutes>m", "returnFormat": "json"}`, the minutes
 //!   computed from `since` and the case's clock as n6's `_get_misp_search_arg_last`
 //!   does (`(now - since)` in minutes plus 15, rounded half to even); the answer is
-//!   MISP's `{"response": [...]}` (`None`: an empty list);
+//!   MISP's `{"response": [...]}` (`None`: an empty list); a search that raised is a
+//!   `500` (and a SIGINT for a `KeyboardInterrupt`), which fails the port's run;
 //! * `_download_sample(url)` returning bytes → `GET` of that URL's path, `200` with the
 //!   bytes, and the request must carry `Authorization: <misp_key>`;
 //! * `_download_sample` raising `SampleDownloadFailure` → `404` (a non-retryable HTTP
@@ -170,26 +171,46 @@ pub fn answers(fixture: &Path) -> Result<Vec<Answer>, String> {
                     .as_str()
                     .ok_or_else(|| format!("{}:{}: no since datetime", path.display(), n + 1))?;
                 let last = search_last(now_of(fixture)?, naive(since)?);
-                let file = call["result_file"].as_str().ok_or("no result_file")?;
-                // The recorded value's own text: its key order is the server's.
-                let result = std::fs::read_to_string(fixture.join(file))
-                    .map_err(|e| format!("{file}: {e}"))?;
-                let events = match serde_json::from_str::<Value>(&result) {
-                    Ok(Value::Null) => "[]",
-                    Ok(_) => result.trim(),
-                    Err(e) => return Err(format!("{file}: {e}")),
+                let (status, body, signal) = match call["result_file"].as_str() {
+                    Some(file) => {
+                        // The recorded value's own text: its key order is the server's.
+                        let result = std::fs::read_to_string(fixture.join(file))
+                            .map_err(|e| format!("{file}: {e}"))?;
+                        let events = match serde_json::from_str::<Value>(&result) {
+                            Ok(Value::Null) => "[]",
+                            Ok(_) => result.trim(),
+                            Err(e) => return Err(format!("{file}: {e}")),
+                        };
+                        (
+                            200,
+                            format!("{{\"response\": {events}}}").into_bytes(),
+                            None,
+                        )
+                    }
+                    // The search raised: a server error, which fails the port's run too
+                    // (a KeyboardInterrupt also stops it by SIGINT).
+                    None => {
+                        let interrupted =
+                            call["raised"]["type"].as_str() == Some("builtins.KeyboardInterrupt");
+                        let signal = interrupted.then_some(libc::SIGINT);
+                        (
+                            500,
+                            b"{\"errors\": [\"recorded failure\"]}".to_vec(),
+                            signal,
+                        )
+                    }
                 };
-                let body = format!("{{\"response\": {events}}}").into_bytes();
                 Answer {
                     url: Some(format!(
                         "http://misp{}",
                         search_path(&option(fixture, "misp_url")?)
                     )),
-                    status: 200,
+                    status,
                     body,
                     last_modified: None,
                     expect: Some(Expect {
                         method: Some("POST"),
+                        signal,
                         json_body: Some(format!(
                             "{{\"last\": \"{last}\", \"returnFormat\": \"json\"}}"
                         )),
