@@ -239,6 +239,102 @@ impl SampleDownloads {
 mod tests {
     use super::*;
     use n6_collectors::helpers::pyjson;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+
+    /// A server answering each request with the next status (200: `sample`), noting the
+    /// `Authorization` header of each.
+    fn server(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}/download/7", listener.local_addr().expect("addr"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            for (stream, status) in listener.incoming().flatten().zip(statuses) {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut auth = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("authorization: ") {
+                        auth = v.trim().to_owned();
+                    }
+                }
+                log.lock().expect("log").push(auth);
+                let mut stream = stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Length: 6\r\nConnection: close\r\n\r\nsample"
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    fn downloads(retries: i64) -> SampleDownloads {
+        SampleDownloads {
+            settings: DownloadSettings::default(),
+            misp_key: "Example-Auth-Key".to_owned(),
+            retries,
+        }
+    }
+
+    #[test]
+    fn a_retryable_failure_is_retried_after_n6s_wait() {
+        let (url, seen) = server(vec![503, 200]);
+        let mut safe_points = 0;
+        let got = downloads(4)
+            .download(&url, &mut || {
+                safe_points += 1;
+                Ok(())
+            })
+            .expect("not fatal");
+        assert_eq!(got.as_deref(), Ok(&b"sample"[..]));
+        // n6's `await self.PubIter`: before attempt 1, before the wait, before attempt 2.
+        assert_eq!(safe_points, 3);
+        assert_eq!(
+            *seen.lock().expect("log"),
+            ["Example-Auth-Key", "Example-Auth-Key"]
+        );
+    }
+
+    #[test]
+    fn other_http_errors_give_the_sample_up_at_once_and_retries_run_out() {
+        let (url, seen) = server(vec![404]);
+        let got = downloads(4)
+            .download(&url, &mut || Ok(()))
+            .expect("not fatal");
+        let why = got.expect_err("given up");
+        assert!(
+            why.starts_with(&format!("[from {url:?}] HTTPError: ")),
+            "{why}"
+        );
+        assert_eq!(seen.lock().expect("log").len(), 1);
+        let (url, _) = server(vec![500]);
+        let why = downloads(0)
+            .download(&url, &mut || Ok(()))
+            .expect("not fatal");
+        assert!(why.expect_err("given up").contains("HTTP 500"));
+    }
+
+    #[test]
+    fn a_failing_safe_point_stops_before_the_next_attempt() {
+        let (url, seen) = server(vec![503, 200]);
+        let mut calls = 0;
+        let stopped = downloads(4).download(&url, &mut || {
+            calls += 1;
+            if calls > 1 {
+                Err(Error::Interrupted(2))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(matches!(stopped, Err(Error::Interrupted(2))));
+        assert_eq!(seen.lock().expect("log").len(), 1);
+    }
 
     #[test]
     fn ids_as_python_int_reads_them() {

@@ -167,8 +167,19 @@ mod tests {
             search_url("https://misp.example/"),
             "https://misp.example/events/restSearch"
         );
-        let request = search_request("https://misp.example", "KEY", "28815m");
-        let debug = format!("{request:?}");
-        assert!(debug.contains("\"POST\""), "{debug}");
+        let debug = format!(
+            "{:?}",
+            search_request("https://misp.example", "KEY", "28815m")
+        );
+        let body = br#"{"last": "28815m", "returnFormat": "json"}"#.to_vec();
+        for part in [
+            "\"POST\"".to_owned(),
+            "\"https://misp.example/events/restSearch\"".to_owned(),
+            "(\"Authorization\", \"KEY\")".to_owned(),
+            "(\"content-type\", \"application/json\")".to_owned(),
+            format!("{body:?}"),
+        ] {
+            assert!(debug.contains(&part), "{part} not in {debug}");
+        }
     }
 }
