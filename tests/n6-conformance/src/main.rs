@@ -118,6 +118,15 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
         n6_collectors::pickle::set_python_form(form);
     }
     let mut argv: Vec<OsString> = vec![entry.script().into()];
+    // The "now" n6's test fixed (MISP): the run's clock.
+    if let Ok(text) = std::fs::read_to_string(fixture.join("clock.json")) {
+        let clock: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("clock.json: {e}"))?;
+        if let Some(now) = clock["now_utc"].as_str() {
+            argv.push("--fake-now".into());
+            argv.push(now.into());
+        }
+    }
     for a in [
         "--config-dir",
         &conf.display().to_string(),
@@ -127,15 +136,6 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
         &published.display().to_string(),
     ] {
         argv.push(a.into());
-    }
-    // The "now" n6's test fixed (MISP): the run's clock.
-    if let Ok(text) = std::fs::read_to_string(fixture.join("clock.json")) {
-        let clock: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("clock.json: {e}"))?;
-        if let Some(now) = clock["now_utc"].as_str() {
-            argv.push("--fake-now".into());
-            argv.push(now.into());
-        }
     }
     if let Ok(text) = std::fs::read_to_string(fixture.join("cmdline.json")) {
         let extra: Vec<String> =
