@@ -319,15 +319,15 @@ impl Collect for MispCollector {
             minimum_tlp: self.config.minimum_tlp.clone(),
             settings: self.settings()?,
         };
-        let events = self.fetch_events(&run, events_since)?;
+        // One list value: published as it is, then read for samples (no copy).
+        let events = self.fetch_events(&run, events_since)?.map(PyJson::Array);
         match &events {
-            Some(events) => {
+            Some(list) => {
                 tracing::info!(
                     "Fetched {} event(s). They are to be published...",
-                    events.len()
+                    list.as_array().map_or(0, Vec::len)
                 );
-                let body = pyjson::dumps(&PyJson::Array(events.clone()));
-                out.message(body.into_bytes())
+                out.message(pyjson::dumps(list).into_bytes())
                     .source(run.source.as_str())
                     .meta(Self::meta(&run))
                     .publish()?;
@@ -351,7 +351,11 @@ impl Collect for MispCollector {
                 }
             }
         }
-        self.process_samples(out, &run, overdue, events)?;
+        let fresh = match events {
+            Some(PyJson::Array(list)) => Some(list),
+            _ => None,
+        };
+        self.process_samples(out, &run, overdue, fresh)?;
         tracing::info!("Collector activity finishes without a fatal error.");
         Ok(())
     }
