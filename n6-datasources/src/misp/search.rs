@@ -9,8 +9,9 @@
 //! `response`) fails the run: n6 takes it for "no new events" and moves its events time
 //! past them, losing them.
 
+use n6_collectors::error::Problem;
 use n6_collectors::helpers::download::{DownloadSettings, Downloader, Request};
-use n6_collectors::helpers::pyjson::{self, PyJson};
+use n6_collectors::helpers::pyjson::{self, JsonError, PyJson};
 use n6_collectors::prelude::*;
 
 use super::state::NaiveUtc;
@@ -66,23 +67,45 @@ pub fn fetch_events(
     let last = search_arg_last(now, since);
     tracing::info!("searching the MISP events of the last {last} (since {since})");
     let url = search_url(misp_url);
+    let what = format!("MISP event search at {url}");
     let body = Downloader::new(settings.clone())
         .try_download(search_request(misp_url, misp_key, &last))
-        .map_err(|e| {
-            Error::SourceUnavailable(n6_collectors::error::Problem::caused_by(
-                format!("MISP event search at {url}"),
-                e,
-            ))
-        })?;
-    events_of_answer(&body).map_err(|e| Error::bad_data(format!("MISP event search at {url}: {e}")))
+        .map_err(|e| Error::SourceUnavailable(Problem::caused_by(&what, e)))?;
+    events_of_answer(&body).map_err(|e| match e {
+        // MISP said no: as unavailable as an HTTP error status.
+        SearchError::Refused { .. } => Error::SourceUnavailable(Problem::caused_by(&what, e)),
+        _ => Error::BadData(Problem::caused_by(&what, e)),
+    })
+}
+
+/// Why a search answer gives no events.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// An empty body (PyMISP's `PyMISPEmptyResponse`).
+    #[error("the server returned an empty response")]
+    Empty,
+    /// Not JSON (PyMISP's `PyMISPError`).
+    #[error("the answer is not JSON")]
+    NotJson(#[source] JsonError),
+    /// A JSON object with `errors` (or `error`) and no `response`.
+    #[error("the server answered with {key}: {errors}")]
+    Refused {
+        /// `errors` or `error`.
+        key: &'static str,
+        /// Their JSON text.
+        errors: String,
+    },
+    /// `response` (or the whole answer) is not a list of events.
+    #[error("not a list of events: {0}")]
+    NotAList(String),
 }
 
 /// The events of a search answer's body (see the module docs).
-pub fn events_of_answer(body: &[u8]) -> std::result::Result<Option<Vec<PyJson>>, String> {
+pub fn events_of_answer(body: &[u8]) -> std::result::Result<Option<Vec<PyJson>>, SearchError> {
     if body.is_empty() {
-        return Err("the server returned an empty response".to_owned());
+        return Err(SearchError::Empty);
     }
-    let answer = pyjson::loads(body).map_err(|e| format!("the answer is not JSON: {e}"))?;
+    let answer = pyjson::loads(body).map_err(SearchError::NotJson)?;
     let response = match &answer {
         PyJson::Array(_) | PyJson::Str(_) => Some(&answer),
         PyJson::Object(object) => match object.get("response") {
@@ -90,25 +113,22 @@ pub fn events_of_answer(body: &[u8]) -> std::result::Result<Option<Vec<PyJson>>,
             None => {
                 for key in ["errors", "error"] {
                     if let Some(errors) = object.get(key).filter(|e| truthy(e)) {
-                        return Err(format!(
-                            "the server answered with {key}: {}",
-                            pyjson::dumps(errors)
-                        ));
+                        return Err(SearchError::Refused {
+                            key,
+                            errors: pyjson::dumps(errors),
+                        });
                     }
                 }
                 None
             }
         },
-        _ => return Err(format!("unexpected answer: {}", pyjson::dumps(&answer))),
+        _ => return Err(SearchError::NotAList(pyjson::dumps(&answer))),
     };
     match response {
         None => Ok(None),
         Some(r) if !truthy(r) => Ok(None),
         Some(PyJson::Array(events)) => Ok(Some(events.clone())),
-        Some(other) => Err(format!(
-            "`response` is not a list of events: {}",
-            pyjson::dumps(other)
-        )),
+        Some(other) => Err(SearchError::NotAList(pyjson::dumps(other))),
     }
 }
 
@@ -156,9 +176,19 @@ mod tests {
         );
         assert_eq!(events_of_answer(br#"{"response": []}"#).expect("ok"), None);
         assert_eq!(events_of_answer(b"[]").expect("ok"), None);
-        assert!(events_of_answer(br#"{"errors": ["Authentication failed."]}"#).is_err());
-        assert!(events_of_answer(b"<html>").is_err());
-        assert!(events_of_answer(b"").is_err());
+        assert!(matches!(
+            events_of_answer(br#"{"errors": ["Authentication failed."]}"#),
+            Err(SearchError::Refused { key: "errors", .. })
+        ));
+        assert!(matches!(
+            events_of_answer(b"<html>"),
+            Err(SearchError::NotJson(_))
+        ));
+        assert!(matches!(events_of_answer(b""), Err(SearchError::Empty)));
+        assert!(matches!(
+            events_of_answer(br#"{"response": {"Event": {}}}"#),
+            Err(SearchError::NotAList(_))
+        ));
     }
 
     #[test]
