@@ -1,7 +1,8 @@
 //! The event search n6's `MispCollector._fetch_misp_events` makes through PyMISP 2.4.119
 //! (`PyMISP.search(last=...)`): `POST urljoin(misp_url, 'events/restSearch')` with the
 //! JSON body `{"last": "<minutes>m", "returnFormat": "json"}` and PyMISP's headers
-//! (`Authorization: <misp_key>`, `Accept` and `Content-Type: application/json`); the
+//! (`Authorization: <misp_key>`, `Accept` and `Content-Type: application/json`), one
+//! attempt, redirects followed (as `requests` follows them for PyMISP); the
 //! answer's `response` list (a bare list counts as one, as PyMISP wraps it) is the
 //! events, an empty or missing one "no events".
 //!
@@ -52,7 +53,9 @@ pub fn search_request(misp_url: &str, misp_key: &str, last: &str) -> Request {
         .header("Accept", "application/json")
         .header("content-type", "application/json")
         .header("User-Agent", USER_AGENT)
+        // One attempt, redirects followed: `requests.Session.send` as PyMISP calls it.
         .retries(0)
+        .follow_redirects(true)
 }
 
 /// The events of one search since `since`; `None` when there are none (n6's
