@@ -71,7 +71,10 @@ pub fn fetch_events(
     tracing::info!("searching the MISP events of the last {last} (since {since})");
     let url = search_url(misp_url);
     let what = format!("MISP event search at {url}");
-    let body = Downloader::new(settings.clone())
+    // `base_request_headers` are n6's headers of sample downloads; PyMISP sends its own.
+    let mut settings = settings.clone();
+    settings.base_request_headers.clear();
+    let body = Downloader::new(settings)
         .try_download(search_request(misp_url, misp_key, &last))
         .map_err(|e| Error::SourceUnavailable(Problem::caused_by(&what, e)))?;
     events_of_answer(&body).map_err(|e| match e {

@@ -20,8 +20,8 @@ const KEY: &str = "Test-Auth-Key";
 
 const EVENTS: &str = r#"[{"Event": {"id": "560", "date": "2017-02-10", "info": "Event \u017c", "Attribute": [{"category": "Artifacts dropped", "comment": "", "uuid": "u-1", "event_id": "560", "timestamp": "1486212863", "to_ids": true, "deleted": false, "value": "a.png|e2f8", "distribution": "5", "type": "malware-sample", "id": "7"}, {"type": "filename|sha1", "id": "6", "value": "a.png|14ed"}, {"type": "malware-sample", "id": "8", "to_ids": false, "value": "b.exe|0d0d"}]}}]"#;
 
-/// One request the MISP stand-in saw: method, path, `Authorization`, body.
-type Seen = (String, String, String, String);
+/// One request the MISP stand-in saw: method, path, `Authorization`, body, `X-Sample`.
+type Seen = (String, String, String, String, String);
 
 /// Serves the MISP API on 127.0.0.1: `POST /misp/events/restSearch` answers `events`
 /// (the next of them per search), `GET .../download/7` the sample, `.../download/8` 404.
@@ -36,7 +36,7 @@ fn misp_server(searches: Vec<&'static str>) -> (String, Arc<Mutex<Vec<Seen>>>) {
             let mut reader = BufReader::new(stream.try_clone().expect("clone"));
             let mut line = String::new();
             reader.read_line(&mut line).expect("request line");
-            let (mut length, mut auth) = (0usize, String::new());
+            let (mut length, mut auth, mut custom) = (0usize, String::new(), String::new());
             loop {
                 let mut header = String::new();
                 if reader.read_line(&mut header).expect("header") == 0 || header.trim().is_empty() {
@@ -46,6 +46,7 @@ fn misp_server(searches: Vec<&'static str>) -> (String, Arc<Mutex<Vec<Seen>>>) {
                     match name.trim().to_ascii_lowercase().as_str() {
                         "content-length" => length = value.trim().parse().expect("length"),
                         "authorization" => auth = value.trim().to_owned(),
+                        "x-sample" => custom = value.trim().to_owned(),
                         _ => {}
                     }
                 }
@@ -72,6 +73,7 @@ fn misp_server(searches: Vec<&'static str>) -> (String, Arc<Mutex<Vec<Seen>>>) {
                 path,
                 auth,
                 String::from_utf8_lossy(&body).into_owned(),
+                custom,
             ));
             let mut stream = stream;
             let head = format!(
@@ -119,7 +121,8 @@ fn events_and_samples_reach_the_broker_and_the_state_goes_back_to_n6() {
             "[rabbitmq]\nhost = {}\nport = {}\nheartbeat_interval = 30\nssl = false\n\
              password_auth = true\nusername = {}\npassword = {}\n\n\
              [misp_test]\nsource_provider = test\nmisp_url = {base}/misp/\nmisp_key = {KEY}\n\
-             days_for_first_run = 20\nminimum_tlp = Amber\ndownload_retries = 0\n",
+             days_for_first_run = 20\nminimum_tlp = Amber\ndownload_retries = 0\n\
+             base_request_headers = {{'X-Sample': 'yes', 'Authorization': 'overridden'}}\n",
             broker.host, broker.amqp_port, broker.user, broker.password
         ),
     )
@@ -144,7 +147,7 @@ fn events_and_samples_reach_the_broker_and_the_state_goes_back_to_n6() {
     let requests = seen.lock().expect("log").clone();
     let paths: Vec<(&str, &str)> = requests
         .iter()
-        .map(|(m, p, _, _)| (m.as_str(), p.as_str()))
+        .map(|(m, p, _, _, _)| (m.as_str(), p.as_str()))
         .collect();
     assert_eq!(
         paths,
@@ -159,7 +162,7 @@ fn events_and_samples_reach_the_broker_and_the_state_goes_back_to_n6() {
         r#"{"last": "28815m", "returnFormat": "json"}"#
     );
     assert!(
-        requests.iter().all(|(_, _, auth, _)| auth == KEY),
+        requests.iter().all(|(_, _, auth, _, _)| auth == KEY),
         "{requests:?}"
     );
 
