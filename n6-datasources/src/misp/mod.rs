@@ -133,10 +133,15 @@ impl MispCollector {
         Ok(state)
     }
 
+    /// Timeouts, TLS and `base_request_headers`. `download_retries` is left out: every
+    /// request is one attempt, and n6 takes any value there (a negative one as 0).
     fn settings(&self) -> Result<DownloadSettings> {
+        let c = &self.config;
         let mut settings =
-            n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
-        settings.tls.verify = self.config.misp_verifycert;
+            DownloadSettings::from_config(0, c.download_timeout, &c.base_request_headers)?
+                .with_deadline(c.download_deadline)?
+                .with_min_interval(c.download_min_interval)?;
+        settings.tls.verify = c.misp_verifycert;
         Ok(settings)
     }
 
