@@ -145,6 +145,27 @@ impl MispCollector {
         Ok(settings)
     }
 
+    /// PyMISP's constructor refuses an empty URL (`NoURL`) or key (`NoKey`).
+    fn check_client_options(&self) -> Result<()> {
+        let section = &self.args.n6config_section_name;
+        let mut problems = Vec::new();
+        for (name, value) in [
+            ("misp_url", &self.config.misp_url),
+            ("misp_key", &self.config.misp_key),
+        ] {
+            if value.is_empty() {
+                problems.push(format!(
+                    "in section {section}: {name} is empty (PyMISP needs it)"
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config(problems))
+        }
+    }
+
     /// `headers.meta` of every message: `minimum_tlp` when set.
     fn meta(run: &Run) -> HeaderTable {
         let mut meta = HeaderTable::default();
@@ -318,6 +339,7 @@ impl Collect for MispCollector {
         let overdue = state.overdue_samples();
         let events_since = state.events_last_proc_datetime;
         self.state = Some(state);
+        self.check_client_options()?;
         let run = Run {
             now,
             source: format!("{}.misp", self.config.source_provider),
