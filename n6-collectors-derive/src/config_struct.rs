@@ -288,3 +288,21 @@ pub fn converter_wrappers(custom: &[CustomConverter]) -> (TokenStream, TokenStre
     }
     (fns, quote!(::std::vec![#(#entries),*]))
 }
+
+#[cfg(test)]
+mod tests {
+    use n6_collectors_config::convert::Converter;
+
+    /// Every row of the converter table names a field type the derive can emit.
+    #[test]
+    fn every_converter_type_parses() {
+        for conv in Converter::all() {
+            assert!(
+                syn::parse_str::<syn::Type>(conv.rust_type()).is_ok(),
+                "{}: {}",
+                conv.name(),
+                conv.rust_type()
+            );
+        }
+    }
+}

@@ -23,6 +23,13 @@ use n6_collectors::StatefulCollector;
     spool = /var/spool/n6 :: path
     ports = 80, 443, :: list_of_int
     names = :: list_of_str
+    flags = yes, off :: list_of_bool
+    blobs = a, b :: list_of_bytes
+    weights = 0.5, 2 :: list_of_float
+    days = 2024-01-31 :: list_of_date
+    stamps = 2024-02-01T12:30:00+01:00 :: list_of_datetime
+    dirs = /a, /b/ :: list_of_path
+    timeout = (3, 7.5) :: download_timeout
     filter = {"a": [1, 2]} :: json
     literal = (1, 'x', None) :: py
     headers = {'User-Agent': 'n6'} :: py_namespaces_dict
@@ -62,6 +69,20 @@ fn main() {
     let ports: &Vec<i64> = &c.ports;
     assert_eq!(ports, &vec![80, 443]);
     assert_eq!(c.names, vec!["a".to_owned(), "b".to_owned()]);
+    let flags: &Vec<bool> = &c.flags;
+    assert_eq!(flags, &vec![true, false]);
+    let blobs: &Vec<Vec<u8>> = &c.blobs;
+    assert_eq!(blobs, &vec![b"a".to_vec(), b"b".to_vec()]);
+    let weights: &Vec<f64> = &c.weights;
+    assert_eq!(weights, &vec![0.5, 2.0]);
+    let days: &Vec<time::Date> = &c.days;
+    assert_eq!(days[0].to_string(), "2024-01-31");
+    let stamps: &Vec<time::UtcDateTime> = &c.stamps;
+    assert_eq!(stamps[0].hour(), 11);
+    let dirs: &Vec<PathBuf> = &c.dirs;
+    assert_eq!(dirs, &vec![PathBuf::from("/a"), PathBuf::from("/b")]);
+    let timeout: (f64, f64) = c.timeout;
+    assert_eq!(timeout, (3.0, 7.5));
     assert_eq!(c.filter, serde_json::json!({"a": [1, 2]}));
     assert_eq!(
         c.literal,
