@@ -281,41 +281,55 @@ impl IniReader {
                     ),
                 });
                 return;
-            } else if let Some((name, val)) = option_line(value) {
-                if name.is_empty() {
-                    self.errors.push(IniError {
-                        path: path.to_owned(),
-                        line: lineno,
-                        kind: IniErrorKind::Parsing,
-                        message: format!(
-                            "option line without an option name: {}",
-                            py_str_repr(line)
-                        ),
-                    });
-                }
-                let name = name.to_lowercase();
-                let entry = Entry {
-                    parts: vec![val.to_owned()],
-                    file,
-                    line: lineno,
-                };
-                self.section_mut(&cursor)
-                    .options
-                    .insert(name.clone(), entry);
-                optname = Some(name);
             } else {
-                self.errors.push(IniError {
-                    path: path.to_owned(),
-                    line: lineno,
-                    kind: IniErrorKind::Parsing,
-                    message: format!(
-                        "neither a section header nor a `name = value` line \
-                         (options without a value are not allowed): {}",
-                        py_str_repr(line)
-                    ),
-                });
+                let at = LineAt {
+                    path,
+                    lineno,
+                    line,
+                    file,
+                };
+                if let Some(name) = self.read_option(&at, value, &cursor) {
+                    optname = Some(name);
+                }
             }
         }
+    }
+
+    /// A `name = value` line of the current section (its lower-cased name), or a parsing
+    /// problem recorded.
+    fn read_option(&mut self, at: &LineAt<'_>, value: &str, cursor: &Cursor) -> Option<String> {
+        let Some((name, val)) = option_line(value) else {
+            self.errors.push(IniError {
+                path: at.path.to_owned(),
+                line: at.lineno,
+                kind: IniErrorKind::Parsing,
+                message: format!(
+                    "neither a section header nor a `name = value` line \
+                     (options without a value are not allowed): {}",
+                    py_str_repr(at.line)
+                ),
+            });
+            return None;
+        };
+        if name.is_empty() {
+            self.errors.push(IniError {
+                path: at.path.to_owned(),
+                line: at.lineno,
+                kind: IniErrorKind::Parsing,
+                message: format!(
+                    "option line without an option name: {}",
+                    py_str_repr(at.line)
+                ),
+            });
+        }
+        let name = name.to_lowercase();
+        let entry = Entry {
+            parts: vec![val.to_owned()],
+            file: at.file,
+            line: at.lineno,
+        };
+        self.section_mut(cursor).options.insert(name.clone(), entry);
+        Some(name)
     }
 
     /// Interpolates every value of every section (except `DEFAULT`, whose options are
@@ -519,55 +533,7 @@ impl Interpolation<'_> {
                 accum.push('%');
                 rest = &rest[2..];
             } else if after.starts_with('(') {
-                // `%\(([^)]+)\)s`
-                let inner = &rest[2..];
-                let name_end = inner.find(')').filter(|&e| e > 0);
-                let Some(end) = name_end.filter(|&e| inner[e + 1..].starts_with('s')) else {
-                    return Err((
-                        IniErrorKind::InterpolationSyntax,
-                        format!(
-                            "option {} in section {}: bad interpolation variable reference {}",
-                            py_str_repr(self.option),
-                            py_str_repr(self.section),
-                            py_str_repr(rest)
-                        ),
-                    ));
-                };
-                let var = inner[..end].to_lowercase();
-                rest = &inner[end + 2..];
-                let Some(v) = self.map.get(var.as_str()) else {
-                    return Err((
-                        IniErrorKind::InterpolationMissingOption,
-                        format!(
-                            "Bad value substitution: option {} in section {} contains an \
-                             interpolation key {} which is not a valid option name. \
-                             Raw value: {}",
-                            py_str_repr(self.option),
-                            py_str_repr(self.section),
-                            py_str_repr(&var),
-                            py_str_repr(self.rawval)
-                        ),
-                    ));
-                };
-                if self.steps_left == 0 {
-                    return Err((
-                        IniErrorKind::InterpolationDepth,
-                        format!(
-                            "option {} in section {} needs more than {} substitutions \
-                             (options referring to each other too many times). Raw value: {}",
-                            py_str_repr(self.option),
-                            py_str_repr(self.section),
-                            MAX_INTERPOLATION_STEPS,
-                            py_str_repr(self.rawval)
-                        ),
-                    ));
-                }
-                self.steps_left -= 1;
-                if v.contains('%') {
-                    self.some(accum, v, depth + 1)?;
-                } else {
-                    accum.push_str(v);
-                }
+                rest = self.reference(accum, rest, depth)?;
             } else {
                 return Err((
                     IniErrorKind::InterpolationSyntax,
@@ -582,6 +548,66 @@ impl Interpolation<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A `%(name)s` reference at the start of `rest`: the option's value substituted
+    /// (its own references too); returns what follows the reference.
+    fn reference<'r>(
+        &mut self,
+        accum: &mut String,
+        rest: &'r str,
+        depth: usize,
+    ) -> Result<&'r str, (IniErrorKind, String)> {
+        // `%\(([^)]+)\)s`
+        let inner = &rest[2..];
+        let name_end = inner.find(')').filter(|&e| e > 0);
+        let Some(end) = name_end.filter(|&e| inner[e + 1..].starts_with('s')) else {
+            return Err((
+                IniErrorKind::InterpolationSyntax,
+                format!(
+                    "option {} in section {}: bad interpolation variable reference {}",
+                    py_str_repr(self.option),
+                    py_str_repr(self.section),
+                    py_str_repr(rest)
+                ),
+            ));
+        };
+        let var = inner[..end].to_lowercase();
+        let rest = &inner[end + 2..];
+        let Some(v) = self.map.get(var.as_str()) else {
+            return Err((
+                IniErrorKind::InterpolationMissingOption,
+                format!(
+                    "Bad value substitution: option {} in section {} contains an \
+                     interpolation key {} which is not a valid option name. \
+                     Raw value: {}",
+                    py_str_repr(self.option),
+                    py_str_repr(self.section),
+                    py_str_repr(&var),
+                    py_str_repr(self.rawval)
+                ),
+            ));
+        };
+        if self.steps_left == 0 {
+            return Err((
+                IniErrorKind::InterpolationDepth,
+                format!(
+                    "option {} in section {} needs more than {} substitutions \
+                     (options referring to each other too many times). Raw value: {}",
+                    py_str_repr(self.option),
+                    py_str_repr(self.section),
+                    MAX_INTERPOLATION_STEPS,
+                    py_str_repr(self.rawval)
+                ),
+            ));
+        }
+        self.steps_left -= 1;
+        if v.contains('%') {
+            self.some(accum, v, depth + 1)?;
+        } else {
+            accum.push_str(v);
+        }
+        Ok(rest)
     }
 }
 
@@ -608,6 +634,14 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
             }
         }
     })
+}
+
+/// Where a line of a config file is: for messages and origins.
+struct LineAt<'a> {
+    path: &'a Path,
+    lineno: usize,
+    line: &'a str,
+    file: usize,
 }
 
 #[cfg(test)]
