@@ -22,6 +22,9 @@
 //! * conditional requests: [`Request::if_changed`] sends the [`Validators`] of an earlier
 //!   response ([`Downloader::validators`]) as `If-None-Match` / `If-Modified-Since`, and
 //!   a `304 Not Modified` to such a request is [`DownloadError::NotModified`];
+//! * across runs (`download_only_if_changed`, `download_only_if_body_changed`): the
+//!   validators and body hash of each URL's last successful download, kept in the state
+//!   envelope; a `304` or the same body ends the run as "source unchanged" ([`conditional`]);
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`);
 //! * HTTPS as `requests` does it ([`TlsSettings`]): a client certificate (`cert=`),
@@ -69,7 +72,7 @@
 //! ```
 
 mod collector;
-mod conditional;
+pub mod conditional;
 mod encode;
 mod error;
 mod headers;
@@ -90,7 +93,7 @@ use crate::message::{HeaderTable, HeaderValue};
 
 pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
 pub(crate) use collector::{add_run_meta, clear_run_meta};
-pub use conditional::Validators;
+pub use conditional::{DownloadHistory, IfChanged, KnownDownload, Validators};
 pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
@@ -125,6 +128,12 @@ macro_rules! download_settings {
         )
         .and_then(|settings| settings.with_deadline($config.download_deadline))
         .and_then(|settings| settings.with_min_interval($config.download_min_interval))
+        .map(|settings| {
+            settings.with_if_changed(
+                $config.download_only_if_changed,
+                $config.download_only_if_body_changed,
+            )
+        })
     };
 }
 
@@ -150,6 +159,8 @@ pub struct DownloadSettings {
     /// HTTPS verification and client certificate ([`TlsSettings::default`]: verify
     /// against the built-in roots, no client certificate).
     pub tls: TlsSettings,
+    /// `download_only_if_changed` / `download_only_if_body_changed` (both off).
+    pub if_changed: IfChanged,
 }
 
 impl Default for DownloadSettings {
@@ -165,6 +176,7 @@ impl Default for DownloadSettings {
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
             tls: TlsSettings::default(),
+            if_changed: IfChanged::default(),
         }
     }
 }
@@ -395,7 +407,13 @@ impl Downloader {
                 self.last_headers.clear();
                 read_file(&path, self.settings.max_size)
             }
-            Some(Scheme::Http) => self.download_http(&request),
+            Some(Scheme::Http) => match conditional::ConditionalGet::of(&self.settings, &request) {
+                Some(get) => {
+                    let result = self.download_http(&get.prepare(request));
+                    get.finish(result, self)
+                }
+                None => self.download_http(&request),
+            },
             None => Err(DownloadError::Config(format!(
                 "unsupported URL {:?}: the scheme must be http://, https:// or file://",
                 request.url
@@ -459,7 +477,18 @@ impl Downloader {
             }
             attempt += 1;
             self.keep_min_interval();
-            let failure = match send(&agent, request, &url, &headers) {
+            let outgoing = crate::record::Outgoing {
+                method: &request.method,
+                url: &url,
+                headers: &headers,
+                body: request.body.as_deref(),
+            };
+            let sent = crate::record::exchange(
+                &outgoing,
+                || send(&agent, request, &url, &headers),
+                Sent::Fatal,
+            )?;
+            let failure = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let asked = RATE_LIMITED_STATUSES
