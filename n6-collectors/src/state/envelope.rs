@@ -86,7 +86,7 @@ pub struct EnvelopeHeader {
     pub downloads: DownloadHistory,
 }
 
-/// The run history an envelope keeps when run tracking is on (see [`crate::metrics`]).
+/// The run history an envelope keeps when run tracking is on (see [`crate::run::metrics`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Activity {
     /// The end of the last successful run.
