@@ -109,6 +109,17 @@ impl Drop for Site {
     }
 }
 
+/// What `n6-state show FILE` prints.
+fn n6_state_show(file: &Path) -> String {
+    use clap::Parser;
+    use n6_collectors::tooling::generic::{self, Args};
+    let file = file.display().to_string();
+    let parsed = Args::try_parse_from(["n6-state", "show", file.as_str()]).expect("arguments");
+    let mut printed = Vec::new();
+    generic::run(&parsed.command, &mut printed).expect("show");
+    String::from_utf8_lossy(&printed).into_owned()
+}
+
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
@@ -141,6 +152,13 @@ fn a_304_run_publishes_nothing_exits_0_and_a_changed_source_is_published() {
         Some("Wed, 02 Dec 2026 01:00:00 GMT")
     );
     let after_first = site.state_bytes().expect("state saved");
+    let shown = n6_state_show(&site.state_file());
+    assert!(
+        shown.contains(&format!(
+            "last download:    {url}: ETag \"v1\", Last-Modified Wed, 02 Dec 2026 01:00:00 GMT\n"
+        )),
+        "{shown}"
+    );
 
     let second = site.run(&[]);
     assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));

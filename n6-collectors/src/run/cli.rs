@@ -348,6 +348,24 @@ mod tests {
     }
 
     #[test]
+    fn record_and_replay_exclude_each_other_and_a_fake_clock() {
+        assert!(parse(&["--record", "a", "--replay", "b"]).is_err());
+        assert!(parse(&["--replay", "b", "--fake-now", "2020-01-01T00:00:00"]).is_err());
+        assert!(parse(&["--record", "a", "--dry-run"]).is_err());
+        let cli = parse(&["--replay", "b", "--dry-run"]).expect("parse");
+        assert_eq!(cli.replay, Some(PathBuf::from("b")));
+        assert_eq!(cli.sink_target(true), SinkTarget::Stdout);
+        let cli = parse(&["--replay", "b", "--output", "amqp"]).expect("parse");
+        assert_eq!(cli.sink_target(false), SinkTarget::Amqp);
+        let cli = parse(&["--replay", "b"]).expect("parse");
+        assert_eq!(
+            cli.sink_target(true),
+            SinkTarget::Stdout,
+            "never the broker by default"
+        );
+    }
+
+    #[test]
     fn config_dirs_repeat() {
         let cli = parse(&["--config-dir", "/a", "--config-dir", "/b"]).expect("parse");
         assert_eq!(
