@@ -57,7 +57,8 @@ pub struct RecordedRequest {
     /// The URL as sent (query string included).
     pub url: String,
     /// The headers the collector sent (`base_request_headers`, its own, conditional
-    /// ones), as `[name, value]` pairs; for information: a replay does not match them.
+    /// ones), as `[name, value]` pairs, credentials as `***`; for information: a replay
+    /// does not match them.
     pub headers: Vec<(String, String)>,
     /// The file holding the request body, if it had one.
     #[serde(default)]
@@ -69,7 +70,7 @@ pub struct RecordedRequest {
 pub struct RecordedResponse {
     /// The HTTP status.
     pub status: u16,
-    /// The response headers, as `[name, value]` pairs, in order.
+    /// The response headers, as `[name, value]` pairs, in order (cookies as `***`).
     pub headers: Vec<(String, String)>,
     /// The file holding the body as the collector read it (any `Content-Encoding`
     /// already decoded).

@@ -58,7 +58,8 @@
 //! ```
 //!
 //! A replay answers a request with the first exchange not yet used whose method, URL and
-//! request body are the same (the headers are recorded for information, not matched),
+//! request body are the same (the headers are recorded for information, not matched;
+//! credentials among them — `Authorization`, cookies, `X-Api-Key` and the like — as `***`),
 //! so a recorded retry is replayed as a retry. Files are named relative to `DIR`; a body
 //! file may be edited by hand (a new regression case), the index too.
 //!

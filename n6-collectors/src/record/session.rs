@@ -263,17 +263,18 @@ impl Recorder {
             .headers
             .iter()
             .map(|(name, value)| {
-                (
-                    name.as_str().to_owned(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
+                recorded_header(name.as_str(), &String::from_utf8_lossy(value.as_bytes()))
             })
             .collect();
         self.index.exchanges.push(Exchange {
             request: RecordedRequest {
                 method: request.method.to_owned(),
                 url: request.url.to_owned(),
-                headers: request.headers.to_vec(),
+                headers: request
+                    .headers
+                    .iter()
+                    .map(|(name, value)| recorded_header(name, value))
+                    .collect(),
                 body: request_body,
             },
             response: RecordedResponse {
@@ -284,6 +285,23 @@ impl Recorder {
         });
         self.index.write(&self.dir)
     }
+}
+
+/// A header as recorded: credentials (`Authorization`, cookies, and names that config
+/// options holding secrets would have, e.g. `X-Api-Key`) as `***`, so that a recording
+/// can be committed. A replay does not match headers, so nothing is lost.
+fn recorded_header(name: &str, value: &str) -> (String, String) {
+    let option_like = name.to_ascii_lowercase().replace('-', "_");
+    let credential = matches!(
+        option_like.as_str(),
+        "authorization" | "proxy_authorization" | "cookie" | "set_cookie"
+    ) || crate::config::secret::is_secret_option(&option_like);
+    let value = if credential {
+        crate::config::secret::REDACTED
+    } else {
+        value
+    };
+    (name.to_owned(), value.to_owned())
 }
 
 impl Replayer {
@@ -454,6 +472,22 @@ mod tests {
         drop(guard);
         assert!(mode().is_none(), "the guard ends the session");
         std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn credentials_are_not_recorded() {
+        for name in [
+            "Authorization",
+            "x-api-key",
+            "Cookie",
+            "Set-Cookie",
+            "X-Auth-Token",
+        ] {
+            assert_eq!(recorded_header(name, "s3cr3t").1, "***", "{name}");
+        }
+        for name in ["ETag", "Content-Type", "Last-Modified", "If-None-Match"] {
+            assert_eq!(recorded_header(name, "v").1, "v", "{name}");
+        }
     }
 
     #[test]
