@@ -361,6 +361,11 @@ impl Replayer {
 /// Reads all of stdin, for the run: when recording, it is saved too; when replaying, it
 /// is the recorded stdin (an error when the recorded run did not read stdin).
 pub fn read_stdin() -> Result<Vec<u8>, RecordError> {
+    read_input(&mut std::io::stdin())
+}
+
+/// [`read_stdin`] with `stdin` as the process's stdin.
+fn read_input(stdin: &mut dyn Read) -> Result<Vec<u8>, RecordError> {
     let replayed = SESSION.with(|s| match s.borrow().as_ref() {
         Some(Session::Replay(replayer)) => Some(match &replayer.index.stdin {
             Some(name) => replayer.read(name),
@@ -374,7 +379,7 @@ pub fn read_stdin() -> Result<Vec<u8>, RecordError> {
         return recorded;
     }
     let mut raw = Vec::new();
-    std::io::stdin()
+    stdin
         .read_to_end(&mut raw)
         .map_err(|source| RecordError::Stdin { source })?;
     SESSION.with(|s| match s.borrow_mut().as_mut() {
@@ -471,6 +476,43 @@ mod tests {
         assert_eq!(again.exit_code(), crate::exit::NO_INPUT);
         drop(guard);
         assert!(mode().is_none(), "the guard ends the session");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn stdin_is_recorded_and_replayed() {
+        let dir = std::env::temp_dir().join(format!("n6-record-stdin-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let into = SessionRequest {
+            record: Some(&dir),
+            replay: None,
+            collector: "X",
+            clock: Clock::parse_fixed("2026-12-02T05:00:00").expect("clock"),
+            state_file: None,
+        };
+        let (clock, guard) = start(into).expect("record");
+        assert_eq!(
+            clock,
+            Clock::parse_fixed("2026-12-02T05:00:00").expect("clock")
+        );
+        let mail = b"Subject: report\n\nbody\n";
+        assert_eq!(read_input(&mut &mail[..]).expect("read"), mail);
+        drop(guard);
+        let index = RecordingIndex::read(&dir).expect("index");
+        assert_eq!(index.stdin.as_deref(), Some(STDIN_FILE));
+        assert_eq!(index.clock, "2026-12-02T05:00:00.000000Z");
+        assert_eq!(
+            std::fs::read(dir.join(STDIN_FILE)).expect("stdin file"),
+            mail
+        );
+        assert_eq!(
+            std::fs::read(dir.join("published.jsonl")).expect("published"),
+            b""
+        );
+
+        let (_, guard) = start(asked(&dir, "X")).expect("replay");
+        assert_eq!(read_input(&mut &b"live"[..]).expect("replayed"), mail);
+        drop(guard);
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
