@@ -251,3 +251,40 @@ fn the_command_line_records_and_replays_and_names_a_request_the_recording_lacks(
     assert_eq!(server.arrivals().len(), 1, "replays send nothing");
     std::fs::remove_dir_all(&root).expect("cleanup");
 }
+
+#[test]
+fn a_recorded_retry_is_replayed_as_a_retry() {
+    let server = ScriptedServer::start(vec![
+        Answer {
+            status: "503 Service Unavailable",
+            headers: "Retry-After: 1\r\n",
+            body: "busy",
+        },
+        Answer {
+            status: "200 OK",
+            headers: "",
+            body: "one\ntwo\n",
+        },
+    ]);
+    let url = server.url();
+    let dir = recording_dir("retry");
+    let recording = dir.display().to_string();
+    let mut live = Site::with_config(&config(&url)).expect("site");
+    let recorded = live
+        .run::<RecordedLinesCollector>(&[], &["--record", &recording])
+        .expect("recorded run");
+    assert_eq!(recorded.exit_code, 0);
+    assert_eq!(recorded.texts(), ["one", "two"]);
+    let index = RecordingIndex::read(&dir).expect("index");
+    let statuses: Vec<u16> = index.exchanges.iter().map(|e| e.response.status).collect();
+    assert_eq!(statuses, [503, 200], "every attempt is recorded");
+
+    let replayed = Site::with_config(&config(&url))
+        .expect("site")
+        .replay::<RecordedLinesCollector>(&dir, &[])
+        .expect("replay");
+    assert_eq!(replayed.run.exit_code, 0);
+    replayed.assert_same_as_recorded();
+    assert_eq!(server.arrivals().len(), 2, "the replay sent nothing");
+    std::fs::remove_dir_all(&dir).expect("cleanup");
+}

@@ -60,7 +60,8 @@
 //! A replay answers a request with the first exchange not yet used whose method, URL and
 //! request body are the same (the headers are recorded for information, not matched;
 //! credentials among them — `Authorization`, cookies, `X-Api-Key` and the like — as `***`),
-//! so a recorded retry is replayed as a retry. Files are named relative to `DIR`; a body
+//! so a recorded retry is replayed as a retry (without its waits: a replay never sleeps
+//! for a back-off, a `Retry-After` or `download_min_interval`). Files are named relative to `DIR`; a body
 //! file may be edited by hand (a new regression case), the index too.
 //!
 //! What is not recorded: `file://` downloads (local files are read as usual), requests
@@ -79,7 +80,7 @@ pub use index::{
     RecordingIndex,
 };
 pub use session::read_stdin;
-pub(crate) use session::{Outgoing, SessionRequest, exchange, start};
+pub(crate) use session::{Outgoing, SessionRequest, exchange, sleep_fn, start};
 pub(crate) use tee::tee_when_recording;
 
 /// Why recording or replaying failed.

@@ -189,6 +189,15 @@ fn describe(request: &RecordedRequest) -> String {
     format!("{} {}", request.method, request.url)
 }
 
+/// How the download helper waits (retry back-off, `Retry-After`, the minimum interval):
+/// not at all while replaying, else [`std::thread::sleep`].
+pub(crate) fn sleep_fn() -> fn(std::time::Duration) {
+    match mode() {
+        Some(false) => |_| {},
+        _ => std::thread::sleep,
+    }
+}
+
 /// Whether a session is recording or replaying on this thread.
 fn mode() -> Option<bool> {
     SESSION.with(|s| {

@@ -349,7 +349,8 @@ impl Downloader {
             last_modified: None,
             last_headers: Vec::new(),
             tls: None,
-            sleep: std::thread::sleep,
+            // A replay (`--replay`) waits for nothing: no retry back-off, no rate limit.
+            sleep: crate::record::sleep_fn(),
         }
     }
 
