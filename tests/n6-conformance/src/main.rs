@@ -9,10 +9,13 @@
 //! A replay reads only the fixture's inputs (`60_case.conf`, `cmdline.json`, stdin,
 //! `state_before.pickle`, `inputs.jsonl` + `inputs/`), never `expected*`.
 
+mod amqp_input;
 mod compare;
+mod manual_input;
 mod ports;
 mod stub;
 mod tagged;
+mod test_ports;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -108,6 +111,7 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
 
     let (base, log) = stub::start(stub::answers(fixture)?).map_err(|e| io("start the stub", e))?;
     n6_datasources::fetch::redirect_downloads_to(&base);
+    test_ports::replaying(fixture);
     if let Some(form) = entry.python_form {
         n6_collectors::pickle::set_python_form(form);
     }
@@ -122,10 +126,26 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
     ] {
         argv.push(a.into());
     }
-    if let Ok(text) = std::fs::read_to_string(fixture.join("cmdline.json")) {
-        let extra: Vec<String> =
-            serde_json::from_str(&text).map_err(|e| format!("cmdline.json: {e}"))?;
-        argv.extend(extra.into_iter().map(OsString::from));
+    let mut extra: Vec<String> = match std::fs::read_to_string(fixture.join("cmdline.json")) {
+        Ok(text) => serde_json::from_str(&text).map_err(|e| format!("cmdline.json: {e}"))?,
+        Err(_) => Vec::new(),
+    };
+    let mut overrides = Vec::new();
+    match class.as_str() {
+        "ManualCollector" => manual_input::prepare(fixture, &work, &mut extra)?,
+        "AMQPCollector" => match amqp_input::feed(fixture, &extra, &published) {
+            Ok(o) => overrides = o,
+            Err(e) => {
+                eprintln!("n6-replay: {e}");
+                return Ok(69);
+            }
+        },
+        _ => {}
+    }
+    argv.extend(extra.into_iter().map(OsString::from));
+    if !overrides.is_empty() {
+        argv.push("--n6config-override".into());
+        argv.extend(overrides.into_iter().map(OsString::from));
     }
     let code = (entry.run)(argv);
 
