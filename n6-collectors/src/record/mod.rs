@@ -66,8 +66,10 @@
 //!
 //! What is not recorded: `file://` downloads (local files are read as usual), requests
 //! that got no response at all (a refused connection: a replay of such a run makes a
-//! request the recording does not have), downloads on threads the collector starts, and
-//! the configuration (a replay reads the configuration as every run does).
+//! request the recording does not have), downloads on threads the collector starts,
+//! stdin read other than whole through [`read_stdin`] (interactive prompts), messages
+//! consumed from an AMQP queue ([`crate::input`]), and the configuration (a replay reads
+//! the configuration as every run does).
 
 mod index;
 mod session;
