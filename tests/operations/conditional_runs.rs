@@ -342,13 +342,35 @@ fn a_collector_without_state_keeps_its_validators_beside_where_its_state_would_b
         site.state_files(),
         ["StatelessListCollector.cbor", "StatelessListCollector.lock"]
     );
-    let second = site.run::<StatelessListCollector>(&[], &[]).expect("run");
+    let recording = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "operations-conditional-recorded-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&recording);
+    let recorded = recording.display().to_string();
+    let second = site
+        .run::<StatelessListCollector>(&[], &["--record", &recorded])
+        .expect("run");
     assert_eq!(second.exit_code, 0);
     assert!(second.published.is_empty(), "304: nothing published");
     assert_eq!(
         server.request_header(1, "if-none-match").as_deref(),
         Some("\"v1\"")
     );
+    // Its replay starts from the validators the recorded run had: the same 304.
+    let replayed = TestSite::with_config(&format!(
+        "[StatelessListCollector]\nurl = {url}\ndownload_only_if_changed = yes\n"
+    ))
+    .expect("site")
+    .replay::<StatelessListCollector>(&recording, &[])
+    .expect("replay");
+    assert_eq!(replayed.run.exit_code, 0);
+    assert!(
+        replayed.run.published.is_empty(),
+        "{:?}",
+        replayed.run.texts()
+    );
+    std::fs::remove_dir_all(&recording).expect("cleanup");
 
     // Without the option such a collector keeps no file at all, as before.
     site.write_config(&format!("[StatelessListCollector]\nurl = {url}\n"))

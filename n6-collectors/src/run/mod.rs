@@ -324,7 +324,8 @@ fn execute<C: Collect>(
         replay: cli.replay.as_deref(),
         collector: C::META.name,
         clock: cli.clock()?,
-        state_file: (is_file && C::META.has_state).then_some(local_state_file.as_path()),
+        // Also for a collector without state: its envelope may hold its download history.
+        state_file: is_file.then_some(local_state_file.as_path()),
     })?;
     let mut sink = LazySink::new(crate::record::tee_when_recording(sink::opener(
         target,
@@ -348,29 +349,7 @@ fn execute<C: Collect>(
         out.confirm()?;
     }
     signal::stop_if_interrupted()?;
-    let downloads = crate::helpers::download::conditional::end_run();
-    if let Some(problem) = &unchanged {
-        // A `304` or the same body: the state and the download history stay as they are.
-        tracing::info!("source unchanged: {problem}; nothing saved");
-        if tracking.stats.messages > 0 {
-            tracing::warn!(
-                "the source was unchanged after {} message(s) of this run were published: \
-                 the state is not saved, so the next run publishes them again",
-                tracking.stats.messages
-            );
-        }
-    } else {
-        if let Some(history) = downloads {
-            // Only now, after the output confirmed every message: promise 1.
-            saver.save_downloads(history);
-        }
-        if tracking.enabled() && !saver.is_dry_run() {
-            // Run tracking keeps the last success in the envelope: save even if unchanged.
-            saver.set_activity(tracking.success_activity());
-            saver.force_next_save();
-        }
-        saver.save(collector.state())?;
-    }
+    save_at_end(&mut saver, tracking, unchanged.as_ref(), collector.state())?;
     sink.close()?;
     saver.finish(tracking.stats.messages);
     Ok(Outcome::Done(Summary {
@@ -381,6 +360,40 @@ fn execute<C: Collect>(
         dry_run: cli.dry_run,
         source_unchanged: unchanged.is_some(),
     }))
+}
+
+/// The run's final save, once the output confirmed every message: the state if it
+/// changed, the download history of conditional downloads if it changed (only now:
+/// never ahead of the confirms), the run history of run tracking. A run that ended
+/// because its source was `unchanged` saves nothing.
+fn save_at_end<S: serde::Serialize>(
+    saver: &mut StateSaver,
+    tracking: &mut RunTracking,
+    unchanged: Option<&crate::error::Problem>,
+    state: &S,
+) -> Result<()> {
+    let downloads = crate::helpers::download::conditional::end_run();
+    if let Some(problem) = unchanged {
+        tracing::info!("source unchanged: {problem}; nothing saved");
+        if tracking.stats.messages > 0 {
+            tracing::warn!(
+                "the source was unchanged after {} message(s) of this run were published: \
+                 the state is not saved, so the next run publishes them again",
+                tracking.stats.messages
+            );
+        }
+        return Ok(());
+    }
+    if let Some(history) = downloads {
+        saver.save_downloads(history);
+    }
+    if tracking.enabled() && !saver.is_dry_run() {
+        // Run tracking keeps the last success in the envelope: save even if unchanged.
+        saver.set_activity(tracking.success_activity());
+        saver.force_next_save();
+    }
+    saver.save(state)?;
+    Ok(())
 }
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
