@@ -19,6 +19,7 @@ pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;
 pub mod manual;
+pub mod misp;
 pub mod openphish;
 pub mod phishtank;
 pub mod sblam;

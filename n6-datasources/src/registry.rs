@@ -103,6 +103,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
     stateful::<zoneh::ZonehRssCollector>("zoneh", forms::opset_of_tuples),
+    stateful::<misp::MispCollector>("misp", misp::state::python_form),
     stateless::<amqp::AMQPCollector>("amqp"),
     stateless::<manual::ManualCollector>("manual"),
 ];
