@@ -7,7 +7,7 @@
 //!   [`DownloadError::NotModified`].
 //! * Across runs (opt-in: `download_only_if_changed`, `download_only_if_body_changed`,
 //!   [`DownloadSettings::with_if_changed`]): the [`DownloadHistory`] of the last successful
-//!   run — per URL its validators and the SHA-256 of its body — is kept in the state
+//!   run — per URL of that run its validators and the SHA-256 of its body — is kept in the state
 //!   envelope (its `downloads` entry), so every collector has it, those without a
 //!   `#[state]` field too. A GET of a URL in the history is sent with its validators; a
 //!   `304` is [`DownloadError::NotModified`], a body whose hash is the one kept (with
@@ -22,7 +22,7 @@
 //! conditional.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -131,10 +131,12 @@ impl DownloadHistory {
     }
 }
 
-/// The run in progress: the history it started from and what it downloaded.
+/// The run in progress: the history it started from, what it downloaded, and the URLs
+/// it found unchanged.
 struct RunDownloads {
     stored: DownloadHistory,
     downloaded: BTreeMap<String, KnownDownload>,
+    unchanged: BTreeSet<String>,
 }
 
 thread_local! {
@@ -148,19 +150,26 @@ pub(crate) fn begin_run(stored: DownloadHistory) {
         *run.borrow_mut() = Some(RunDownloads {
             stored,
             downloaded: BTreeMap::new(),
+            unchanged: BTreeSet::new(),
         })
     });
 }
 
 /// Ends the run's conditional downloads: the history to save with the run's final state
-/// when it differs from the one the run started from, else `None`.
+/// when it differs from the one the run started from, else `None`. It holds the URLs of
+/// this run only — what it downloaded, and what it found unchanged as it was kept — so
+/// it never grows beyond one run's URLs (a collector downloading a new URL on every
+/// run, such as MISP's samples, does not pile them up).
 pub(crate) fn end_run() -> Option<DownloadHistory> {
     let run = RUN.with(|run| run.borrow_mut().take())?;
-    let mut history = run.stored.clone();
+    let mut history = DownloadHistory::default();
+    for url in run.unchanged {
+        if let Some(known) = run.stored.get(&url) {
+            history.0.insert(url, known.clone());
+        }
+    }
     for (url, known) in run.downloaded {
-        if known.is_empty() {
-            history.0.remove(&url);
-        } else {
+        if !known.is_empty() {
             history.0.insert(url, known);
         }
     }
@@ -221,7 +230,14 @@ impl ConditionalGet {
         result: Result<Vec<u8>, DownloadError>,
         downloader: &Downloader,
     ) -> Result<Vec<u8>, DownloadError> {
-        let body = result?;
+        let body = match result {
+            Ok(body) => body,
+            Err(e @ DownloadError::NotModified { .. }) => {
+                self.note_unchanged();
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         let mut fresh = KnownDownload::default();
         if self.options.validators {
             let validators = downloader.validators();
@@ -231,9 +247,9 @@ impl ConditionalGet {
         if self.options.body_hash {
             let sha256 = sha256_hex(&body);
             if self.known.sha256.as_deref() == Some(sha256.as_str()) {
-                return Err(DownloadError::SameBody {
-                    what: format!("GET {}", self.url),
-                });
+                let what = format!("GET {}", self.url);
+                self.note_unchanged();
+                return Err(DownloadError::SameBody { what });
             }
             fresh.sha256 = Some(sha256);
         }
@@ -243,6 +259,18 @@ impl ConditionalGet {
             }
         });
         Ok(body)
+    }
+}
+
+impl ConditionalGet {
+    /// Keeps what was known about the URL (a `304`, the same body): a collector that
+    /// goes on after it saves it again.
+    fn note_unchanged(self) {
+        RUN.with(|run| {
+            if let Some(run) = run.borrow_mut().as_mut() {
+                run.unchanged.insert(self.url);
+            }
+        });
     }
 }
 
@@ -339,6 +367,37 @@ mod tests {
             sha256_hex(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn the_history_holds_the_urls_of_the_last_run_only() {
+        let mut stored = DownloadHistory::default();
+        for url in [
+            "http://127.0.0.1/a",
+            "http://127.0.0.1/b",
+            "http://127.0.0.1/c",
+        ] {
+            stored.0.insert(url.to_owned(), known("\"old\""));
+        }
+        begin_run(stored);
+        let settings = DownloadSettings::default().with_if_changed(true, false);
+        let downloader = Downloader::new(settings.clone());
+        let get = ConditionalGet::of(&settings, &Request::get("http://127.0.0.1/a")).expect("a");
+        let not_modified = DownloadError::NotModified {
+            what: "GET http://127.0.0.1/a".to_owned(),
+            attempts: 1,
+        };
+        assert!(get.finish(Err(not_modified), &downloader).is_err());
+        let get = ConditionalGet::of(&settings, &Request::get("http://127.0.0.1/d")).expect("d");
+        get.finish(Ok(b"d".to_vec()), &downloader).expect("d");
+        let history = end_run().expect("changed");
+        let urls: Vec<&str> = history.0.keys().map(String::as_str).collect();
+        assert_eq!(
+            urls,
+            ["http://127.0.0.1/a"],
+            "a: unchanged, kept; b, c: not downloaded, dropped; d: no validators"
+        );
+        assert_eq!(history.get("http://127.0.0.1/a"), Some(&known("\"old\"")));
     }
 
     #[test]
