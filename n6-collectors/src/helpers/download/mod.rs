@@ -16,9 +16,11 @@
 //!   that wait would end beyond `download_deadline` (counted from the first attempt) the
 //!   run fails at once with [`DownloadError::RetryAfterBeyondDeadline`] instead of
 //!   sleeping; a `429` without `Retry-After` fails as any HTTP ≥ 400;
-//! * `download_min_interval` (seconds, default 0): the least time between the starts of
-//!   two HTTP requests of one run, attempts and retries included (paged APIs that limit
-//!   their request rate); kept per thread, so it spans every [`Downloader`] of a run;
+//! * `download_min_interval` (seconds, default 0): the least time between the end of one
+//!   HTTP request of a run (its response, or its failure) and the start of the next,
+//!   attempts and retries included (paged APIs that limit their request rate: the server
+//!   sees its requests at least that far apart); kept per thread, so it spans every
+//!   [`Downloader`] of a run;
 //! * conditional requests: [`Request::if_changed`] sends the [`Validators`] of an earlier
 //!   response ([`Downloader::validators`]) as `If-None-Match` / `If-Modified-Since`, and
 //!   a `304 Not Modified` to such a request is [`DownloadError::NotModified`];
@@ -125,7 +127,8 @@ pub struct DownloadSettings {
     pub read_timeout: Duration,
     /// `download_deadline`: the longest one request may take, its body included.
     pub deadline: Duration,
-    /// `download_min_interval`: the least time between the starts of two requests.
+    /// `download_min_interval`: the least time between the end of one request and the
+    /// start of the next.
     pub min_interval: Duration,
     /// `base_request_headers`.
     pub base_request_headers: Vec<(String, String)>,
@@ -215,8 +218,15 @@ impl DownloadSettings {
 }
 
 thread_local! {
-    /// When the run's most recent HTTP request started (`download_min_interval`).
+    /// When the run's most recent HTTP request ended (`download_min_interval`).
     static LAST_REQUEST: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Notes that a request of this run ended now (`download_min_interval` counts from here:
+/// the request reached the server before it ended, so the server sees the next one at
+/// least the interval later).
+fn note_request_end() {
+    LAST_REQUEST.set(Some(Instant::now()));
 }
 
 /// One request: method, URL, extra headers, body, and per-request overrides.
@@ -465,7 +475,9 @@ impl Downloader {
                 &outgoing,
                 || send(&agent, request, &url, &headers),
                 Sent::Fatal,
-            )?;
+            );
+            note_request_end();
+            let sent = sent?;
             let failure = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
@@ -581,8 +593,8 @@ impl Downloader {
         })
     }
 
-    /// Waits until `download_min_interval` has passed since the run's previous request,
-    /// then notes this one's start.
+    /// Waits until `download_min_interval` has passed since the end of the run's previous
+    /// request.
     fn keep_min_interval(&self) {
         let interval = self.settings.min_interval;
         if !interval.is_zero()
@@ -593,7 +605,6 @@ impl Downloader {
                 (self.sleep)(interval - since);
             }
         }
-        LAST_REQUEST.set(Some(Instant::now()));
     }
 
     fn agent(&mut self, follow_redirects: bool) -> std::result::Result<ureq::Agent, DownloadError> {
