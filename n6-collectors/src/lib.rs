@@ -85,7 +85,8 @@
 //! * [`config`] — converted config values, converters, the spec and its validation;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
 //! * [`error`], [`exit`] — what can go wrong and the exit code for each;
-//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
+//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved;
+//! * [`record`] — `--record DIR` / `--replay DIR`: a live run's downloads, clock and stdin, replayed offline.
 
 /// n6's configuration, as collector authors see it. The derive turns the config spec into
 /// a typed config struct, so most collectors never name these; they are for the rest:
@@ -130,6 +131,7 @@ pub mod input;
 pub mod message;
 mod output;
 pub mod pickle;
+pub mod record;
 mod run;
 pub mod sink;
 pub mod state;

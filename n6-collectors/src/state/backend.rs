@@ -105,9 +105,18 @@ pub fn save_typed<S: Serialize + ?Sized>(
 ) -> Result<(), SaveError> {
     let mut header = EnvelopeHeader::now(collector_id, schema_version, written_by);
     header.activity = activity;
+    save_with_header(held, &header, state)
+}
+
+/// Saves `state` through `held` in an envelope with `header` (its `saved_at` as given).
+pub fn save_with_header<S: Serialize + ?Sized>(
+    held: &mut dyn HeldRun,
+    header: &EnvelopeHeader,
+    state: &S,
+) -> Result<(), SaveError> {
     let mut encode_error = None;
     let result = held.replace(&mut |writer: &mut dyn Write| {
-        write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {
+        write_envelope(&mut &mut *writer, header, state).map_err(|e| match e {
             EncodeError::Io(e) => e,
             EncodeError::Value(reason) => {
                 encode_error = Some(reason);
