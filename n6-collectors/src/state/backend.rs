@@ -21,7 +21,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::envelope::{Activity, EncodeError, EnvelopeHeader, write_envelope};
+use super::envelope::{
+    Activity, EncodeError, EnvelopeHeader, write_envelope, write_envelope_encoded,
+};
 use super::error::{LockError, StateError};
 use super::etcd::{EtcdBackend, EtcdSettings};
 use super::lock::RunLock;
@@ -122,6 +124,26 @@ pub fn save_typed<S: Serialize + ?Sized>(
         })),
         (result, _) => result,
     }
+}
+
+/// [`save_typed`] with the state already encoded as CBOR (`payload`): the run's saver
+/// encodes a state once, compares it with what is stored, and writes those bytes.
+pub(crate) fn save_encoded(
+    held: &mut dyn HeldRun,
+    collector_id: &str,
+    written_by: &str,
+    activity: Activity,
+    payload: &[u8],
+    schema_version: u32,
+) -> Result<(), SaveError> {
+    let mut header = EnvelopeHeader::now(collector_id, schema_version, written_by);
+    header.activity = activity;
+    held.replace(&mut |writer: &mut dyn Write| {
+        write_envelope_encoded(&mut &mut *writer, &header, payload).map_err(|e| match e {
+            EncodeError::Io(e) => e,
+            EncodeError::Value(reason) => io::Error::other(reason),
+        })
+    })
 }
 
 /// Stores already-encoded envelope bytes through `held` (tooling: import, copy).

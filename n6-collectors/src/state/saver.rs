@@ -63,12 +63,12 @@ impl StateSaver {
         if encoded == self.on_disk {
             return Ok(false);
         }
-        crate::state::save_typed(
+        crate::state::backend::save_encoded(
             &mut *self.held,
             &self.collector_id,
             &self.written_by,
             self.activity,
-            state,
+            &encoded,
             self.schema_version,
         )
         .map_err(save_error)?;
