@@ -105,3 +105,98 @@ pub fn make_dir(path: &Path) -> BenchResult<()> {
 pub fn write_file(path: &Path, text: &str) -> BenchResult<()> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
+
+/// What a finished child process used, from `wait4`'s `rusage`.
+#[derive(Debug, Clone)]
+pub struct Usage {
+    /// Wall time from spawn to exit.
+    pub wall: Duration,
+    /// User + system CPU time.
+    pub cpu: Duration,
+    /// Peak resident set size in KiB (`ru_maxrss`).
+    pub peak_kib: u64,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// A started child whose usage [`Running::wait`] collects.
+pub struct Running {
+    child: std::process::Child,
+    shown: String,
+    started: Instant,
+}
+
+/// Starts `command` (stdin closed, stdout and stderr to files under `scratch`, so a
+/// chatty child never blocks on a full pipe).
+pub fn start(command: &mut Command, scratch: &Path) -> BenchResult<Running> {
+    let shown = format!("{command:?}");
+    make_dir(scratch)?;
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = |name: &str| {
+        std::fs::File::create(scratch.join(format!("{id}.{name}")))
+            .map_err(|e| format!("{}: {e}", scratch.display()))
+    };
+    command
+        .stdin(Stdio::null())
+        .stdout(file("out")?)
+        .stderr(file("err")?);
+    let started = Instant::now();
+    let child = command
+        .spawn()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    Ok(Running {
+        child,
+        shown: format!("{id} {shown}"),
+        started,
+    })
+}
+
+static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Running {
+    /// Waits for the child (`wait4`) and returns its usage; an error when it failed.
+    pub fn wait(self, scratch: &Path) -> BenchResult<Usage> {
+        let pid = self.child.id() as libc::pid_t;
+        let mut status: libc::c_int = 0;
+        // SAFETY: `rusage` is plain data that wait4 fills in; the pid is our own child.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        let wall = self.started.elapsed();
+        if rc != pid {
+            return Err(format!(
+                "wait4 {}: {}",
+                self.shown,
+                std::io::Error::last_os_error()
+            ));
+        }
+        let id = self.shown.split(' ').next().unwrap_or_default().to_owned();
+        let read = |name: &str| {
+            let path = scratch.join(format!("{id}.{name}"));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let _ = std::fs::remove_file(&path);
+            text
+        };
+        let (stdout, stderr) = (read("out"), read("err"));
+        if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
+            return Err(format!(
+                "{} failed (wait status {status}):\n{stdout}{stderr}",
+                self.shown
+            ));
+        }
+        let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        Ok(Usage {
+            wall,
+            cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+            peak_kib: usage.ru_maxrss as u64,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// Runs `command` to completion and returns its usage ([`start`] + [`Running::wait`]).
+pub fn run_usage(command: &mut Command, scratch: &Path) -> BenchResult<Usage> {
+    start(command, scratch)?.wait(scratch)
+}
