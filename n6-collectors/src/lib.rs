@@ -106,7 +106,6 @@ pub mod exit;
 pub mod helpers;
 pub mod input;
 pub mod message;
-pub mod metrics;
 mod output;
 pub mod pickle;
 mod run;

@@ -35,7 +35,7 @@ macro_rules! abuse_ch_rows_collector {
 
         impl Collect for $name {
             fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-                let settings = n6_collectors::download_settings!(self.config)?;
+                let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
                 let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
                 let url = fetch::effective_url(&self.config.url);
                 download_fresh_rows_into(settings, &url, &mut self.state, &CsvIsoUtcColumn { column: 0 }, options, out)
@@ -88,7 +88,7 @@ pub struct AbuseChUrlhausPayloadsUrlsCollector {
 
 impl Collect for AbuseChUrlhausPayloadsUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, meta) = fetch::get(settings, &self.config.url)?;
         let csv = archive::unzip_only_member(&zip, Limits::default())?;
@@ -200,7 +200,7 @@ impl AbuseChUrlhausUrlsCollector {
 
 impl Collect for AbuseChUrlhausUrlsCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let options = RowsOptions::new(self.config.row_count_mismatch_is_fatal);
         let (zip, mut meta) = fetch::get(settings.clone(), &self.config.url)?;
         let csv = archive::unzip_one_named(&zip, URLHAUS_CSV_MEMBER, Limits::default())?;

@@ -71,7 +71,7 @@ fn is_python_int(text: &[u8]) -> bool {
 
 impl Collect for CertPlShieldCollector {
     fn collect(&mut self, out: &mut Output<'_, RowsState>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let options = RowsOptions {
             mismatch_is_fatal: false,
             count_check: CountCheck::DuplicatesOnly,

@@ -37,7 +37,8 @@ impl CesnetCzWardenCollector {
     /// The download settings with the client certificate. Like `requests`' `cert=`,
     /// the certificate is only used (and its files only read) for an `https://` URL.
     fn settings(&self, url: &str) -> Result<DownloadSettings> {
-        let mut settings = n6_collectors::download_settings!(self.config)?;
+        let mut settings =
+            n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         if url.starts_with("https://") {
             settings.tls.client_cert = Some(ClientCertFiles::new(
                 &self.config.cert_file_path,

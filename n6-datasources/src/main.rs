@@ -41,10 +41,11 @@ fn main() -> ExitCode {
     };
     match first.as_str() {
         "--list" | "list" => {
-            for entry in COLLECTORS {
-                println!("{} {}", entry.script(), entry.class);
-            }
-            ExitCode::SUCCESS
+            let list: String = COLLECTORS
+                .iter()
+                .map(|entry| format!("{} {}\n", entry.script(), entry.class))
+                .collect();
+            print_list(&list)
         }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
@@ -64,6 +65,23 @@ fn main() -> ExitCode {
                 ExitCode::from(64)
             }
         },
+    }
+}
+
+/// Prints the list; a reader that stopped reading (`n6collector --list | head`) is fine.
+fn print_list(list: &str) -> ExitCode {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(list.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("n6collector: cannot write the list to stdout: {e}");
+            ExitCode::from(74)
+        }
     }
 }
 

@@ -105,7 +105,7 @@ pub fn content(body: Vec<u8>, content_type: Option<&str>) -> Result<Vec<u8>> {
 
 impl Collect for PhishtankVerifiedCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let head = self.head(&settings)?;
         if !modified_within_period(head.last_modified.as_deref(), self.config.period, utc_now())? {
             tracing::warn!(

@@ -40,7 +40,7 @@ macro_rules! download_and_publish_collector {
 
         impl n6_collectors::Collect for $name {
             fn collect(&mut self, out: &mut n6_collectors::Output<'_, ()>) -> n6_collectors::Result<()> {
-                let settings = n6_collectors::download_settings!(self.config)?;
+                let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
                 $crate::simple::publish_download(out, settings, &self.config.url)
             }
         }

@@ -37,7 +37,7 @@ pub struct SpamhausBotsCollector {
 
 impl Collect for SpamhausBotsCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         // n6: requests' `PreparedRequest.prepare_url(url, {'cert': ..., 'key': ...})`.
         let url = urls::with_query(
             &self.config.url,

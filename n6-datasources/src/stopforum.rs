@@ -22,7 +22,7 @@ pub struct StopForumSpamCollector {
 
 impl Collect for StopForumSpamCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let (zip, meta) = fetch::get(settings, &self.config.url)?;
         out.publish_with_meta(unzip_first_member(&zip, Limits::default())?, meta)
     }

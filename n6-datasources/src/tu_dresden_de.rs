@@ -103,7 +103,7 @@ impl TuDresdenDeResolversCollector {
 
 impl Collect for TuDresdenDeResolversCollector {
     fn collect(&mut self, out: &mut Output<'_, Option<NewestEntry>>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let mut entries: Vec<Json> = Vec::new();
         let mut meta = HeaderTable::default();
         for page in 1.. {

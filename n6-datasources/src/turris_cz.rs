@@ -19,7 +19,7 @@ pub struct TurrisCzGreylistCsvCollector {
 
 impl Collect for TurrisCzGreylistCsvCollector {
     fn collect(&mut self, out: &mut Output<'_, ()>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         crate::simple::publish_download(out, settings, &self.config.url)
     }
 }

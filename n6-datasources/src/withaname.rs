@@ -94,7 +94,8 @@ pub fn link_time(link: &str) -> Option<String> {
 
 impl Collect for WithanameDdosiaCollector {
     fn collect(&mut self, out: &mut Output<'_, NewestLink>) -> Result<()> {
-        let settings: DownloadSettings = n6_collectors::download_settings!(self.config)?;
+        let settings: DownloadSettings =
+            n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let (page, _) = fetch::get(settings.clone(), &self.config.url)?;
         let page = String::from_utf8(page)
             .map_err(|e| Error::bad_data(format!("the index page is not UTF-8: {e}")))?;

@@ -172,7 +172,7 @@ fn to_json(item: &Item) -> Json {
 
 impl Collect for ZonehRssCollector {
     fn collect(&mut self, out: &mut Output<'_, Option<Vec<Item>>>) -> Result<()> {
-        let settings = n6_collectors::download_settings!(self.config)?;
+        let settings = n6_collectors::helpers::download::DownloadConfig::download_settings(self)?;
         let (rss, meta) = fetch::get(settings, &self.config.url)?;
         let rss = String::from_utf8_lossy(&rss);
         let mut current: Vec<Item> = Vec::new();

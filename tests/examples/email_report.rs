@@ -56,9 +56,11 @@ fn publishes_each_mailed_csv_with_mail_meta() {
     let (code, published) = run_with(&mut runs, "email_report_2.eml");
     assert_eq!(code, 0);
     assert_eq!(published.len(), 1);
+    // The attachment's CRLF line endings come out as `\n`, as n6's e-mail policy gives
+    // text parts.
     assert_eq!(
         published[0].text().expect("UTF-8 body"),
-        "ip,time,name\r\n203.0.113.9,2024-01-03T06:00:00Z,gafgyt"
+        "ip,time,name\n203.0.113.9,2024-01-03T06:00:00Z,gafgyt"
     );
     published[0].assert_n6_properties(
         SOURCE,

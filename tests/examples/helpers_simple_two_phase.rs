@@ -1,6 +1,7 @@
 //! The simple and two-phase helpers through whole runs: nothing to publish → no message
 //! and no state file; a two-phase run that fails half-way keeps the state of its last
-//! checkpoint, and the next run goes on from there.
+//! checkpoint, and the next run goes on from there; a two-phase item can choose its
+//! message's source.
 
 use crate::example_support::{Runs, overrides};
 use n6_collectors::helpers::prelude::*;
@@ -103,6 +104,62 @@ impl Collect for SimpleBodyCollector {
     fn collect(&mut self, out: &mut Output<'_, Done>) -> Result<()> {
         collect_simple(self, out)
     }
+}
+
+/// One message per line of `lines`; a line `channel:text` goes to source
+/// `test-org.channel`, any other line to the collector's source (n6's
+/// `get_source(**processed_data)`).
+#[derive(StatefulCollector)]
+#[collector(source = "test-org.default", raw_type = "stream")]
+#[config_spec("lines :: list_of_str")]
+pub struct PerItemSourceCollector {
+    config: PerItemSourceCollectorConfig,
+}
+
+impl TwoPhaseCollector for PerItemSourceCollector {
+    type Pile = Vec<String>;
+    type Item = String;
+    type Items = Vec<String>;
+
+    fn obtain_input_pile(&mut self) -> Result<Option<Self::Pile>> {
+        Ok(Some(self.config.lines.clone()))
+    }
+
+    fn items(&mut self, pile: Self::Pile) -> Result<Self::Items> {
+        Ok(pile)
+    }
+
+    fn output_body(&mut self, item: &String) -> Result<Vec<u8>> {
+        Ok(item.clone().into_bytes())
+    }
+
+    fn output_options(&mut self, item: &String) -> Result<MessageOptions> {
+        Ok(match item.split_once(':') {
+            Some((channel, _)) => MessageOptions::new().source(format!("test-org.{channel}")),
+            None => MessageOptions::new(),
+        })
+    }
+}
+
+impl Collect for PerItemSourceCollector {
+    fn collect(&mut self, out: &mut Output<'_>) -> Result<()> {
+        collect_two_phase(self, out)
+    }
+}
+
+#[test]
+fn two_phase_items_choose_their_source() {
+    let mut runs = Runs::with_config("[PerItemSourceCollector]\nlines = a:1, 2, b:3\n");
+    let (code, published) = runs.run(
+        n6_collectors::run_from::<PerItemSourceCollector, Vec<String>, String>,
+        &[],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(texts(&published), vec!["a:1", "2", "b:3"]);
+    let keys: Vec<&str> = published.iter().map(|m| m.routing_key.as_str()).collect();
+    assert_eq!(keys, vec!["test-org.a", "test-org.default", "test-org.b"]);
+    published[0].assert_n6_properties("test-org.a", "stream", None, None);
+    published[1].assert_n6_properties("test-org.default", "stream", None, None);
 }
 
 fn texts(published: &[crate::example_support::Published]) -> Vec<&str> {

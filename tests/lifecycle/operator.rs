@@ -63,6 +63,25 @@ fn print_config_shows_the_state_dir_in_use_and_flags_as_they_are() {
 }
 
 #[test]
+fn print_config_into_a_reader_that_stopped_reading_is_not_an_error() {
+    use std::process::Stdio;
+    // `--print-config | head -0`: the pipe's reading end is closed before the collector
+    // writes, so its write fails with EPIPE.
+    let site = lines_site(&["a"]);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = site
+        .command(&["--print-config"])
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert_eq!(code(&out), 0, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
 fn check_config_on_a_first_run_says_there_is_no_state_file_yet() {
     let site = lines_site(&["a"]);
     let out = site.run(&["--check-config"]);

@@ -93,3 +93,36 @@ fn state_tools_find_a_state_file_of_the_older_name() {
     assert_eq!(exported["lines"], 2, "{exported}");
     assert!(site.state_path().is_file(), "moved by the state tool");
 }
+
+#[test]
+fn a_state_file_of_the_older_name_is_not_moved_while_an_older_run_holds_its_lock() {
+    let (site, bytes) = site_with_legacy_state();
+    let legacy = site.state_dir().join(LEGACY);
+    // What a run of the older version holds while it runs.
+    let held = n6_collectors::state::RunLock::acquire(&legacy).expect("take the older lock");
+    let out = site.run(&[]);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    assert_eq!(fs::read(&legacy).expect("still there"), bytes);
+    assert!(!site.state_path().exists(), "nothing moved");
+    drop(held);
+    let out = site.run(&[]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!legacy.exists(), "moved once the older run ended");
+}
+
+#[test]
+fn an_n6_pickle_that_cannot_be_taken_over_is_named_as_n6_s_pickle_and_left_alone() {
+    let site = lines_site(&["a"]).publishing_to_file();
+    fs::create_dir_all(site.state_dir()).expect("state dir");
+    let pickle = site.state_dir().join("LinesTestCollector.pickle");
+    fs::write(&pickle, b"not a pickle").expect("write");
+    let out = site.run(&[]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 65, "{err}");
+    assert!(err.contains("n6's state pickle"), "{err}");
+    assert!(err.contains("cannot be taken over"), "{err}");
+    assert!(!err.contains("corrupt state file"), "{err}");
+    assert_eq!(fs::read(&pickle).expect("pickle"), b"not a pickle");
+    assert!(!site.state_path().exists(), "nothing saved");
+    assert!(site.published().is_empty(), "nothing published");
+}

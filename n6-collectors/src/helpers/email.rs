@@ -27,7 +27,8 @@ use crate::message::{HeaderTable, HeaderValue};
 pub struct EmailPart {
     /// `type/subtype`, lower-case (`text/plain` when the part declares none).
     pub content_type: String,
-    /// The decoded content (transfer encoding undone; text in UTF-8).
+    /// The decoded content (transfer encoding undone; text in UTF-8, every line ending
+    /// — `\r\n`, `\r` or `\n` — as `\n`, as n6's `ParsedEmailMessage` gives text).
     pub data: Vec<u8>,
     /// True for `text/*` parts, whose `data` is UTF-8 text.
     pub is_text: bool,
@@ -66,7 +67,9 @@ impl Email {
         let mut parts = Vec::new();
         for part in &message.parts {
             let (data, is_text) = match &part.body {
-                PartType::Text(text) | PartType::Html(text) => (text.as_bytes().to_vec(), true),
+                PartType::Text(text) | PartType::Html(text) => {
+                    (normalize_newlines(text).into_bytes(), true)
+                }
                 PartType::Binary(data) | PartType::InlineBinary(data) => (data.to_vec(), false),
                 PartType::Message(_) | PartType::Multipart(_) => continue,
             };
@@ -206,6 +209,14 @@ fn content_type_matches(part_type: &str, wanted: &str) -> bool {
     want_main == main && (want_sub.is_empty() || want_sub == "*" || want_sub == sub)
 }
 
+/// Text content as n6's e-mail policy gives it (`n6lib.mail_parsing_helpers`:
+/// `newline_normalizing_wrapper_of_raw_data_manager`, i.e.
+/// `'\n'.join(splitlines_asc(text, append_empty_ending=True))`): every ASCII line
+/// boundary (`\r\n`, `\r`, `\n`) becomes `\n`; other characters are kept.
+fn normalize_newlines(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Python's `" ".join(s.split())`.
 fn normalize_whitespace(s: &str) -> String {
     s.split(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
@@ -279,6 +290,35 @@ aXAsdGltZQoxLjIuMy40LDIwMjQtMDEtMDIK\r\n\
         assert_eq!(email.subject(), None);
         assert_eq!(email.mail_time(), None);
         assert!(email.meta().is_empty());
-        assert_eq!(email.text("text/plain").expect("body"), "body\r\n");
+        assert_eq!(email.text("text/plain").expect("body"), "body\n");
+    }
+
+    #[test]
+    fn text_parts_have_n6s_newlines_binary_parts_their_bytes() {
+        let raw = "Subject: s\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"B\"\r\n\
+\r\n\
+--B\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+Dzie=C5=84 dobry!\r\n\
+\r\n\
+a=0Db=0D=0Ac\r\n\
+--B\r\n\
+Content-Type: application/octet-stream\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+eA0KeQ0=\r\n\
+--B--\r\n";
+        let email = Email::parse(raw.as_bytes().to_vec()).expect("parse");
+        assert_eq!(
+            email.text("text/plain").expect("text"),
+            "Dzień dobry!\n\na\nb\nc"
+        );
+        let binary = &email.parts()[1];
+        assert!(!binary.is_text);
+        assert_eq!(binary.data, b"x\r\ny\r");
     }
 }

@@ -5,7 +5,8 @@
 //! Source, routing key, `type` and `content_type` come from `#[collector(...)]`; the
 //! hooks here are n6's `obtain_data_body` / `obtain_input_pile`,
 //! `generate_input_data_dicts`, `get_output_data_body` and the properties hook (as
-//! `headers.meta`). Wire a collector to one of them in its `Collect` impl:
+//! `headers.meta`; a two-phase collector can also change a message's identity per
+//! item, as n6's `get_source(**processed_data)` can). Wire a collector to one of them in its `Collect` impl:
 //!
 //! ```
 //! use n6_collectors::helpers::prelude::*;
@@ -35,7 +36,7 @@
 
 use crate::collector::StatefulCollector;
 use crate::error::Result;
-use crate::message::HeaderTable;
+use crate::message::{HeaderTable, MessageOptions};
 use crate::output::Output;
 
 /// At most one message per run (n6's `BaseSimpleCollector`).
@@ -107,6 +108,15 @@ pub trait TwoPhaseCollector: StatefulCollector {
         Ok(HeaderTable::default())
     }
 
+    /// The identity of the item's message (n6's `get_source(**processed_data)`,
+    /// `get_output_rk` and `get_output_prop_kwargs`, called per item): e.g. a source
+    /// that depends on the item, `MessageOptions::new().source(..)`. What it leaves
+    /// unset is the collector's. Default: the collector's identity with
+    /// [`TwoPhaseCollector::output_meta`] as `headers.meta`.
+    fn output_options(&mut self, item: &Self::Item) -> Result<MessageOptions> {
+        Ok(MessageOptions::new().meta(self.output_meta(item)?))
+    }
+
     /// Called after each message was handed to the output: update the state for the
     /// item and say whether to checkpoint.
     fn after_item_published(&mut self, item: Self::Item) -> Result<AfterItem> {
@@ -135,8 +145,8 @@ pub fn collect_two_phase<C: TwoPhaseCollector>(
     let mut published = 0u64;
     for item in collector.items(pile)? {
         let body = collector.output_body(&item)?;
-        let meta = collector.output_meta(&item)?;
-        out.publish_with_meta(body, meta)?;
+        let options = collector.output_options(&item)?;
+        out.publish_with(body, options)?;
         published += 1;
         if collector.after_item_published(item)? == AfterItem::Checkpoint {
             out.checkpoint(collector.state())?;

@@ -34,23 +34,19 @@ pub fn load_n6_pickle<S: DeserializeOwned>(path: &Path, collector: &str) -> Resu
         })
     })?;
     let corrupt = |offset: u64, reason: String| {
-        Error::StateLoad(StateError::Corrupt {
+        Error::StateLoad(StateError::N6Pickle {
             path: path.to_owned(),
             offset,
             reason,
         })
     };
-    let decoded = decode(&data, Py2Strings::default()).map_err(|e| {
-        corrupt(
-            e.offset,
-            format!("cannot take over this n6 pickle: {}", e.kind),
-        )
-    })?;
+    let decoded =
+        decode(&data, Py2Strings::default()).map_err(|e| corrupt(e.offset, e.kind.to_string()))?;
     decoded.value.to_cbor().deserialized::<S>().map_err(|e| {
         corrupt(
             0,
             format!(
-                "the n6 pickle's content does not fit the state of {collector}: {e}; the pickle holds: {}",
+                "its content does not fit the state of {collector}: {e}; the pickle holds: {}",
                 decoded.value
             ),
         )

@@ -8,42 +8,7 @@
 //! (UTF-8 with `surrogatepass`), so a row with undecodable bytes comes back unchanged.
 
 use super::PyValue;
-
-/// Pickle opcodes used here (names as in CPython's `pickle.py`).
-mod op {
-    pub const PROTO: u8 = 0x80;
-    pub const FRAME: u8 = 0x95;
-    pub const STOP: u8 = b'.';
-    pub const NONE: u8 = b'N';
-    pub const NEWTRUE: u8 = 0x88;
-    pub const NEWFALSE: u8 = 0x89;
-    pub const BININT1: u8 = b'K';
-    pub const BININT2: u8 = b'M';
-    pub const BININT: u8 = b'J';
-    pub const LONG1: u8 = 0x8a;
-    pub const BINFLOAT: u8 = b'G';
-    pub const SHORT_BINUNICODE: u8 = 0x8c;
-    pub const BINUNICODE: u8 = b'X';
-    pub const SHORT_BINBYTES: u8 = b'C';
-    pub const BINBYTES: u8 = b'B';
-    pub const EMPTY_LIST: u8 = b']';
-    pub const APPENDS: u8 = b'e';
-    pub const EMPTY_TUPLE: u8 = b')';
-    pub const TUPLE1: u8 = 0x85;
-    pub const TUPLE2: u8 = 0x86;
-    pub const TUPLE3: u8 = 0x87;
-    pub const TUPLE: u8 = b't';
-    pub const MARK: u8 = b'(';
-    pub const EMPTY_SET: u8 = 0x8f;
-    pub const ADDITEMS: u8 = 0x90;
-    pub const FROZENSET: u8 = 0x91;
-    pub const EMPTY_DICT: u8 = b'}';
-    pub const SETITEMS: u8 = b'u';
-    pub const STACK_GLOBAL: u8 = 0x93;
-    pub const REDUCE: u8 = b'R';
-    pub const NEWOBJ: u8 = 0x81;
-    pub const BUILD: u8 = b'b';
-}
+use super::opcode as op;
 
 /// The pickle protocol [`encode`] writes.
 pub const PROTOCOL: u8 = 4;

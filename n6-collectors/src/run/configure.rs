@@ -210,7 +210,7 @@ fn metrics_options(
     printable: &mut Map<String, Json>,
     problems: &mut Vec<String>,
 ) -> Option<std::path::PathBuf> {
-    use crate::metrics::{METRICS_CONFIG_SPEC, METRICS_SECTION};
+    use crate::run::metrics::{METRICS_CONFIG_SPEC, METRICS_SECTION};
     if !raw.sections.contains_key(METRICS_SECTION) {
         return None;
     }

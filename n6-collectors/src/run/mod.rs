@@ -5,11 +5,13 @@
 //! * [`configure`] — config files, overrides, the collector's spec, `[rabbitmq]`;
 //! * [`signal`] — SIGINT/SIGTERM stop the run at its next safe point;
 //! * [`logging`] — the stderr log subscriber;
-//! * [`summary`] — the one-line summary and its counters.
+//! * [`summary`] — the one-line summary and its counters;
+//! * [`metrics`] — run tracking: the run record and the Prometheus textfile.
 
 pub mod cli;
 pub(crate) mod configure;
 pub(crate) mod logging;
+pub(crate) mod metrics;
 pub(crate) mod signal;
 pub(crate) mod summary;
 
@@ -22,12 +24,12 @@ use clap::error::ErrorKind;
 
 use self::cli::Cli;
 use self::configure::LoadedConfig;
+use self::metrics::RunTracking;
 use self::summary::Summary;
 use crate::collector::{Collect, StatefulCollector};
 use crate::error::{Error, Result};
 use crate::exit;
 use crate::message::DEFAULT_EXCHANGE;
-use crate::metrics::RunTracking;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
 use crate::state::{Activity, HeldRun, StateSaver, StateStore, adopt_legacy_state_file};
@@ -93,6 +95,15 @@ fn state_file_in_use<C: StatefulCollector>(
         let legacy_only = state_dir.join(&legacy).exists() && !state_dir.join(&current).exists();
         return Ok(if legacy_only { legacy } else { current });
     }
+    // A run of an older version locks the state file of the older name: hold that lock
+    // while moving the file, so that the move never happens between such a run's load
+    // and its save (75 while it runs, the file left where it is).
+    let legacy_path = state_dir.join(&legacy);
+    let _older_version_lock = if std::fs::symlink_metadata(&legacy_path).is_ok() {
+        Some(crate::state::RunLock::acquire(&legacy_path)?)
+    } else {
+        None
+    };
     adopt_legacy_state_file(state_dir, &legacy, &current).map_err(Error::StateLoad)?;
     Ok(current)
 }
@@ -207,10 +218,13 @@ fn execute<C: Collect>(
         {
             section.insert("state_dir".to_owned(), dir.display().to_string().into());
         }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&printable).map_err(Error::bug)?
-        );
+        let text = serde_json::to_string_pretty(&printable).map_err(Error::bug)?;
+        print_to_stdout(&format!("{text}\n")).map_err(|source| {
+            Error::Sink(crate::sink::SinkError::Io {
+                path: "-".into(),
+                source,
+            })
+        })?;
         return Ok(Outcome::Early);
     }
 
@@ -408,4 +422,18 @@ fn choose_output(
         return Err(Error::NoOutput { unreadable_files });
     }
     Ok(cli.sink_target(has_rabbitmq))
+}
+
+/// Writes `text` to standard output. A reader that stopped reading (`--print-config |
+/// head`) is not an error: what it wanted it got.
+pub(crate) fn print_to_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
 }

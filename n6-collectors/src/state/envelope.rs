@@ -76,7 +76,7 @@ pub struct EnvelopeHeader {
     pub activity: Activity,
 }
 
-/// The run history an envelope keeps when run tracking is on (see [`crate::metrics`]).
+/// The run history an envelope keeps when run tracking is on (see [`crate::run::metrics`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Activity {
     /// The end of the last successful run.

@@ -64,6 +64,20 @@ pub enum StateError {
         /// What was wrong.
         reason: String,
     },
+    /// n6's pickled state (`{module}.{Class}.pickle`, found where no state file of
+    /// our own exists yet) cannot be taken over: not a pickle n6 writes, or its value
+    /// does not fit the collector's state. The pickle is left as it is.
+    #[error(
+        "n6's state pickle {path} (byte offset {offset}) cannot be taken over: {reason}; the pickle is left as it is"
+    )]
+    N6Pickle {
+        /// n6's pickle file.
+        path: PathBuf,
+        /// Where decoding stopped (0 when the value decoded but does not fit).
+        offset: u64,
+        /// What was wrong.
+        reason: String,
+    },
     /// The envelope was written by a newer n6-collectors with an envelope layout this
     /// binary does not know.
     #[error(
@@ -178,6 +192,7 @@ impl StateError {
             | StateError::NotAFile { .. }
             | StateError::TooLarge { .. } => StateErrorKind::Io,
             StateError::Corrupt { .. }
+            | StateError::N6Pickle { .. }
             | StateError::NewerEnvelope { .. }
             | StateError::WrongCollector { .. }
             | StateError::NewerSchema { .. }
@@ -197,6 +212,7 @@ impl StateError {
     pub fn offset(&self) -> Option<u64> {
         match self {
             StateError::Corrupt { offset, .. }
+            | StateError::N6Pickle { offset, .. }
             | StateError::NewerEnvelope { offset, .. }
             | StateError::WrongCollector { offset, .. }
             | StateError::NewerSchema { offset, .. } => Some(*offset),
@@ -211,6 +227,7 @@ impl StateError {
             | StateError::Symlink { path }
             | StateError::NotAFile { path, .. }
             | StateError::Corrupt { path, .. }
+            | StateError::N6Pickle { path, .. }
             | StateError::NewerEnvelope { path, .. }
             | StateError::WrongCollector { path, .. }
             | StateError::NewerSchema { path, .. }

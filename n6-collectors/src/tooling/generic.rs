@@ -91,7 +91,7 @@ pub enum GenericCommand {
     Health {
         /// How long a collector may publish nothing new (e.g. 90m, 36h, 2d) unless it
         /// declares its own expected silence.
-        #[arg(long, value_name = "DURATION", default_value = super::health::DEFAULT_MAX_SILENCE, value_parser = crate::metrics::parse_duration)]
+        #[arg(long, value_name = "DURATION", default_value = super::health::DEFAULT_MAX_SILENCE, value_parser = crate::run::metrics::parse_duration)]
         max_silence: std::time::Duration,
         /// Print the report as JSON (for scripts).
         #[arg(long)]
@@ -145,7 +145,10 @@ where
 fn health_main(dirs: &[PathBuf], max_silence: std::time::Duration, json: bool) -> ExitCode {
     match health_text(dirs, max_silence, json) {
         Ok((text, healthy)) => {
-            print!("{text}");
+            if let Err(error) = crate::run::print_to_stdout(&text) {
+                eprintln!("n6-state: error: writing the report to stdout: {error}");
+                return ExitCode::from(exit::IO);
+            }
             ExitCode::from(if healthy {
                 exit::OK
             } else {
@@ -323,7 +326,7 @@ fn header_lines(file: &Path, h: &EnvelopeHeader, size: u64) -> String {
         h.schema_version,
         h.written_by,
     );
-    // Kept only with run tracking on (see `crate::metrics`).
+    // Kept only with run tracking on (see `crate::run::metrics`).
     if let Some(t) = h.activity.last_success {
         text += &format!("last success:     {}\n", rfc3339(t));
     }

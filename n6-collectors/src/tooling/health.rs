@@ -4,7 +4,7 @@
 //! It reads, in every STATE_DIR, the state files (`*.cbor`: their envelope keeps the last
 //! success and the last new data when run tracking is on) and the run records beside them
 //! (`*.cbor.lastrun`: the last run, its exit code and the collector's declared silence,
-//! written at the end of every tracked run; see [`crate::metrics`]). A collector is
+//! written at the end of every tracked run; see [`crate::run::metrics`]). A collector is
 //! * `failing` when its last run did not succeed,
 //! * `silent` when nothing new came for longer than its threshold — the silence the
 //!   collector declares ([`crate::Collect::expected_silence`]), else `--max-silence` —
@@ -25,7 +25,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
-use crate::metrics::{RUN_RECORD_SUFFIX, RunRecord};
+use crate::run::metrics::{RUN_RECORD_SUFFIX, RunRecord};
 use crate::state::{Activity, StateError};
 
 /// The exit status of `n6-state health` when a collector is failing, silent or unreadable.

@@ -13,6 +13,7 @@ mod compare;
 mod ports;
 mod stub;
 mod tagged;
+mod test_ports;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -108,6 +109,7 @@ fn try_replay(fixture: &Path, out: &Path) -> Result<u8, String> {
 
     let (base, log) = stub::start(stub::answers(fixture)?).map_err(|e| io("start the stub", e))?;
     n6_datasources::fetch::redirect_downloads_to(&base);
+    test_ports::replaying(fixture);
     if let Some(form) = entry.python_form {
         n6_collectors::pickle::set_python_form(form);
     }

@@ -113,23 +113,6 @@ const METHODS: [&str; 8] = [
     "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE",
 ];
 
-/// Builds [`DownloadSettings`] from a config struct generated with
-/// `#[collector(download)]`, for code written before the derive implemented
-/// [`DownloadConfig`] (new code calls `self.download(url)`).
-#[doc(hidden)]
-#[macro_export]
-macro_rules! download_settings {
-    ($config:expr) => {
-        $crate::helpers::download::DownloadSettings::from_config(
-            $config.download_retries,
-            $config.download_timeout,
-            &$config.base_request_headers,
-        )
-        .and_then(|settings| settings.with_deadline($config.download_deadline))
-        .and_then(|settings| settings.with_min_interval($config.download_min_interval))
-    };
-}
-
 /// How downloads are made (from the `download_*` options).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadSettings {
