@@ -13,7 +13,8 @@
 # RabbitMQ on 127.0.0.1 the way the tests do (tests/support/with-broker.sh, with its own
 # node name, ports and directory; stopped again on exit), run the bench binary, and write
 # target/n6-bench/results.md (machine, load, table). Exit status 2 when a target is missed.
-# Ports: N6_BENCH_AMQP_PORT / N6_BENCH_AMQPS_PORT (default 5682 / 5681).
+# Ports: N6_BENCH_AMQP_PORT / N6_BENCH_AMQPS_PORT (default 5682 / 5681); the broker's node
+# name: N6_BENCH_BROKER_NAME (default n6bench).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,7 +39,7 @@ cargo build --release --quiet -p n6-datasources --bin n6collector --example sing
 cargo bench --quiet -p n6-collectors --bench bench --no-run
 
 export N6_TEST_BROKER_DIR="$repo/target/n6-bench-broker"
-export N6_TEST_BROKER_NAME=n6bench
+export N6_TEST_BROKER_NAME="${N6_BENCH_BROKER_NAME:-n6bench}"
 export N6_TEST_AMQP_PORT="${N6_BENCH_AMQP_PORT:-5682}"
 export N6_TEST_AMQPS_PORT="${N6_BENCH_AMQPS_PORT:-5681}"
 
