@@ -40,6 +40,13 @@
 //! drop(data);
 //! fresh.publish_in_chunks(out, 20_000, MessageOptions::new().meta(meta), &mut self.state)?;
 //! ```
+//!
+//! Streaming: [`download_fresh_rows`] (and `download_fresh_rows_into`) read the feed in
+//! chunks of [`CHUNK_SIZE`] and keep only its fresh rows ([`select_fresh_rows_streaming`]):
+//! a run holds about the size of what it publishes, not the feed plus a copy. The same for
+//! a body of the collector's own: [`FreshRows::select_from_reader`] on
+//! `self.download_stream(url)?` (its [`size_hint`](crate::helpers::download::BodyStream::size_hint)
+//! sizes the buffer once), or [`fresh_rows_from_reader`] on any reader.
 
 mod collector;
 mod fresh;
