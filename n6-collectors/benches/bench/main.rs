@@ -23,7 +23,9 @@
 //!
 //! The broker for benchmark 2 comes from `N6_TEST_AMQP_HOST`/`_PORT`, `N6_TEST_USER`,
 //! `N6_TEST_PASSWORD` (benchmark 2 is skipped without them). Child modes used internally:
-//! `child-noop CONFIG_DIR`, `child-state DIR N`, `child-rows CSV STATE_DIR`, `child-read CSV`.
+//! `child-noop CONFIG_DIR`, `child-state DIR N`, `child-rows CSV STATE_DIR`, `child-read CSV`,
+//! `child-launch REPORT PROGRAM ARGS...` (runs a program and reports its `wait4` usage),
+//! `child-md5 FILE`.
 
 mod overhead;
 mod product;
@@ -144,6 +146,13 @@ fn dispatch(args: &[String]) -> BenchResult<ExitCode> {
         }
         Some("child-read") => rowsbench::child_read(&path(1)?).map(|()| ExitCode::SUCCESS),
         Some("child-rows") => rowsbench::child(&path(1)?, &path(2)?).map(|()| ExitCode::SUCCESS),
+        Some("child-md5") => product::child_md5(&path(1)?).map(|()| ExitCode::SUCCESS),
+        Some("child-launch") => util::launch(
+            &path(1)?,
+            path(2)?.as_os_str(),
+            args.get(3..).unwrap_or_default(),
+        )
+        .map(|()| ExitCode::SUCCESS),
         _ => suite(args),
     }
 }
@@ -203,6 +212,7 @@ fn suite(args: &[String]) -> BenchResult<ExitCode> {
         }
     }
     util::make_dir(&config.work)?;
+    let _ = util::LAUNCHER.set(config.self_exe.clone());
     let mut report = Report::default();
     if only.contains(&1) {
         overhead::run(&config, plan.overhead_runs, &mut report)?;
