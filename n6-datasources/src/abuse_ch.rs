@@ -11,6 +11,10 @@ use n6_collectors::prelude::*;
 
 use crate::fetch;
 
+#[path = "abuse_ch_payload_samples.rs"]
+pub mod payload_samples;
+pub use payload_samples::AbuseChUrlhausPayloadSamplesCollector;
+
 /// Defines an abuse.ch time-ordered-rows collector whose row time is CSV column 0.
 macro_rules! abuse_ch_rows_collector {
     ($(#[$doc:meta])* $name:ident, $config:ident, $source:literal, $tag:literal, $state_file:literal) => {

@@ -12,14 +12,18 @@ pub mod simple;
 pub mod urls;
 
 pub mod abuse_ch;
+pub mod amqp;
 pub mod cert_pl;
 pub mod cesnet_cz;
 pub mod dan_tv;
 pub mod dataplane;
 pub mod greensnow_co;
+pub mod manual;
+pub mod misp;
 pub mod openphish;
 pub mod phishtank;
 pub mod sblam;
+pub mod shadowserver;
 pub mod spam404_com;
 pub mod spamhaus;
 pub mod stopforum;

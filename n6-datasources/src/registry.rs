@@ -65,6 +65,10 @@ const fn stateful<C: n6_collectors::Collect>(module: &'static str, form: PythonF
 pub const COLLECTORS: &[Entry] = &[
     stateful::<abuse_ch::AbuseChFeodoTrackerCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChSslBlacklistCollector>("abuse_ch", forms::rows_state),
+    stateful::<abuse_ch::AbuseChUrlhausPayloadSamplesCollector>(
+        "abuse_ch",
+        abuse_ch::payload_samples::python_form,
+    ),
     stateful::<abuse_ch::AbuseChUrlhausPayloadsUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<abuse_ch::AbuseChUrlhausUrlsCollector>("abuse_ch", forms::rows_state),
     stateful::<cert_pl::CertPlShieldCollector>("cert_pl", forms::rows_state),
@@ -86,6 +90,7 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<openphish::OpenphishWebBlCollector>("openphish"),
     stateless::<phishtank::PhishtankVerifiedCollector>("phishtank"),
     stateless::<sblam::SblamSpamCollector>("sblam"),
+    stateless::<shadowserver::ShadowserverMailCollector>("shadowserver"),
     stateless::<spamhaus::SpamhausBotsCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausDropCollector>("spamhaus"),
     stateless::<spamhaus::SpamhausEdropCollector>("spamhaus"),
@@ -98,6 +103,9 @@ pub const COLLECTORS: &[Entry] = &[
     stateless::<turris_cz::TurrisCzGreylistCsvCollector>("turris_cz"),
     stateful::<withaname::WithanameDdosiaCollector>("withaname", forms::naive_datetime),
     stateful::<zoneh::ZonehRssCollector>("zoneh", forms::opset_of_tuples),
+    stateful::<misp::MispCollector>("misp", misp::state::python_form),
+    stateless::<amqp::AMQPCollector>("amqp"),
+    stateless::<manual::ManualCollector>("manual"),
 ];
 
 /// The collector named `name`: a console-script name with or without the

@@ -20,6 +20,8 @@ pub struct Answer {
     pub body: Vec<u8>,
     /// `Last-Modified` to send (HTTP date), if n6 saw one.
     pub last_modified: Option<String>,
+    /// A collector's own checks of the request and action before the answer (MISP).
+    pub expect: Option<crate::misp_answers::Expect>,
 }
 
 /// What the stub saw: `METHOD target` per request, and mismatches with the recording.
@@ -87,6 +89,7 @@ pub fn answers(fixture: &Path) -> Result<Vec<Answer>, String> {
             status,
             body,
             last_modified,
+            expect: None,
         });
     }
     Ok(answers)
@@ -128,15 +131,17 @@ fn serve(
     let mut request_line = String::new();
     reader.read_line(&mut request_line)?;
     let mut length = 0usize;
+    let mut headers = Vec::new();
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
         }
-        if let Some((name, value)) = header.split_once(':')
-            && name.trim().eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().unwrap_or(0);
+        if let Some((name, value)) = header.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
     }
     let mut body = vec![0; length];
@@ -162,6 +167,13 @@ fn serve(
             log.mismatches
                 .push(format!("asked for {target}, n6 asked for {want}"));
         }
+        if let Some(expect) = answer.as_ref().and_then(|a| a.expect.as_ref()) {
+            log.mismatches
+                .extend(expect.mismatches(&method, &target, &headers, &body));
+        }
+    }
+    if let Some(expect) = answer.as_ref().and_then(|a| a.expect.as_ref()) {
+        expect.before_answer();
     }
     let mut stream = stream;
     let (status, body, last_modified) = match answer {
