@@ -10,6 +10,8 @@ pub const DOWNLOAD: &str = "download_retries = 3 :: int\n\
                             download_timeout = (12.1, 25) :: download_timeout\n\
                             download_deadline = 3600 :: float\n\
                             download_min_interval = 0 :: float\n\
+                            download_only_if_changed = no :: bool\n\
+                            download_only_if_body_changed = no :: bool\n\
                             base_request_headers = {} :: py_namespaces_dict\n";
 
 /// Added by `#[collector(time_ordered_rows)]` (n6's `BaseTimeOrderedRowsCollector`).

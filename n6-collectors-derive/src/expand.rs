@@ -213,6 +213,10 @@ fn helper_impls(input: &Input<'_>, state: Option<&Field<'_>>) -> TokenStream {
                     )
                     .and_then(|__s| __s.with_deadline(__config.download_deadline))
                     .and_then(|__s| __s.with_min_interval(__config.download_min_interval))
+                    .map(|__s| __s.with_if_changed(
+                        __config.download_only_if_changed,
+                        __config.download_only_if_body_changed,
+                    ))
                 }
             }
         });

@@ -46,6 +46,11 @@ pub enum Error {
     /// The data source cannot be reached or answered with an error (69).
     #[error("source unavailable: {0}")]
     SourceUnavailable(#[source] Problem),
+    /// The source has not changed since the last successful run (a `304 Not Modified`,
+    /// or the same body: `download_only_if_changed`, `download_only_if_body_changed`):
+    /// the run ends at once, publishes nothing more and saves nothing (0).
+    #[error("source unchanged: {0}")]
+    SourceUnchanged(#[source] Problem),
     /// The source delivered data that cannot be used (65).
     #[error("bad data from the source: {0}")]
     BadData(#[source] Problem),
@@ -60,6 +65,11 @@ pub enum Error {
     /// MISP's `source_provider` or Shadowserver's `subject_to_channel`).
     #[error("cannot publish: {0}")]
     Message(#[from] crate::message::MessageError),
+    /// Recording (`--record`) or replaying (`--replay`) failed: 66 for a recording that
+    /// cannot be read or lacks a request ([`crate::exit::NO_INPUT`]), 74 for one that
+    /// cannot be written ([`RecordError::exit_code`](crate::record::RecordError::exit_code)).
+    #[error(transparent)]
+    Recording(#[from] crate::record::RecordError),
     /// A bug in the collector or the framework (70).
     #[error("internal error (a bug): {0}")]
     Bug(String),
@@ -187,12 +197,14 @@ impl Error {
             Error::Lock(LockError::Unavailable { .. }) => exit::UNAVAILABLE,
             Error::Lock(_) => exit::IO,
             Error::SourceUnavailable(_) => exit::UNAVAILABLE,
+            Error::SourceUnchanged(_) => exit::OK,
             Error::BadData(_) => exit::DATA,
             Error::Sink(e) if e.is_local_io() => exit::IO,
             Error::Sink(SinkError::Settings(_)) => exit::CONFIG,
             Error::Sink(_) => exit::UNAVAILABLE,
             Error::Interrupted(signal) => exit::for_signal(*signal),
             Error::Message(_) => exit::CONFIG,
+            Error::Recording(e) => e.exit_code(),
             Error::Bug(_) => exit::SOFTWARE,
         }
     }

@@ -5,6 +5,7 @@
 //! | 0 | success, also when there was nothing new to publish |
 //! | 64 | command-line usage error |
 //! | 65 | unreadable state file, or bad data from the source |
+//! | 66 | `--replay`: the recording cannot be read, or the run made a request it does not hold |
 //! | 69 | source, broker or etcd state backend unavailable (connection, auth, nack, unroutable, timeout) |
 //! | 70 | a bug in the collector or the framework |
 //! | 74 | state could not be saved (or another local I/O failure) |
@@ -18,6 +19,9 @@ pub const OK: u8 = 0;
 pub const USAGE: u8 = 64;
 /// Unreadable state file, or bad data from the source.
 pub const DATA: u8 = 65;
+/// `--replay`: the recording cannot be read, or the run made a request it does not
+/// hold (sysexits' `EX_NOINPUT`).
+pub const NO_INPUT: u8 = 66;
 /// Source or broker unavailable.
 pub const UNAVAILABLE: u8 = 69;
 /// A bug (a panic, or an internal inconsistency).

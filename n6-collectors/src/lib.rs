@@ -85,7 +85,8 @@
 //! * [`config`] — n6 config files, the config-spec language, converters;
 //! * [`tooling`], [`pickle`] — `state` subcommands and taking over n6's pickled state;
 //! * [`error`], [`exit`] — what can go wrong and the exit code for each;
-//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved.
+//! * [`testing`] — run a collector in-process on a scratch site, get back what it published and saved;
+//! * [`record`] — `--record DIR` / `--replay DIR`: a live run's downloads, clock and stdin, replayed offline.
 
 /// n6's configuration layer, as collectors see it: the INI dialect of n6's config files
 /// ([`config::ini`]), their discovery under `/etc/n6` and `~/.n6` and
@@ -108,6 +109,7 @@ pub mod input;
 pub mod message;
 mod output;
 pub mod pickle;
+pub mod record;
 mod run;
 pub mod sink;
 pub mod state;

@@ -1,11 +1,14 @@
 //! Operations features: secrets kept outside the INI files, textfile metrics, the
-//! `n6-state health` report of silent and failing collectors, and download rate limits.
+//! `n6-state health` report of silent and failing collectors, download rate limits,
+//! conditional downloads across runs, and recorded runs replayed offline.
 
 #[path = "../support/amqp.rs"]
 mod amqp_support;
 
 mod conditional;
+mod conditional_runs;
 mod http_server;
 mod metrics;
 mod rate_limits;
+mod record_replay;
 mod secrets;

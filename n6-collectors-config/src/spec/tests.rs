@@ -675,6 +675,8 @@ fn framework_fragments_parse() {
             opt("download_timeout", Some("(12.1, 25)"), "download_timeout"),
             opt("download_deadline", Some("3600"), "float"),
             opt("download_min_interval", Some("0"), "float"),
+            opt("download_only_if_changed", Some("no"), "bool"),
+            opt("download_only_if_body_changed", Some("no"), "bool"),
             opt("base_request_headers", Some("{}"), "py_namespaces_dict"),
         ]
     );

@@ -14,8 +14,6 @@
 //! }
 //! ```
 
-use std::io::Read;
-
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
 use crate::error::{Error, Result};
@@ -46,9 +44,12 @@ pub struct Email {
 impl Email {
     /// Reads all of stdin and parses it.
     pub fn from_stdin() -> Result<Email> {
-        let mut raw = Vec::new();
-        std::io::stdin().read_to_end(&mut raw).map_err(|e| {
-            Error::source_unavailable(format!("cannot read the e-mail message from stdin: {e}"))
+        // Through the run's recording, if any (`--record`, `--replay`).
+        let raw = crate::record::read_stdin().map_err(|e| match e {
+            crate::record::RecordError::Stdin { source } => Error::source_unavailable(format!(
+                "cannot read the e-mail message from stdin: {source}"
+            )),
+            other => Error::from(other),
         })?;
         Email::parse(raw)
     }

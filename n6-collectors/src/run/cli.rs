@@ -151,7 +151,8 @@ where
     infer_long_args = true,
     args_override_self = true,
     about = "An n6 collector: fetches one source, publishes what is new, remembers where it stopped.",
-    after_help = "Exit codes: 0 ok, 64 usage, 65 bad state file or source data, 69 source or broker unavailable, \
+    after_help = "Exit codes: 0 ok, 64 usage, 65 bad state file or source data, 66 not in the --replay recording, \
+                  69 source or broker unavailable, \
                   70 internal error, 74 state not saved, 75 already running, 78 configuration error."
 )]
 pub struct Cli {
@@ -214,6 +215,18 @@ pub struct Cli {
     )]
     pub fake_now: Option<String>,
 
+    /// Record the run into DIR (absent or empty): every download (request, response
+    /// status, headers, body), the clock (frozen at the start) and stdin, for `--replay`
+    /// and `n6_collectors::testing`.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["replay", "check_config", "print_config", "dry_run"])]
+    pub record: Option<PathBuf>,
+
+    /// Run offline from a recording made with `--record`: downloads, clock and stdin come
+    /// from DIR (exit 66 for a request it does not hold); JSON lines on stdout unless
+    /// `--output` says otherwise.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["fake_now", "check_config", "print_config"])]
+    pub replay: Option<PathBuf>,
+
     /// `state show|export|import|reset|import-pickle`: look at or change the state instead of running.
     #[command(subcommand)]
     pub command: Option<crate::tooling::Command>,
@@ -231,7 +244,9 @@ impl Cli {
 
     /// The sink this run publishes to, given whether the configuration has `[rabbitmq]`.
     pub(crate) fn sink_target(&self, has_rabbitmq: bool) -> SinkTarget {
-        SinkTarget::choose(self.dry_run, self.output.as_ref(), has_rabbitmq)
+        // A replay never guesses the broker: JSON lines on stdout unless `--output` says.
+        let stdout_by_default = self.dry_run || (self.replay.is_some() && self.output.is_none());
+        SinkTarget::choose(stdout_by_default, self.output.as_ref(), has_rabbitmq)
     }
 }
 
@@ -330,6 +345,24 @@ mod tests {
             Some(SinkTarget::File("/tmp/x.jsonl".into()))
         );
         assert!(parse(&["--dry-run", "--output", "-"]).is_err());
+    }
+
+    #[test]
+    fn record_and_replay_exclude_each_other_and_a_fake_clock() {
+        assert!(parse(&["--record", "a", "--replay", "b"]).is_err());
+        assert!(parse(&["--replay", "b", "--fake-now", "2020-01-01T00:00:00"]).is_err());
+        assert!(parse(&["--record", "a", "--dry-run"]).is_err());
+        let cli = parse(&["--replay", "b", "--dry-run"]).expect("parse");
+        assert_eq!(cli.replay, Some(PathBuf::from("b")));
+        assert_eq!(cli.sink_target(true), SinkTarget::Stdout);
+        let cli = parse(&["--replay", "b", "--output", "amqp"]).expect("parse");
+        assert_eq!(cli.sink_target(false), SinkTarget::Amqp);
+        let cli = parse(&["--replay", "b"]).expect("parse");
+        assert_eq!(
+            cli.sink_target(true),
+            SinkTarget::Stdout,
+            "never the broker by default"
+        );
     }
 
     #[test]

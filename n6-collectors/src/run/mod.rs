@@ -29,6 +29,7 @@ use self::summary::Summary;
 use crate::collector::{Collect, StatefulCollector};
 use crate::error::{Error, Result};
 use crate::exit;
+use crate::helpers::download::DownloadHistory;
 use crate::message::DEFAULT_EXCHANGE;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
@@ -264,10 +265,10 @@ fn execute<C: Collect>(
         )?)
     };
     let mut held = backend.begin()?;
-    let (state, migrated, activity) = if C::META.has_state {
+    let (state, migrated, activity, downloads) = if C::META.has_state {
         load_state::<C>(&mut *held, &local_state_file)?
     } else {
-        (C::make_default_state(), false, None)
+        load_download_history::<C>(&mut *held)?
     };
     tracking.state_loaded(&local_state_file, activity, C::expected_silence());
     let Some(target) = target else {
@@ -298,12 +299,17 @@ fn execute<C: Collect>(
     // the file is migrated once, not on every load.
     let mut saver = StateSaver::new(
         held,
-        cli.dry_run || !C::META.has_state,
+        cli.dry_run,
         C::META.collector_id(),
         written_by,
         C::META.state_version,
         (!migrated).then_some(&state),
     )?;
+    if !C::META.has_state {
+        saver = saver.stateless();
+    }
+    saver.set_downloads(downloads.clone());
+    crate::helpers::download::conditional::begin_run(downloads);
     if tracking.enabled() {
         saver.set_activity(tracking.prior_activity());
     }
@@ -312,26 +318,38 @@ fn execute<C: Collect>(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
     );
-    let mut sink = LazySink::new(sink::opener(target, amqp, exchange.clone()));
+    // `--record` / `--replay`: the run's clock is the recording's from here on.
+    let (clock, _recording) = crate::record::start(crate::record::SessionRequest {
+        record: cli.record.as_deref(),
+        replay: cli.replay.as_deref(),
+        collector: C::META.name,
+        clock: cli.clock()?,
+        // Also for a collector without state: its envelope may hold its download history.
+        state_file: is_file.then_some(local_state_file.as_path()),
+    })?;
+    let mut sink = LazySink::new(crate::record::tee_when_recording(sink::opener(
+        target,
+        amqp,
+        exchange.clone(),
+    )));
+    let unchanged;
     {
         let mut out = Output::new(
             &C::META.identity,
             cli.n6output_suffix.as_deref().unwrap_or(""),
-            cli.clock()?,
+            clock,
             &mut sink,
             &mut saver,
             &mut tracking.stats,
         );
-        collector.collect(&mut out)?;
+        unchanged = match collector.collect(&mut out) {
+            Err(Error::SourceUnchanged(problem)) => Some(problem),
+            other => other.map(|()| None)?,
+        };
         out.confirm()?;
     }
     signal::stop_if_interrupted()?;
-    if tracking.enabled() && !saver.is_dry_run() {
-        // Run tracking keeps the last success in the envelope: save even if unchanged.
-        saver.set_activity(tracking.success_activity());
-        saver.force_next_save();
-    }
-    saver.save(collector.state())?;
+    save_at_end(&mut saver, tracking, unchanged.as_ref(), collector.state())?;
     sink.close()?;
     saver.finish(tracking.stats.messages);
     Ok(Outcome::Done(Summary {
@@ -340,7 +358,42 @@ fn execute<C: Collect>(
         has_state: C::META.has_state,
         output: sink.describe(),
         dry_run: cli.dry_run,
+        source_unchanged: unchanged.is_some(),
     }))
+}
+
+/// The run's final save, once the output confirmed every message: the state if it
+/// changed, the download history of conditional downloads if it changed (only now:
+/// never ahead of the confirms), the run history of run tracking. A run that ended
+/// because its source was `unchanged` saves nothing.
+fn save_at_end<S: serde::Serialize>(
+    saver: &mut StateSaver,
+    tracking: &mut RunTracking,
+    unchanged: Option<&crate::error::Problem>,
+    state: &S,
+) -> Result<()> {
+    let downloads = crate::helpers::download::conditional::end_run();
+    if let Some(problem) = unchanged {
+        tracing::info!("source unchanged: {problem}; nothing saved");
+        if tracking.stats.messages > 0 {
+            tracing::warn!(
+                "the source was unchanged after {} message(s) of this run were published: \
+                 the state is not saved, so the next run publishes them again",
+                tracking.stats.messages
+            );
+        }
+        return Ok(());
+    }
+    if let Some(history) = downloads {
+        saver.save_downloads(history);
+    }
+    if tracking.enabled() && !saver.is_dry_run() {
+        // Run tracking keeps the last success in the envelope: save even if unchanged.
+        saver.set_activity(tracking.success_activity());
+        saver.force_next_save();
+    }
+    saver.save(state)?;
+    Ok(())
 }
 
 /// Loads the state, or the default state when there is no state file (logged at WARN);
@@ -348,7 +401,7 @@ fn execute<C: Collect>(
 fn load_state<C: StatefulCollector>(
     held: &mut dyn HeldRun,
     local_state_file: &std::path::Path,
-) -> Result<(C::State, bool, Option<Activity>)> {
+) -> Result<(C::State, bool, Option<Activity>, DownloadHistory)> {
     let loaded = crate::state::load_typed::<C::State>(
         held,
         &C::META.collector_id(),
@@ -372,6 +425,7 @@ fn load_state<C: StatefulCollector>(
                 loaded.state,
                 loaded.migrated_from.is_some(),
                 Some(loaded.header.activity),
+                loaded.header.downloads,
             ))
         }
         None => match crate::pickle::takeover::n6_pickle_beside(local_state_file) {
@@ -382,17 +436,51 @@ fn load_state<C: StatefulCollector>(
                     held.location().display(),
                     pickle.display()
                 );
-                Ok((state, false, None))
+                Ok((state, false, None, DownloadHistory::default()))
             }
             None => {
                 tracing::warn!(
                     "no state file at {}; starting from the default state",
                     held.location().display()
                 );
-                Ok((C::make_default_state(), false, None))
+                Ok((
+                    C::make_default_state(),
+                    false,
+                    None,
+                    DownloadHistory::default(),
+                ))
             }
         },
     }
+}
+
+/// For a collector without a `#[state]` field: the download history of conditional
+/// downloads, kept in an envelope around `()` at the state file's place only once such
+/// a download succeeded (none: no file, nothing logged).
+fn load_download_history<C: StatefulCollector>(
+    held: &mut dyn HeldRun,
+) -> Result<(C::State, bool, Option<Activity>, DownloadHistory)> {
+    let loaded = crate::state::load_typed::<C::State>(
+        held,
+        &C::META.collector_id(),
+        C::META.state_version,
+        None,
+    )
+    .map_err(Error::StateLoad)?;
+    Ok(match loaded {
+        Some(loaded) => (
+            loaded.state,
+            false,
+            Some(loaded.header.activity),
+            loaded.header.downloads,
+        ),
+        None => (
+            C::make_default_state(),
+            false,
+            None,
+            DownloadHistory::default(),
+        ),
+    })
 }
 
 /// `written_by` of this program's saves: its name and the crate version.
@@ -418,7 +506,8 @@ fn choose_output(
     stdout_is_terminal: bool,
     unreadable_files: usize,
 ) -> Result<crate::sink::SinkTarget> {
-    if cli.output.is_none() && !cli.dry_run && !has_rabbitmq && !stdout_is_terminal {
+    let implicit_stdout = cli.dry_run || cli.replay.is_some();
+    if cli.output.is_none() && !implicit_stdout && !has_rabbitmq && !stdout_is_terminal {
         return Err(Error::NoOutput { unreadable_files });
     }
     Ok(cli.sink_target(has_rabbitmq))

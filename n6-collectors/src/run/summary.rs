@@ -23,6 +23,8 @@ pub(crate) struct Summary {
     pub(crate) output: Option<String>,
     /// A `--dry-run` (state never saved).
     pub(crate) dry_run: bool,
+    /// The run ended because the source was unchanged (conditional downloads).
+    pub(crate) source_unchanged: bool,
 }
 
 impl Summary {
@@ -41,8 +43,13 @@ impl Summary {
             Some(output) => format!(" to {output}"),
             None => String::new(),
         };
+        let unchanged = if self.source_unchanged {
+            "; source unchanged"
+        } else {
+            ""
+        };
         format!(
-            "published {} message(s), {} byte(s){output}; {state}; {:.3} s",
+            "published {} message(s), {} byte(s){output}{unchanged}; {state}; {:.3} s",
             self.stats.messages,
             self.stats.bytes,
             elapsed.as_secs_f64()

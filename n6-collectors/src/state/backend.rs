@@ -107,9 +107,18 @@ pub fn save_typed<S: Serialize + ?Sized>(
 ) -> Result<(), SaveError> {
     let mut header = EnvelopeHeader::now(collector_id, schema_version, written_by);
     header.activity = activity;
+    save_with_header(held, &header, state)
+}
+
+/// Saves `state` through `held` in an envelope with `header` (its `saved_at` as given).
+pub fn save_with_header<S: Serialize + ?Sized>(
+    held: &mut dyn HeldRun,
+    header: &EnvelopeHeader,
+    state: &S,
+) -> Result<(), SaveError> {
     let mut encode_error = None;
     let result = held.replace(&mut |writer: &mut dyn Write| {
-        write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {
+        write_envelope(&mut &mut *writer, header, state).map_err(|e| match e {
             EncodeError::Io(e) => e,
             EncodeError::Value(reason) => {
                 encode_error = Some(reason);
@@ -126,20 +135,15 @@ pub fn save_typed<S: Serialize + ?Sized>(
     }
 }
 
-/// [`save_typed`] with the state already encoded as CBOR (`payload`): the run's saver
-/// encodes a state once, compares it with what is stored, and writes those bytes.
+/// [`save_with_header`] with the state already encoded as CBOR (`payload`): the run's
+/// saver encodes a state once, compares it with what is stored, and writes those bytes.
 pub(crate) fn save_encoded(
     held: &mut dyn HeldRun,
-    collector_id: &str,
-    written_by: &str,
-    activity: Activity,
+    header: &EnvelopeHeader,
     payload: &[u8],
-    schema_version: u32,
 ) -> Result<(), SaveError> {
-    let mut header = EnvelopeHeader::now(collector_id, schema_version, written_by);
-    header.activity = activity;
     held.replace(&mut |writer: &mut dyn Write| {
-        write_envelope_encoded(&mut &mut *writer, &header, payload).map_err(|e| match e {
+        write_envelope_encoded(&mut &mut *writer, header, payload).map_err(|e| match e {
             EncodeError::Io(e) => e,
             EncodeError::Value(reason) => io::Error::other(reason),
         })

@@ -20,6 +20,13 @@
 //! published something). Older readers skip them as unknown header keys; without run
 //! tracking they are not written and the file is as above, byte for byte.
 //!
+//! With conditional downloads on (`download_only_if_changed`,
+//! `download_only_if_body_changed`), one more optional entry comes last before `state`:
+//! `"downloads"`, a map from each URL (text) to what its last successful download was —
+//! a map with the text entries `"etag"`, `"last_modified"` (verbatim response headers)
+//! and `"sha256"` (lower-case hex of the body), each only when known. Written only when
+//! not empty, so that without the options the file stays as above, byte for byte.
+//!
 //! The payload comes last so that a reader decodes and checks the header (is this our
 //! format, our collector, a schema version we understand?) before it spends time on a
 //! possibly large payload — and can refuse without touching it.
@@ -48,6 +55,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::error::StateError;
+use crate::helpers::download::DownloadHistory;
 
 /// The CBOR encoding of tag 55799 (self-described CBOR): the first three bytes of every
 /// state file.
@@ -74,6 +82,8 @@ pub struct EnvelopeHeader {
     pub written_by: String,
     /// When the collector last succeeded and last published something (run tracking).
     pub activity: Activity,
+    /// Per URL, its last successful download (conditional downloads; empty without them).
+    pub downloads: DownloadHistory,
 }
 
 /// The run history an envelope keeps when run tracking is on (see [`crate::run::metrics`]).
@@ -96,6 +106,7 @@ impl EnvelopeHeader {
             saved_at: now.replace_nanosecond(0).unwrap_or(now),
             written_by: written_by.to_owned(),
             activity: Activity::default(),
+            downloads: DownloadHistory::default(),
         }
     }
 }
@@ -222,8 +233,9 @@ fn write_envelope_unbuffered<W: Write>(
         activity.push(("last_new_data", rfc3339(time, "last_new_data")?));
     }
     w.write_all(&SELF_DESCRIBE_TAG).map_err(EncodeError::Io)?;
-    // map(7 + activity entries): at most 9, so the count fits the initial byte.
-    w.write_all(&[0xa7 + activity.len() as u8])
+    let downloads = usize::from(!header.downloads.is_empty());
+    // map(7 + activity + downloads entries): at most 10, so the count fits the initial byte.
+    w.write_all(&[0xa7 + (activity.len() + downloads) as u8])
         .map_err(EncodeError::Io)?;
     put(w, "format", FORMAT_MARKER)?;
     put(w, "envelope_version", &header.envelope_version)?;
@@ -233,6 +245,9 @@ fn write_envelope_unbuffered<W: Write>(
     put(w, "written_by", header.written_by.as_str())?;
     for (key, time) in &activity {
         put(w, key, time.as_str())?;
+    }
+    if !header.downloads.is_empty() {
+        put(w, "downloads", &header.downloads)?;
     }
     ciborium::into_writer("state", &mut *w)?;
     write_state(w)
@@ -381,6 +396,7 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
         let mut written_by = None;
         let mut last_success = None;
         let mut last_new_data = None;
+        let mut downloads = None;
         loop {
             let key_offset = self.input.position();
             let Some(key) = self.next_key()? else {
@@ -430,6 +446,9 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
                 "last_new_data" => last_new_data
                     .replace(self.decode_time("last_new_data", offset)?)
                     .is_some(),
+                "downloads" => downloads
+                    .replace(self.decode::<DownloadHistory>("the `downloads` value")?)
+                    .is_some(),
                 "format" => true,
                 _ => {
                     self.decode::<IgnoredAny>("an unknown header value")?;
@@ -465,6 +484,7 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
                     last_success,
                     last_new_data,
                 },
+                downloads: downloads.unwrap_or_default(),
             },
             collector_offset,
             schema_offset,
@@ -628,5 +648,43 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
             action,
             source,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helpers::download::KnownDownload;
+
+    fn encoded(header: &EnvelopeHeader) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        write_envelope(&mut bytes, header, &7u32).expect("encode");
+        bytes
+    }
+
+    #[test]
+    fn the_download_history_round_trips_and_is_absent_when_empty() {
+        let mut header = EnvelopeHeader::now("m.X", 1, "x (n6-collectors 0)");
+        let plain = encoded(&header);
+        assert!(
+            !plain.windows(9).any(|w| w == b"downloads"),
+            "no `downloads` entry without conditional downloads"
+        );
+        header.downloads.0.insert(
+            "http://127.0.0.1/feed".to_owned(),
+            KnownDownload {
+                etag: Some("\"v1\"".to_owned()),
+                last_modified: None,
+                sha256: Some("ab".to_owned()),
+            },
+        );
+        let bytes = encoded(&header);
+        assert_eq!(bytes[3], 0xa8, "one entry more");
+        let path = Path::new("test.cbor");
+        let mut decoder = EnvelopeDecoder::new(path, bytes.as_slice());
+        let decoded = decoder.read_header().expect("header");
+        assert_eq!(decoded.header, header);
+        assert_eq!(decoder.read_payload::<u32>().expect("payload"), 7);
+        decoder.finish().expect("end");
     }
 }

@@ -44,7 +44,7 @@ pub use atomic::{
 };
 pub use backend::{
     BackendChoice, EnvelopeWriter, FileBackend, HeldRun, STATE_CONFIG_SPEC, STATE_SECTION,
-    SaveError, StateBackend, load_typed, save_raw, save_typed,
+    SaveError, StateBackend, load_typed, save_raw, save_typed, save_with_header,
 };
 pub use envelope::{Activity, ENVELOPE_VERSION, EnvelopeHeader, FORMAT_MARKER, SELF_DESCRIBE_TAG};
 pub use error::{LockError, StateError, StateErrorKind};

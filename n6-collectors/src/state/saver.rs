@@ -4,7 +4,8 @@
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::state::{Activity, HeldRun, SaveError};
+use crate::helpers::download::DownloadHistory;
+use crate::state::{Activity, EnvelopeHeader, HeldRun, SaveError};
 
 /// Saves state atomically, skipping the write when the state did not change.
 pub(crate) struct StateSaver {
@@ -18,6 +19,10 @@ pub(crate) struct StateSaver {
     written_by: String,
     /// The run history written into the envelope (run tracking; default: none).
     activity: Activity,
+    /// The conditional-download history written into the envelope (default: none).
+    downloads: DownloadHistory,
+    /// A collector without a `#[state]` field: saves only for its download history.
+    stateless: bool,
     /// The schema version written into the envelope.
     schema_version: u32,
     /// CBOR of the state as it is stored (or of the default state when there is none).
@@ -48,6 +53,8 @@ impl StateSaver {
             collector_id,
             written_by,
             activity: Activity::default(),
+            downloads: DownloadHistory::default(),
+            stateless: false,
             schema_version,
             on_disk,
             saves: 0,
@@ -56,22 +63,19 @@ impl StateSaver {
 
     /// Writes `state` unless it equals what is stored; returns whether it wrote.
     pub(crate) fn save<S: Serialize>(&mut self, state: &S) -> Result<bool> {
-        if self.dry_run {
+        if self.dry_run || self.stateless {
             return Ok(false);
         }
         let encoded = encode_payload(state)?;
         if encoded == self.on_disk {
             return Ok(false);
         }
-        crate::state::backend::save_encoded(
-            &mut *self.held,
-            &self.collector_id,
-            &self.written_by,
-            self.activity,
-            &encoded,
-            self.schema_version,
-        )
-        .map_err(save_error)?;
+        let mut header =
+            EnvelopeHeader::now(&self.collector_id, self.schema_version, &self.written_by);
+        header.activity = self.activity;
+        header.downloads = self.downloads.clone();
+        crate::state::backend::save_encoded(&mut *self.held, &header, &encoded)
+            .map_err(save_error)?;
         self.on_disk = encoded;
         self.saves += 1;
         Ok(true)
@@ -82,9 +86,29 @@ impl StateSaver {
         self.activity = activity;
     }
 
-    /// Whether this saver never saves (a dry run).
+    /// Sets the conditional-download history the next saves write into the envelope.
+    pub(crate) fn set_downloads(&mut self, downloads: DownloadHistory) {
+        self.downloads = downloads;
+    }
+
+    /// A saver for a collector without a `#[state]` field: it saves (an envelope around
+    /// `()`) only after [`StateSaver::save_downloads`], for its download history.
+    pub(crate) fn stateless(mut self) -> Self {
+        self.stateless = true;
+        self
+    }
+
+    /// Whether this saver never saves state (a dry run, or a collector without state).
     pub(crate) fn is_dry_run(&self) -> bool {
-        self.dry_run
+        self.dry_run || self.stateless
+    }
+
+    /// Makes the next [`StateSaver::save`] write `downloads` into the envelope, even if
+    /// the state is unchanged, and even for a collector without state.
+    pub(crate) fn save_downloads(&mut self, downloads: DownloadHistory) {
+        self.downloads = downloads;
+        self.stateless = false;
+        self.on_disk.clear();
     }
 
     /// Makes the next [`StateSaver::save`] write even if the state is unchanged.
@@ -105,7 +129,7 @@ impl StateSaver {
 
     /// Records the end of a successful run with the backend (etcd: `last_run`).
     pub(crate) fn finish(&mut self, messages: u64) {
-        if !self.dry_run {
+        if !self.is_dry_run() {
             self.held.finish(messages);
         }
     }

@@ -47,11 +47,17 @@
 //! What the collector reads comes from [`Feed`]s: [`FileFeed`] writes a file into the
 //! site and points an option at it (a path or a `file://` URL); other inputs (recorded
 //! HTTP exchanges, n6's recorded test cases) implement [`Feed`] the same way.
+//!
+//! A run recorded with `--record DIR` is replayed with [`Site::replay`], which compares
+//! what the replay publishes with what the recorded run published ([`Replayed`]; the
+//! layout of a recording: [`crate::record`]).
 
 mod feed;
 mod published;
+mod replay;
 mod site;
 
 pub use feed::{Feed, FileFeed};
 pub use published::{Published, Run};
+pub use replay::Replayed;
 pub use site::{Site, TestingError};

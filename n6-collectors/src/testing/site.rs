@@ -24,6 +24,9 @@ pub enum TestingError {
     /// The state file could not be loaded or saved.
     #[error("test site state: {0}")]
     State(#[from] StateError),
+    /// A recording to replay cannot be read ([`Site::replay`]).
+    #[error("test site: {0}")]
+    Recording(#[from] crate::record::RecordError),
     /// A line of the JSON-lines output is not a published message.
     #[error("test site output line {line:?}: {why}")]
     Output {

@@ -333,6 +333,20 @@ fn header_lines(file: &Path, h: &EnvelopeHeader, size: u64) -> String {
     if let Some(t) = h.activity.last_new_data {
         text += &format!("last new data:    {}\n", rfc3339(t));
     }
+    // Kept only with conditional downloads on (`download_only_if_changed`).
+    for (url, known) in &h.downloads.0 {
+        let mut parts = Vec::new();
+        if let Some(etag) = &known.etag {
+            parts.push(format!("ETag {etag}"));
+        }
+        if let Some(last_modified) = &known.last_modified {
+            parts.push(format!("Last-Modified {last_modified}"));
+        }
+        if let Some(sha256) = &known.sha256 {
+            parts.push(format!("SHA-256 {sha256}"));
+        }
+        text += &format!("last download:    {url}: {}\n", parts.join(", "));
+    }
     text + &format!("size:             {size} bytes\n")
 }
 

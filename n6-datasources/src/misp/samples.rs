@@ -173,11 +173,14 @@ fn classify(url: &str, error: DownloadError, attempts: u32) -> Result<Failed> {
         }
         e @ (DownloadError::Transport { .. }
         | DownloadError::NotModified { .. }
+        | DownloadError::SameBody { .. }
         | DownloadError::Body { .. }
         | DownloadError::TooLarge { .. }
         | DownloadError::File { .. }) => Failed::GiveUp(descr("OSError", e)),
         // A bad URL scheme or unusable TLS files: the configuration, for every sample.
         DownloadError::Method(_) | DownloadError::Config(_) => return Err(error.into()),
+        // `--replay`: a request the recording does not hold ends the run (66).
+        DownloadError::Recording(_) => return Err(error.into()),
     })
 }
 

@@ -97,6 +97,7 @@ pub(crate) fn record_last_modified(value: Option<&str>) {
 /// Forgets the previous run's downloads (called when a run starts and ends).
 pub(crate) fn clear_run_meta() {
     record_last_modified(None);
+    super::conditional::forget_run();
 }
 
 /// Adds `http_last_modified` of the run's most recent download to `meta`, unless `meta`

@@ -5,7 +5,8 @@
 use crate::error::Error;
 
 /// Why a download failed. `Display` is the run's error message; `?` turns it into
-/// [`Error`] (HTTP and transport failures: source unavailable, exit 69).
+/// [`Error`] (HTTP and transport failures: source unavailable, exit 69; `304 Not
+/// Modified` and an unchanged body: [`Error::SourceUnchanged`], exit 0).
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
     /// The server answered with HTTP ≥ 400 (`requests.HTTPError`).
@@ -69,6 +70,13 @@ pub enum DownloadError {
         /// Attempts made.
         attempts: u32,
     },
+    /// The body is the one the last successful run downloaded (its SHA-256 is kept:
+    /// `download_only_if_body_changed`).
+    #[error("{what}: the body is the same as at the last successful download")]
+    SameBody {
+        /// `METHOD URL`.
+        what: String,
+    },
     /// The body broke off while being read (not retried, as in n6).
     #[error("{what}: reading the response: {source}")]
     Body {
@@ -95,6 +103,10 @@ pub enum DownloadError {
         #[source]
         source: std::io::Error,
     },
+    /// `--record` / `--replay`: the exchange could not be recorded, or is not in the
+    /// recording.
+    #[error(transparent)]
+    Recording(#[from] crate::record::RecordError),
     /// The request cannot be made as given: an unsupported method (a bug) …
     #[error(
         "unsupported HTTP method {0:?} (supported: DELETE GET HEAD OPTIONS PATCH POST PUT TRACE)"
@@ -155,6 +167,10 @@ impl From<DownloadError> for Error {
             DownloadError::TooLarge { .. } => Error::bad_data(e),
             DownloadError::Method(_) => Error::bug(e),
             DownloadError::Config(m) => Error::Config(vec![m]),
+            DownloadError::Recording(e) => Error::Recording(e),
+            DownloadError::NotModified { .. } | DownloadError::SameBody { .. } => {
+                Error::SourceUnchanged(crate::error::Problem::new(e))
+            }
             _ => Error::source_unavailable(e),
         }
     }

@@ -16,12 +16,17 @@
 //!   that wait would end beyond `download_deadline` (counted from the first attempt) the
 //!   run fails at once with [`DownloadError::RetryAfterBeyondDeadline`] instead of
 //!   sleeping; a `429` without `Retry-After` fails as any HTTP ≥ 400;
-//! * `download_min_interval` (seconds, default 0): the least time between the starts of
-//!   two HTTP requests of one run, attempts and retries included (paged APIs that limit
-//!   their request rate); kept per thread, so it spans every [`Downloader`] of a run;
+//! * `download_min_interval` (seconds, default 0): the least time between the end of one
+//!   HTTP request of a run (its response, or its failure) and the start of the next,
+//!   attempts and retries included (paged APIs that limit their request rate: the server
+//!   sees its requests at least that far apart); kept per thread, so it spans every
+//!   [`Downloader`] of a run;
 //! * conditional requests: [`Request::if_changed`] sends the [`Validators`] of an earlier
 //!   response ([`Downloader::validators`]) as `If-None-Match` / `If-Modified-Since`, and
 //!   a `304 Not Modified` to such a request is [`DownloadError::NotModified`];
+//! * across runs (`download_only_if_changed`, `download_only_if_body_changed`): the
+//!   validators and body hash of each URL's last successful download, kept in the state
+//!   envelope; a `304` or the same body ends the run as "source unchanged" ([`conditional`]);
 //! * `file://` URLs read a local file, for offline runs and tests (`file:///abs/path`,
 //!   `file://localhost/abs/path`, or — an extension — `file://relative/path`);
 //! * HTTPS as `requests` does it ([`TlsSettings`]): a client certificate (`cert=`),
@@ -69,7 +74,7 @@
 //! ```
 
 mod collector;
-mod conditional;
+pub mod conditional;
 mod encode;
 mod error;
 mod headers;
@@ -91,7 +96,7 @@ use crate::message::{HeaderTable, HeaderValue};
 
 pub use collector::{DownloadConfig, DownloadingCollector, HTTP_LAST_MODIFIED};
 pub(crate) use collector::{add_run_meta, clear_run_meta};
-pub use conditional::Validators;
+pub use conditional::{DownloadHistory, IfChanged, KnownDownload, Validators};
 pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
@@ -124,7 +129,8 @@ pub struct DownloadSettings {
     pub read_timeout: Duration,
     /// `download_deadline`: the longest one request may take, its body included.
     pub deadline: Duration,
-    /// `download_min_interval`: the least time between the starts of two requests.
+    /// `download_min_interval`: the least time between the end of one request and the
+    /// start of the next.
     pub min_interval: Duration,
     /// `base_request_headers`.
     pub base_request_headers: Vec<(String, String)>,
@@ -135,6 +141,8 @@ pub struct DownloadSettings {
     /// HTTPS verification and client certificate ([`TlsSettings::default`]: verify
     /// against the built-in roots, no client certificate).
     pub tls: TlsSettings,
+    /// `download_only_if_changed` / `download_only_if_body_changed` (both off).
+    pub if_changed: IfChanged,
 }
 
 impl Default for DownloadSettings {
@@ -150,6 +158,7 @@ impl Default for DownloadSettings {
             max_size: DEFAULT_MAX_SIZE,
             progress: std::io::stderr().is_terminal(),
             tls: TlsSettings::default(),
+            if_changed: IfChanged::default(),
         }
     }
 }
@@ -211,8 +220,15 @@ impl DownloadSettings {
 }
 
 thread_local! {
-    /// When the run's most recent HTTP request started (`download_min_interval`).
+    /// When the run's most recent HTTP request ended (`download_min_interval`).
     static LAST_REQUEST: Cell<Option<Instant>> = const { Cell::new(None) };
+}
+
+/// Notes that a request of this run ended now (`download_min_interval` counts from here:
+/// the request reached the server before it ended, so the server sees the next one at
+/// least the interval later).
+fn note_request_end() {
+    LAST_REQUEST.set(Some(Instant::now()));
 }
 
 /// One request: method, URL, extra headers, body, and per-request overrides.
@@ -345,7 +361,8 @@ impl Downloader {
             last_modified: None,
             last_headers: Vec::new(),
             tls: None,
-            sleep: std::thread::sleep,
+            // A replay (`--replay`) waits for nothing: no retry back-off, no rate limit.
+            sleep: crate::record::sleep_fn(),
         }
     }
 
@@ -380,7 +397,13 @@ impl Downloader {
                 self.last_headers.clear();
                 read_file(&path, self.settings.max_size)
             }
-            Some(Scheme::Http) => self.download_http(&request),
+            Some(Scheme::Http) => match conditional::ConditionalGet::of(&self.settings, &request) {
+                Some(get) => {
+                    let result = self.download_http(&get.prepare(request));
+                    get.finish(result, self)
+                }
+                None => self.download_http(&request),
+            },
             None => Err(DownloadError::Config(format!(
                 "unsupported URL {:?}: the scheme must be http://, https:// or file://",
                 request.url
@@ -467,7 +490,20 @@ impl Downloader {
             }
             attempt += 1;
             self.keep_min_interval();
-            let failure = match send(&agent, request, &url, &headers) {
+            let outgoing = crate::record::Outgoing {
+                method: &request.method,
+                url: &url,
+                headers: &headers,
+                body: request.body.as_deref(),
+            };
+            let sent = crate::record::exchange(
+                &outgoing,
+                || send(&agent, request, &url, &headers),
+                Sent::Fatal,
+            );
+            note_request_end();
+            let sent = sent?;
+            let failure = match sent {
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let asked = RATE_LIMITED_STATUSES
@@ -553,8 +589,8 @@ impl Downloader {
         Ok((response, what, attempt))
     }
 
-    /// Waits until `download_min_interval` has passed since the run's previous request,
-    /// then notes this one's start.
+    /// Waits until `download_min_interval` has passed since the end of the run's previous
+    /// request.
     fn keep_min_interval(&self) {
         let interval = self.settings.min_interval;
         if !interval.is_zero()
@@ -565,7 +601,6 @@ impl Downloader {
                 (self.sleep)(interval - since);
             }
         }
-        LAST_REQUEST.set(Some(Instant::now()));
     }
 
     fn agent(&mut self, follow_redirects: bool) -> std::result::Result<ureq::Agent, DownloadError> {

@@ -28,6 +28,8 @@ pub struct BodyStream {
 enum Source {
     File(std::fs::File),
     Http(ureq::BodyReader<'static>),
+    /// A body read whole first (conditional downloads hash and compare whole bodies).
+    Whole(io::Cursor<Vec<u8>>),
 }
 
 impl BodyStream {
@@ -52,6 +54,7 @@ impl Read for BodyStream {
         let result = match &mut self.source {
             Source::File(file) => file.read(buf),
             Source::Http(reader) => reader.read(buf),
+            Source::Whole(cursor) => cursor.read(buf),
         };
         let n = match result {
             Ok(n) => n,
@@ -62,7 +65,7 @@ impl Read for BodyStream {
                         what: self.what.clone(),
                         source: e,
                     },
-                    Source::Http(_) => deadline_error(
+                    Source::Http(_) | Source::Whole(_) => deadline_error(
                         body_error(e, &self.what, self.limit),
                         self.deadline,
                         self.attempts,
@@ -109,7 +112,9 @@ impl DownloadError {
 
 impl Downloader {
     /// Makes `request` as [`Downloader::download`] does, but returns the body as a
-    /// reader ([`BodyStream`]) instead of reading it whole. Failures before the body
+    /// reader ([`BodyStream`]) instead of reading it whole (except with conditional
+    /// downloads on, `download_only_if_changed`: their body is compared whole with the
+    /// last one, so it is read whole first, exactly as `try_download` reads it). Failures before the body
     /// (HTTP status, transport, retries exhausted) are returned here; failures while
     /// reading it come from the reader.
     pub fn open(&mut self, request: Request) -> Result<BodyStream, DownloadError> {
@@ -130,6 +135,25 @@ impl Downloader {
                 let length = file.metadata().ok().map(|m| m.len());
                 Ok(BodyStream {
                     source: Source::File(file),
+                    what,
+                    limit,
+                    read: 0,
+                    length,
+                    deadline,
+                    attempts: 1,
+                    bar: None,
+                })
+            }
+            Some(Scheme::Http)
+                if super::conditional::ConditionalGet::of(&self.settings, &request).is_some() =>
+            {
+                // Conditional downloads (`download_only_if_changed`) compare the whole
+                // body with the last one: read it as `try_download` does.
+                let what = format!("{} {}", request.method, request.url);
+                let body = self.try_download(request)?;
+                let length = Some(body.len() as u64);
+                Ok(BodyStream {
+                    source: Source::Whole(io::Cursor::new(body)),
                     what,
                     limit,
                     read: 0,
