@@ -435,3 +435,20 @@ fn open_reports_statuses_and_reads_files() {
         .expect("missing");
     assert!(matches!(missing, DownloadError::File { .. }), "{missing}");
 }
+
+#[test]
+fn open_with_conditional_downloads_on_is_try_download() {
+    // `download_only_if_body_changed`: a body equal to the last one is `SameBody`,
+    // through `open` exactly as through `try_download`.
+    let server = Server::start(vec![ok(b"rows"), ok(b"rows")]);
+    let mut d = downloader(0);
+    d.settings = d.settings.clone().with_if_changed(false, true);
+    conditional::begin_run(DownloadHistory::default());
+    let first = d.open(Request::get(&server.url)).expect("first");
+    assert_eq!(read_stream(first).expect("body"), b"rows");
+    let history = conditional::end_run().expect("a run");
+    conditional::begin_run(history);
+    let again = d.open(Request::get(&server.url)).err().expect("unchanged");
+    conditional::forget_run();
+    assert!(matches!(again, DownloadError::SameBody { .. }), "{again}");
+}
