@@ -46,10 +46,14 @@ pub const BARE_WINDOW: usize = 2000;
 /// `N6_TEST_PASSWORD` (as exported by `tests/support/broker.sh`'s `broker.env`).
 #[derive(Debug, Clone)]
 pub struct Broker {
-    host: String,
-    port: u16,
-    user: String,
-    password: String,
+    /// Host name or address.
+    pub host: String,
+    /// AMQP port.
+    pub port: u16,
+    /// User (PLAIN).
+    pub user: String,
+    /// Password.
+    pub password: String,
 }
 
 impl Broker {
@@ -69,7 +73,8 @@ impl Broker {
         }))
     }
 
-    fn url(&self) -> String {
+    /// `amqp://user:password@host:port/%2f`.
+    pub fn url(&self) -> String {
         format!(
             "amqp://{}:{}@{}:{}/%2f",
             self.user, self.password, self.host, self.port
@@ -190,7 +195,8 @@ fn body(filler: &[u8], i: usize) -> Vec<u8> {
     body
 }
 
-fn runtime() -> BenchResult<tokio::runtime::Runtime> {
+/// A small tokio runtime for the driver's own AMQP connections.
+pub fn runtime() -> BenchResult<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -198,7 +204,8 @@ fn runtime() -> BenchResult<tokio::runtime::Runtime> {
         .map_err(|e| format!("cannot start tokio: {e}"))
 }
 
-fn lapin_err(what: &str) -> impl Fn(lapin::Error) -> String + '_ {
+/// Names a failed AMQP step.
+pub fn lapin_err(what: &str) -> impl Fn(lapin::Error) -> String + '_ {
     move |e| format!("{what}: {e}")
 }
 

@@ -181,7 +181,7 @@ pub fn run(config: &Config, entries: u64, reps: usize, report: &mut Report) -> B
     });
     report.push(Line {
         bench: bench.into(),
-        measure: "save, atomic + fsync".into(),
+        measure: format!("save, atomic + fsync ({entries} ids)"),
         ours: secs(rs_save),
         baseline: format!("pickle {}", secs(py_save)),
         ratio: format!("{:.2}× faster", py_save / rs_save),
@@ -190,7 +190,10 @@ pub fn run(config: &Config, entries: u64, reps: usize, report: &mut Report) -> B
     });
     report.push(Line {
         bench: bench.into(),
-        measure: format!("save vs the disk: write {} + fsync", mib(rs_bytes)),
+        measure: format!(
+            "save vs the disk: write {} + fsync ({entries} ids)",
+            mib(rs_bytes)
+        ),
         ours: secs(rs_save),
         baseline: format!(
             "disk {} ({:.0} MiB/s)",

@@ -105,3 +105,146 @@ pub fn make_dir(path: &Path) -> BenchResult<()> {
 pub fn write_file(path: &Path, text: &str) -> BenchResult<()> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
+
+/// What a finished child process used, from `wait4`'s `rusage`.
+#[derive(Debug, Clone)]
+pub struct Usage {
+    /// Wall time from spawn to exit.
+    pub wall: Duration,
+    /// User + system CPU time.
+    pub cpu: Duration,
+    /// Peak resident set size in KiB (`ru_maxrss`).
+    pub peak_kib: u64,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// A started child whose usage [`Running::wait`] collects.
+///
+/// The child is started through a small launcher (this bench binary in its mode
+/// `child-launch`), which runs it and reports its `wait4` usage: Linux counts the memory
+/// of the process that started a program into the program's `ru_maxrss` (`exec` keeps the
+/// high-water mark of the address space it replaces), so a program started directly by
+/// this driver — which holds a whole feed for a while — would show the driver's peak.
+/// The launcher is a fresh, small process.
+pub struct Running {
+    child: std::process::Child,
+    shown: String,
+    id: u64,
+}
+
+/// The bench binary, for the launcher (set once by `main`).
+pub static LAUNCHER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Starts `command` (stdin closed, stdout and stderr to files under `scratch`, so a
+/// chatty child never blocks on a full pipe) through the launcher.
+pub fn start(command: &mut Command, scratch: &Path) -> BenchResult<Running> {
+    let shown = format!("{command:?}");
+    make_dir(scratch)?;
+    let id = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = |name: &str| {
+        std::fs::File::create(scratch.join(format!("{id}.{name}")))
+            .map_err(|e| format!("{}: {e}", scratch.display()))
+    };
+    let launcher = LAUNCHER.get().ok_or("the launcher is not set")?;
+    let mut launch = Command::new(launcher);
+    launch
+        .arg("child-launch")
+        .arg(scratch.join(format!("{id}.usage")))
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        launch.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => launch.env(key, value),
+            None => launch.env_remove(key),
+        };
+    }
+    launch
+        .stdin(Stdio::null())
+        .stdout(file("out")?)
+        .stderr(file("err")?);
+    let child = launch
+        .spawn()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    Ok(Running { child, shown, id })
+}
+
+static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+impl Running {
+    /// Waits for the child and returns its usage; an error when it failed.
+    pub fn wait(mut self, scratch: &Path) -> BenchResult<Usage> {
+        let launched = self
+            .child
+            .wait()
+            .map_err(|e| format!("wait {}: {e}", self.shown))?;
+        let read = |name: &str| {
+            let path = scratch.join(format!("{}.{name}", self.id));
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let _ = std::fs::remove_file(&path);
+            text
+        };
+        let (stdout, stderr, report) = (read("out"), read("err"), read("usage"));
+        let number = |key: &str| field(&report, key);
+        let status = number("status");
+        if !launched.success() || status != Some(0.0) {
+            return Err(format!(
+                "{} failed ({launched}, {report}):\n{stdout}{stderr}",
+                self.shown
+            ));
+        }
+        let micros = |key: &str| Duration::from_micros(number(key).unwrap_or(0.0) as u64);
+        Ok(Usage {
+            wall: micros("wall_us"),
+            cpu: micros("cpu_us"),
+            peak_kib: number("maxrss_kib").unwrap_or(0.0) as u64,
+            stdout,
+            stderr,
+        })
+    }
+}
+
+/// `bench child-launch REPORT PROGRAM ARGS...`: runs PROGRAM (stdio inherited), waits for
+/// it with `wait4` and writes `status N wall_us N cpu_us N maxrss_kib N` to REPORT.
+pub fn launch(report: &Path, program: &std::ffi::OsStr, args: &[String]) -> BenchResult<()> {
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(args)
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", program.to_string_lossy()))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills in; the pid is our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointers to the two out-parameters, our own child's pid.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed();
+    if rc != pid {
+        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        128 + libc::WTERMSIG(status)
+    };
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    write_file(
+        report,
+        &format!(
+            "status {code} wall_us {} cpu_us {} maxrss_kib {}\n",
+            wall.as_micros(),
+            micros(usage.ru_utime) + micros(usage.ru_stime),
+            usage.ru_maxrss
+        ),
+    )
+}
+
+/// Runs `command` to completion and returns its usage ([`start`] + [`Running::wait`]).
+pub fn run_usage(command: &mut Command, scratch: &Path) -> BenchResult<Usage> {
+    start(command, scratch)?.wait(scratch)
+}

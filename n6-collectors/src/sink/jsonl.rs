@@ -11,43 +11,118 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use base64::Engine;
+use base64::Engine as _;
 use serde::Serialize;
 
 use super::{Sink, SinkError};
 use crate::message::{Message, Properties};
 
+/// The part of a line before the body.
 #[derive(Serialize)]
-struct Line<'a> {
+struct Head<'a> {
     exchange: &'a str,
     routing_key: &'a str,
     properties: &'a Properties,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    body_base64: Option<String>,
-    source: &'a str,
 }
+
+/// How many bytes of a line are handed to the writer at a time: a line of a large body
+/// is encoded piece by piece instead of as one string beside the body.
+pub const WRITE_PIECE: usize = 1 << 20;
 
 /// Renders one message as its JSON line (without the newline).
 pub fn render(message: &Message) -> String {
-    let (body, body_base64) = match std::str::from_utf8(&message.body) {
-        Ok(text) => (Some(text), None),
-        Err(_) => (
-            None,
-            Some(base64::engine::general_purpose::STANDARD.encode(&message.body)),
-        ),
-    };
-    let line = Line {
+    let mut line = Vec::new();
+    // Writing into a `Vec` cannot fail.
+    let _ = write_line(message, &mut |piece: &[u8]| {
+        line.extend_from_slice(piece);
+        Ok(())
+    });
+    line.pop();
+    // Everything written is JSON text: UTF-8 by construction.
+    String::from_utf8(line).unwrap_or_default()
+}
+
+/// Writes the JSON line of `message`, newline included, to `out` in pieces of about
+/// [`WRITE_PIECE`] bytes (a short line is one piece). The body is checked for UTF-8 once
+/// and escaped as it is copied into the piece buffer (`serde_json`'s escaping: `"`, `\\`
+/// and the control characters), or base64-encoded the same way when it is not UTF-8.
+pub fn write_line(
+    message: &Message,
+    out: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let body = &message.body;
+    let mut buf = Vec::with_capacity((body.len() + 512).min(WRITE_PIECE + 64));
+    let head = Head {
         exchange: &message.exchange,
         routing_key: &message.routing_key,
         properties: &message.properties,
-        body,
-        body_base64,
-        source: &message.source,
     };
-    // Serialising plain strings, numbers and maps cannot fail.
-    serde_json::to_string(&line).unwrap_or_default()
+    serde_json::to_writer(&mut buf, &head).map_err(io::Error::other)?;
+    // `{"exchange":...,"properties":{...}}`: the object goes on.
+    buf.pop();
+    if std::str::from_utf8(body).is_ok() {
+        buf.extend_from_slice(b",\"body\":\"");
+        for part in body.chunks(WRITE_PIECE / 2) {
+            escape_into(&mut buf, part);
+            if buf.len() >= WRITE_PIECE / 2 {
+                out(&buf)?;
+                buf.clear();
+            }
+        }
+    } else {
+        use base64::engine::general_purpose::STANDARD;
+        buf.extend_from_slice(b",\"body_base64\":\"");
+        // Whole groups of 3 bytes per part: the parts' encodings concatenate.
+        for part in body.chunks(3 * (WRITE_PIECE / 8)) {
+            let at = buf.len();
+            buf.resize(at + part.len().div_ceil(3) * 4, 0);
+            let n = STANDARD
+                .encode_slice(part, &mut buf[at..])
+                .map_err(io::Error::other)?;
+            buf.truncate(at + n);
+            if buf.len() >= WRITE_PIECE / 2 {
+                out(&buf)?;
+                buf.clear();
+            }
+        }
+    }
+    buf.extend_from_slice(b"\",\"source\":");
+    serde_json::to_writer(&mut buf, message.source.as_str()).map_err(io::Error::other)?;
+    buf.extend_from_slice(b"}\n");
+    out(&buf)
+}
+
+/// Appends `text` (UTF-8) to `buf` as the inside of a JSON string, as `serde_json`
+/// escapes it: `\"`, `\\`, `\b \f \n \r \t`, other control characters as `\u00XX`.
+fn escape_into(buf: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf.reserve(text.len() + text.len() / 8);
+    let mut run = 0;
+    for (i, &byte) in text.iter().enumerate() {
+        if byte >= 0x20 && byte != b'"' && byte != b'\\' {
+            continue;
+        }
+        buf.extend_from_slice(&text[run..i]);
+        run = i + 1;
+        match byte {
+            b'"' => buf.extend_from_slice(b"\\\""),
+            b'\\' => buf.extend_from_slice(b"\\\\"),
+            b'\n' => buf.extend_from_slice(b"\\n"),
+            b'\r' => buf.extend_from_slice(b"\\r"),
+            b'\t' => buf.extend_from_slice(b"\\t"),
+            0x08 => buf.extend_from_slice(b"\\b"),
+            0x0c => buf.extend_from_slice(b"\\f"),
+            _ => buf.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(byte >> 4)],
+                HEX[usize::from(byte & 0xf)],
+            ]),
+        }
+    }
+    buf.extend_from_slice(&text[run..]);
 }
 
 /// fsyncs a regular file; character devices and pipes (`--output /dev/null`) cannot be
@@ -74,7 +149,9 @@ enum Target {
 /// A file never keeps a torn line: when it does not end with a newline on opening (a
 /// full disk or a kill -9 of an earlier writer), the partial last line is cut off first
 /// (with a warning), and a write that fails is cut back to where it started. Each line
-/// is written with one `write` to the file (opened `O_APPEND`), unbuffered.
+/// is written with one `write` to the file (opened `O_APPEND`), unbuffered — a line longer
+/// than [`WRITE_PIECE`] (a large body) with one `write` per piece, so that it is never
+/// held whole beside the body.
 pub struct JsonLinesSink {
     target: Target,
     path: PathBuf,
@@ -161,15 +238,16 @@ fn cut_torn_tail(file: &File) -> io::Result<u64> {
     Ok(len - end)
 }
 
-/// Appends `line` to `file` with one `write_all`; on failure cuts the file back to its
-/// length before (a regular file), so no partial line stays behind.
-fn append_line(mut file: &File, regular: bool, line: &[u8]) -> io::Result<()> {
+/// Appends the line of `message` to `file` (one `write_all` per piece, a short line in
+/// one); on failure cuts the file back to its length before (a regular file), so no
+/// partial line stays behind.
+fn append_line(mut file: &File, regular: bool, message: &Message) -> io::Result<()> {
     let before = if regular {
         Some(file.metadata()?.len())
     } else {
         None
     };
-    let written = file.write_all(line);
+    let written = write_line(message, &mut |piece: &[u8]| file.write_all(piece));
     if let (Err(_), Some(before)) = (&written, before) {
         // Best effort: the write error is what the operator must see.
         let _ = file.set_len(before);
@@ -179,11 +257,12 @@ fn append_line(mut file: &File, regular: bool, line: &[u8]) -> io::Result<()> {
 
 impl Sink for JsonLinesSink {
     fn publish(&mut self, message: &Message) -> Result<(), SinkError> {
-        let mut line = render(message);
-        line.push('\n');
         let result = match &mut self.target {
-            Target::Stdout(out) => out.lock().write_all(line.as_bytes()),
-            Target::File { file, regular } => append_line(file, *regular, line.as_bytes()),
+            Target::Stdout(out) => {
+                let mut out = out.lock();
+                write_line(message, &mut |piece: &[u8]| out.write_all(piece))
+            }
+            Target::File { file, regular } => append_line(file, *regular, message),
         };
         result.map_err(|e| self.io_error(e))
     }
@@ -234,6 +313,62 @@ mod tests {
             render(&msg),
             r#"{"exchange":"raw","routing_key":"my-provider.my-channel","properties":{"message_id":"0ee79178d8d14de9c91b6499598f9135","type":"file","timestamp":1660218035,"content_type":"text/csv","delivery_mode":2},"body":"<some body>","source":"my-provider.my-channel"}"#
         );
+    }
+
+    /// The line as `serde_json` writes the same object (the encoding before pieces).
+    fn serde_line(msg: &Message) -> String {
+        #[derive(Serialize)]
+        struct Line<'a> {
+            exchange: &'a str,
+            routing_key: &'a str,
+            properties: &'a Properties,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            body: Option<&'a str>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            body_base64: Option<String>,
+            source: &'a str,
+        }
+        let text = std::str::from_utf8(&msg.body).ok();
+        serde_json::to_string(&Line {
+            exchange: &msg.exchange,
+            routing_key: &msg.routing_key,
+            properties: &msg.properties,
+            body: text,
+            body_base64: text
+                .is_none()
+                .then(|| base64::engine::general_purpose::STANDARD.encode(&msg.body)),
+            source: &msg.source,
+        })
+        .expect("json")
+    }
+
+    #[test]
+    fn lines_are_serde_json_s_for_every_byte_and_any_size() {
+        let every_char: String = (0u32..0x800).filter_map(char::from_u32).collect();
+        let big_text = "\"a\",\"2024-01-01 00:00:00\",\"ż\u{7}\\\"\n".repeat(WRITE_PIECE / 10);
+        let mut big_binary = big_text.clone().into_bytes();
+        big_binary.push(0xff);
+        for body in [
+            Vec::new(),
+            every_char.into_bytes(),
+            big_text.into_bytes(),
+            big_binary,
+            vec![0xff; 3 * (WRITE_PIECE / 8) + 1],
+        ] {
+            let msg = identity().message("raw", body, 7, HeaderTable::default());
+            assert_eq!(render(&msg), serde_line(&msg));
+            let mut pieces = 0;
+            let mut whole = Vec::new();
+            write_line(&msg, &mut |piece: &[u8]| {
+                pieces += 1;
+                assert!(piece.len() <= WRITE_PIECE + 64, "piece of {}", piece.len());
+                whole.extend_from_slice(piece);
+                Ok(())
+            })
+            .expect("write");
+            assert_eq!(whole, format!("{}\n", serde_line(&msg)).into_bytes());
+            assert!(pieces >= 1);
+        }
     }
 
     #[test]

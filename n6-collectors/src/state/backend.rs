@@ -21,7 +21,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::envelope::{Activity, EncodeError, EnvelopeHeader, write_envelope};
+use super::envelope::{
+    Activity, EncodeError, EnvelopeHeader, write_envelope, write_envelope_encoded,
+};
 use super::error::{LockError, StateError};
 use super::etcd::{EtcdBackend, EtcdSettings};
 use super::lock::RunLock;
@@ -131,6 +133,21 @@ pub fn save_with_header<S: Serialize + ?Sized>(
         })),
         (result, _) => result,
     }
+}
+
+/// [`save_with_header`] with the state already encoded as CBOR (`payload`): the run's
+/// saver encodes a state once, compares it with what is stored, and writes those bytes.
+pub(crate) fn save_encoded(
+    held: &mut dyn HeldRun,
+    header: &EnvelopeHeader,
+    payload: &[u8],
+) -> Result<(), SaveError> {
+    held.replace(&mut |writer: &mut dyn Write| {
+        write_envelope_encoded(&mut &mut *writer, header, payload).map_err(|e| match e {
+            EncodeError::Io(e) => e,
+            EncodeError::Value(reason) => io::Error::other(reason),
+        })
+    })
 }
 
 /// Stores already-encoded envelope bytes through `held` (tooling: import, copy).

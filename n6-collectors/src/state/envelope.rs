@@ -129,11 +129,93 @@ impl From<ciborium::ser::Error<io::Error>> for EncodeError {
     }
 }
 
-/// Writes the whole envelope (tag, header, `state`) to `w`. `w` should be buffered.
+/// Writes the whole envelope (tag, header, `state`) to `w`, through a buffer of its own
+/// ([`Pieces`]): the encoder's many small writes go into that buffer directly and `w`
+/// gets one write per [`PIECE_SIZE`] bytes.
 pub(crate) fn write_envelope<W: Write, S: Serialize + ?Sized>(
     w: &mut W,
     header: &EnvelopeHeader,
     state: &S,
+) -> Result<(), EncodeError> {
+    let mut pieces = Pieces::new(w);
+    write_envelope_unbuffered(&mut pieces, header, |w| {
+        ciborium::into_writer(state, w).map_err(EncodeError::from)
+    })?;
+    pieces.flush_all().map_err(EncodeError::Io)
+}
+
+/// [`write_envelope`] with the state already encoded as CBOR (`payload`, one CBOR item):
+/// a run's save encodes its state once, to see whether it changed, and writes those
+/// bytes.
+pub(crate) fn write_envelope_encoded<W: Write>(
+    w: &mut W,
+    header: &EnvelopeHeader,
+    payload: &[u8],
+) -> Result<(), EncodeError> {
+    let mut pieces = Pieces::new(w);
+    write_envelope_unbuffered(&mut pieces, header, |w| {
+        w.write_all(payload).map_err(EncodeError::Io)
+    })?;
+    pieces.flush_all().map_err(EncodeError::Io)
+}
+
+/// How many encoded bytes [`Pieces`] collects before it writes them on.
+pub(crate) const PIECE_SIZE: usize = 256 * 1024;
+
+/// A plain buffer in front of a writer (often a `dyn Write`): writes of a few bytes —
+/// one CBOR header, one short string — are copies into a `Vec` the compiler sees
+/// through, not calls through the writer.
+struct Pieces<'w, W: Write> {
+    buf: Vec<u8>,
+    inner: &'w mut W,
+}
+
+impl<'w, W: Write> Pieces<'w, W> {
+    fn new(inner: &'w mut W) -> Self {
+        Pieces {
+            buf: Vec::with_capacity(PIECE_SIZE),
+            inner,
+        }
+    }
+
+    fn flush_all(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            self.inner.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for Pieces<'_, W> {
+    #[inline]
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.write_all(data)?;
+        Ok(data.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
+        if self.buf.len() + data.len() > PIECE_SIZE {
+            self.flush_all()?;
+            if data.len() >= PIECE_SIZE {
+                return self.inner.write_all(data);
+            }
+        }
+        self.buf.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.flush_all()?;
+        self.inner.flush()
+    }
+}
+
+fn write_envelope_unbuffered<W: Write>(
+    w: &mut W,
+    header: &EnvelopeHeader,
+    write_state: impl FnOnce(&mut W) -> Result<(), EncodeError>,
 ) -> Result<(), EncodeError> {
     let saved_at = header
         .saved_at
@@ -167,8 +249,8 @@ pub(crate) fn write_envelope<W: Write, S: Serialize + ?Sized>(
     if !header.downloads.is_empty() {
         put(w, "downloads", &header.downloads)?;
     }
-    put(w, "state", state)?;
-    Ok(())
+    ciborium::into_writer("state", &mut *w)?;
+    write_state(w)
 }
 
 fn put<W: Write, V: Serialize + ?Sized>(

@@ -74,7 +74,8 @@ impl StateSaver {
             EnvelopeHeader::now(&self.collector_id, self.schema_version, &self.written_by);
         header.activity = self.activity;
         header.downloads = self.downloads.clone();
-        crate::state::save_with_header(&mut *self.held, &header, state).map_err(save_error)?;
+        crate::state::backend::save_encoded(&mut *self.held, &header, &encoded)
+            .map_err(save_error)?;
         self.on_disk = encoded;
         self.saves += 1;
         Ok(true)

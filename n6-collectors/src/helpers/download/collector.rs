@@ -62,6 +62,18 @@ pub trait DownloadingCollector: StatefulCollector {
         self.download_request(Request::get(url))
     }
 
+    /// GET `url` as [`DownloadingCollector::download`] does, returning the body as a
+    /// reader to be read in bounded chunks ([`Downloader::open`]).
+    fn download_stream(&self, url: &str) -> Result<super::BodyStream>
+    where
+        Self: DownloadConfig,
+    {
+        let mut downloader = Downloader::new(self.download_settings()?);
+        let body = downloader.open(Request::get(url));
+        record_last_modified(downloader.http_last_modified());
+        body.map_err(crate::error::Error::from)
+    }
+
     /// Makes `request` (any method, headers, body) with n6's retry policy; returns the body.
     fn download_request(&self, request: Request) -> Result<Vec<u8>>
     where

@@ -80,6 +80,7 @@ mod error;
 mod headers;
 mod last_modified;
 mod retry_after;
+mod stream;
 mod tls;
 
 use std::cell::Cell;
@@ -100,6 +101,7 @@ pub use encode::{Form, FormValue, prepare_url, requote_uri};
 pub use error::DownloadError;
 pub use headers::{headers_from_config, merge_headers};
 pub use last_modified::http_last_modified;
+pub use stream::BodyStream;
 pub use tls::{ClientCertFiles, TlsSettings};
 
 /// The default `download_deadline`: an hour.
@@ -443,6 +445,29 @@ impl Downloader {
     }
 
     fn download_http(&mut self, request: &Request) -> std::result::Result<Vec<u8>, DownloadError> {
+        let (mut response, what, attempt) = self.open_http(request)?;
+        let length = response.body().content_length();
+        let reader = response
+            .body_mut()
+            .with_config()
+            .limit(self.settings.max_size)
+            .reader();
+        read_body(
+            reader,
+            length,
+            self.settings.progress,
+            &what,
+            self.settings.max_size,
+        )
+        .map_err(|e| stream::deadline_error(e, self.settings.deadline, attempt))
+    }
+
+    /// Makes `request` with n6's retry policy up to the response headers: the response
+    /// (status < 400, not a conditional 304), `METHOD URL` and the attempts made.
+    fn open_http(
+        &mut self,
+        request: &Request,
+    ) -> std::result::Result<(ureq::http::Response<ureq::Body>, String, u32), DownloadError> {
         let url = prepare_url(&request.url, &request.params);
         let what = format!("{} {}", request.method, url);
         let retries = request.retries.unwrap_or(self.settings.retries);
@@ -459,7 +484,7 @@ impl Downloader {
         let mut attempt: u32 = 0;
         let mut asked_wait: Option<Duration> = None;
         let started = Instant::now();
-        let mut response = loop {
+        let response = loop {
             if attempt > 0 {
                 (self.sleep)(asked_wait.take().unwrap_or_else(|| backoff(attempt)));
             }
@@ -561,36 +586,7 @@ impl Downloader {
                 attempts: attempt,
             });
         }
-        let length = response.body().content_length();
-        let reader = response
-            .body_mut()
-            .with_config()
-            .limit(self.settings.max_size)
-            .reader();
-        read_body(
-            reader,
-            length,
-            self.settings.progress,
-            &what,
-            self.settings.max_size,
-        )
-        .map_err(|e| match e {
-            DownloadError::Body { what, source }
-                if source
-                    .get_ref()
-                    .and_then(|inner| inner.downcast_ref::<ureq::Error>())
-                    .is_some_and(|inner| {
-                        matches!(inner, ureq::Error::Timeout(ureq::Timeout::Global))
-                    }) =>
-            {
-                DownloadError::Deadline {
-                    what,
-                    seconds: self.settings.deadline.as_secs_f64(),
-                    attempts: attempt,
-                }
-            }
-            other => other,
-        })
+        Ok((response, what, attempt))
     }
 
     /// Waits until `download_min_interval` has passed since the end of the run's previous

@@ -362,3 +362,93 @@ fn gzip_content_encoding_is_decoded() {
         .collect();
     assert_eq!(accept, vec!["gzip"]);
 }
+
+/// Reads a [`BodyStream`] to its end, in small reads, as a download error when it fails.
+fn read_stream(mut stream: BodyStream) -> std::result::Result<Vec<u8>, DownloadError> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 3];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Ok(out),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => return Err(DownloadError::from_read_error(e).expect("a download error")),
+        }
+    }
+}
+
+#[test]
+fn open_streams_the_body_as_download_gives_it() {
+    let server = Server::start(vec![
+        Reply::Respond(500, vec![], b"busy"),
+        Reply::Respond(
+            200,
+            vec![("Last-Modified", "Wed, 21 Oct 2015 07:28:00 GMT")],
+            b"0123456789",
+        ),
+        ok(b"0123456789"),
+    ]);
+    let mut d = downloader(1);
+    let stream = d.open(Request::get(&server.url)).expect("open");
+    assert_eq!(stream.size_hint(), Some(10));
+    assert_eq!(d.http_last_modified(), Some("2015-10-21 07:28:00"));
+    assert_eq!(read_stream(stream).expect("body"), b"0123456789");
+    assert_eq!(
+        slept(),
+        vec![Duration::ZERO],
+        "one retry, as download makes it"
+    );
+    d.settings.max_size = 4;
+    let stream = d.open(Request::get(&server.url)).expect("open");
+    let err = read_stream(stream).expect_err("too large");
+    assert!(
+        matches!(err, DownloadError::TooLarge { limit: 4, .. }),
+        "{err}"
+    );
+    assert_eq!(server.seen().len(), 3);
+}
+
+#[test]
+fn open_reports_statuses_and_reads_files() {
+    let server = Server::start(vec![Reply::Respond(404, vec![], b"no")]);
+    let mut d = downloader(0);
+    let err = d.open(Request::get(&server.url)).err().expect("404");
+    assert!(
+        matches!(err, DownloadError::Status { status: 404, .. }),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("feed.csv");
+    std::fs::write(&path, b"a\nb\xff\n").expect("write");
+    let url = format!("file://{}", path.display());
+    let stream = d.open(Request::get(&url)).expect("file");
+    assert_eq!(stream.size_hint(), Some(5));
+    assert_eq!(read_stream(stream).expect("file body"), b"a\nb\xff\n");
+    d.settings.max_size = 2;
+    let err = read_stream(d.open(Request::get(&url)).expect("file")).expect_err("large");
+    assert!(
+        matches!(err, DownloadError::TooLarge { limit: 2, .. }),
+        "{err}"
+    );
+    let missing = d
+        .open(Request::get(format!("{url}.missing")))
+        .err()
+        .expect("missing");
+    assert!(matches!(missing, DownloadError::File { .. }), "{missing}");
+}
+
+#[test]
+fn open_with_conditional_downloads_on_is_try_download() {
+    // `download_only_if_body_changed`: a body equal to the last one is `SameBody`,
+    // through `open` exactly as through `try_download`.
+    let server = Server::start(vec![ok(b"rows"), ok(b"rows")]);
+    let mut d = downloader(0);
+    d.settings = d.settings.clone().with_if_changed(false, true);
+    conditional::begin_run(DownloadHistory::default());
+    let first = d.open(Request::get(&server.url)).expect("first");
+    assert_eq!(read_stream(first).expect("body"), b"rows");
+    let history = conditional::end_run().expect("a run");
+    conditional::begin_run(history);
+    let again = d.open(Request::get(&server.url)).err().expect("unchanged");
+    conditional::forget_run();
+    assert!(matches!(again, DownloadError::SameBody { .. }), "{again}");
+}

@@ -69,6 +69,28 @@ impl FreshRows {
         }))
     }
 
+    /// [`FreshRows::select`] over a reader, read in bounded chunks
+    /// ([`fresh_rows_from_reader`](super::fresh_rows_from_reader)): only the fresh rows
+    /// are ever held, e.g. for a [`BodyStream`](crate::helpers::download::BodyStream)
+    /// from [`Downloader::open`](crate::helpers::download::Downloader::open).
+    pub fn select_from_reader<R: std::io::Read, T: RowTime + ?Sized>(
+        reader: R,
+        size_hint: Option<u64>,
+        state: &RowsState,
+        row_time: &T,
+        options: RowsOptions,
+    ) -> Result<Option<FreshRows>> {
+        let selection = super::fresh_rows_from_reader(reader, size_hint, state, row_time, options)?;
+        let Some(new_state) = selection.new_state() else {
+            tracing::info!("nothing to publish: no fresh rows");
+            return Ok(None);
+        };
+        Ok(Some(FreshRows {
+            rows: selection.fresh_rows().map(Box::from).collect(),
+            new_state,
+        }))
+    }
+
     /// How many fresh rows there are (at least one).
     pub fn len(&self) -> usize {
         self.rows.len()

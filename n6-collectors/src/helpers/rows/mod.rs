@@ -40,12 +40,20 @@
 //! drop(data);
 //! fresh.publish_in_chunks(out, 20_000, MessageOptions::new().meta(meta), &mut self.state)?;
 //! ```
+//!
+//! Streaming: [`download_fresh_rows`] (and `download_fresh_rows_into`) read the feed in
+//! chunks of [`CHUNK_SIZE`] and keep only its fresh rows ([`select_fresh_rows_streaming`]):
+//! a run holds about the size of what it publishes, not the feed plus a copy. The same for
+//! a body of the collector's own: [`FreshRows::select_from_reader`] on
+//! `self.download_stream(url)?` (its [`size_hint`](crate::helpers::download::BodyStream::size_hint)
+//! sizes the buffer once), or [`fresh_rows_from_reader`] on any reader.
 
 mod collector;
 mod fresh;
 mod row;
 mod select;
 mod state;
+mod stream;
 mod time;
 
 pub use collector::RowsConfig;
@@ -56,6 +64,7 @@ pub use select::{
     select_from_rows, split_rows,
 };
 pub use state::RowsState;
+pub use stream::{CHUNK_SIZE, StreamError, StreamedSelection, select_fresh_rows_streaming};
 pub use time::{
     CsvColumn, CsvIsoUtcColumn, RowTime, csv_field, format_py_datetime, is_blank,
     is_used_by_default, iso_utc_time, utf8,
@@ -65,7 +74,7 @@ use serde::Serialize;
 
 use crate::collector::StatefulCollector;
 use crate::error::{Error, Result};
-use crate::helpers::download::{DownloadConfig, DownloadingCollector};
+use crate::helpers::download::{DownloadConfig, DownloadError, DownloadingCollector, Request};
 use crate::message::HeaderTable;
 use crate::output::Output;
 
@@ -88,6 +97,71 @@ pub fn fresh_rows<'a, T: RowTime + ?Sized>(
         tracing::warn!("{inconsistency}");
     }
     Ok(selection)
+}
+
+/// [`fresh_rows`] over a reader (a [`BodyStream`](crate::helpers::download::BodyStream),
+/// a file): the feed is read in bounded chunks and only its fresh rows are kept
+/// ([`select_fresh_rows_streaming`]). n6's warnings are logged; a fatal count mismatch
+/// is [`Error::BadData`]; a failed download is its [`DownloadError`].
+pub fn fresh_rows_from_reader<R: std::io::Read, T: RowTime + ?Sized>(
+    reader: R,
+    size_hint: Option<u64>,
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<StreamedSelection> {
+    let selection = select_fresh_rows_streaming(reader, size_hint, state, row_time, options)
+        .map_err(|e| match e {
+            StreamError::Count(CountMismatch(message)) => Error::bad_data(message),
+            StreamError::Read(e) => match DownloadError::from_read_error(e) {
+                Ok(download) => Error::from(download),
+                Err(other) => Error::Input(crate::error::InputError::Read {
+                    what: "feed",
+                    path: std::path::PathBuf::from("<reader>"),
+                    source: other,
+                }),
+            },
+        })?;
+    if let Some(warning) = &selection.warning {
+        tracing::warn!("{warning}");
+    }
+    if let Some(inconsistency) = &selection.inconsistency {
+        tracing::warn!("{inconsistency}");
+    }
+    Ok(selection)
+}
+
+/// [`publish_fresh_rows`] over a reader, read in bounded chunks
+/// ([`fresh_rows_from_reader`]). Returns how many rows were published.
+pub fn publish_fresh_rows_from_reader<S: Serialize, R: std::io::Read, T: RowTime + ?Sized>(
+    reader: R,
+    size_hint: Option<u64>,
+    state: &mut RowsState,
+    row_time: &T,
+    options: RowsOptions,
+    out: &mut Output<'_, S>,
+    meta: HeaderTable,
+) -> Result<usize> {
+    let Some(fresh) = prepare_streaming(reader, size_hint, state, row_time, options)? else {
+        return Ok(0);
+    };
+    publish(fresh, state, out, meta)
+}
+
+/// Selects while reading and keeps the body, the new state and the row count.
+fn prepare_streaming<R: std::io::Read, T: RowTime + ?Sized>(
+    reader: R,
+    size_hint: Option<u64>,
+    state: &RowsState,
+    row_time: &T,
+    options: RowsOptions,
+) -> Result<Option<Prepared>> {
+    let selection = fresh_rows_from_reader(reader, size_hint, state, row_time, options)?;
+    let Some((body, state, rows)) = selection.into_parts() else {
+        tracing::info!("nothing to publish: no fresh rows");
+        return Ok(None);
+    };
+    Ok(Some(Prepared { body, state, rows }))
 }
 
 /// The whole of n6's time-ordered-rows run: select the fresh rows of `data`, publish them
@@ -177,12 +251,13 @@ where
     C: DownloadConfig + RowsConfig + StatefulCollector<State = RowsState>,
     T: RowTime + ?Sized,
 {
-    let data = collector.download(url)?;
-    let Some(fresh) = prepare(&data, collector.rows_state(), row_time, options)? else {
+    // The feed is read in bounded chunks; only its fresh rows are kept.
+    let feed = collector.download_stream(url)?;
+    let hint = feed.size_hint();
+    let Some(fresh) = prepare_streaming(feed, hint, collector.rows_state(), row_time, options)?
+    else {
         return Ok(());
     };
-    // The feed is not needed any more: free it before the body is published.
-    drop(data);
     publish(fresh, collector.rows_state(), out, HeaderTable::default()).map(drop)
 }
 
@@ -198,12 +273,12 @@ pub fn download_fresh_rows_into<S: serde::Serialize, T: RowTime + ?Sized>(
     out: &mut Output<'_, S>,
 ) -> Result<usize> {
     let mut downloader = crate::helpers::download::Downloader::new(settings);
-    let data = downloader.get(url)?;
-    let Some(fresh) = prepare(&data, state, row_time, options)? else {
+    // The feed is read in bounded chunks; only its fresh rows are kept.
+    let feed = downloader.open(Request::get(url))?;
+    let hint = feed.size_hint();
+    let Some(fresh) = prepare_streaming(feed, hint, state, row_time, options)? else {
         return Ok(0);
     };
-    // The feed is not needed any more: free it before the body is published.
-    drop(data);
     publish(fresh, state, out, downloader.meta())
 }
 

@@ -213,8 +213,8 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
     let may_have_duplicates = !descending || ties;
 
     let problems = count_problems(
-        &candidates,
-        may_have_duplicates,
+        may_have_duplicates && has_duplicates(&candidates),
+        candidates.len() as u64,
         state.rows_count,
         count,
         options.count_check,
@@ -237,18 +237,18 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
 const MISMATCH_TEXT: &str = "The currently stated count of all rows ({count}) is not equal to the sum of the count stated by the previous run of the collector ({prev}) and the count of the currently collected fresh rows ({fresh}). It means that we are faced with at least one of the following cases:\n* the data provided by the external source has changed in such a way that the expected count of the rows which should have already been collected (according to the current data from the external source) is different than the actual count of the already collected rows (by the previous runs of the collector), or\n* some of the fresh rows duplicate some of the rows collected earlier.";
 
 /// n6's `check_counts` problems, joined as n6 joins them; `None` when there are none.
-fn count_problems(
-    fresh: &[(&[u8], Cow<'_, str>)],
-    may_have_duplicates: bool,
+/// `duplicates`: whether the fresh rows hold duplicates; `n_fresh`: how many there are.
+pub(super) fn count_problems(
+    duplicates: bool,
+    n_fresh: u64,
     prev_count: Option<u64>,
     count: u64,
     check: CountCheck,
 ) -> Option<String> {
     let mut problems = Vec::new();
-    if may_have_duplicates && has_duplicates(fresh) {
+    if duplicates {
         problems.push("Found duplicates among the fresh rows.".to_owned());
     }
-    let n_fresh = fresh.len() as u64;
     if check == CountCheck::Full
         && let Some(prev) = prev_count
         && count != prev.saturating_add(n_fresh)
@@ -265,7 +265,7 @@ fn count_problems(
 
 /// Equal rows have equal times, so after sorting by time duplicates sit in the same
 /// run of equal times; only runs longer than one row need a closer look.
-fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
+pub(super) fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
     let mut start = 0;
     while start < sorted.len() {
         let time = sorted[start].1.as_bytes();
@@ -286,7 +286,7 @@ fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
 }
 
 /// n6's assertion after the selection; a description of the violation, if any.
-fn check_invariant(
+pub(super) fn check_invariant(
     has_fresh: bool,
     newest: Option<&(Cow<'_, str>, Vec<&[u8]>)>,
     state: &RowsState,
@@ -317,7 +317,7 @@ fn check_invariant(
 /// Byte-wise order of two times (= `[u8]`'s), 16 bytes at a time as big-endian
 /// integers: times are short, and this avoids a `memcmp` call per comparison.
 #[inline]
-fn cmp_times(a: &[u8], b: &[u8]) -> Ordering {
+pub(super) fn cmp_times(a: &[u8], b: &[u8]) -> Ordering {
     let mut i = 0;
     loop {
         let (x, y) = (chunk16(a, i), chunk16(b, i));

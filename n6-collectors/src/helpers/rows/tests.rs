@@ -131,6 +131,50 @@ fn run_case(id: &str) {
         selection.warning
     );
     assert_eq!(selection.inconsistency, None, "{id}");
+    run_case_streamed(id, case, &data, &state, options);
+}
+
+/// The same case through the streamed selection (read in 2-byte pieces).
+fn run_case_streamed(id: &str, case: &Case, data: &str, state: &RowsState, options: RowsOptions) {
+    struct Pieces<'a>(&'a [u8]);
+    impl std::io::Read for Pieces<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(2).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+    let (result, warnings) = warnings_logged(|| {
+        super::fresh_rows_from_reader(
+            Pieces(data.as_bytes()),
+            None,
+            state,
+            &TEST_COLLECTOR,
+            options,
+        )
+    });
+    assert_eq!(warnings, case.warnings, "{id} (streamed): WARNINGs logged");
+    if case.error {
+        let err = result.expect_err(id);
+        assert_eq!(err.exit_code(), crate::exit::DATA, "{id} (streamed)");
+        return;
+    }
+    let selection = result.unwrap_or_else(|e| panic!("{id} (streamed): unexpected error {e}"));
+    match &case.published {
+        Some(rows) => assert_eq!(
+            selection.body(),
+            rows.join("\n").as_bytes(),
+            "{id} (streamed)"
+        ),
+        None => assert!(selection.is_empty(), "{id} (streamed)"),
+    }
+    let expected_state = case.saved.as_ref().map(St::to_state);
+    assert_eq!(
+        selection.new_state(),
+        expected_state,
+        "{id} (streamed): saved state"
+    );
 }
 
 macro_rules! tor_cases {
