@@ -110,16 +110,6 @@ pub mod config {
     pub use n6_collectors_config::convert::{self, ConvertError};
     pub use n6_collectors_config::value::{PyValue, Value};
     pub use n6_collectors_config::{ini, isotime, py, raw, spec, validate};
-
-    // Paths of the former whole-crate re-export, kept hidden so that code written against
-    // them still builds while branches merge; new code uses the items above.
-    #[doc(hidden)]
-    pub use n6_collectors_config::{files, fragments, identity, secret, secret_source};
-    #[doc(hidden)]
-    pub mod pyliteral {
-        pub use n6_collectors_config::py::literal::literal_eval;
-        pub use n6_collectors_config::py::repr::*;
-    }
 }
 
 pub mod clock;

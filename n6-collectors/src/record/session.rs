@@ -304,9 +304,9 @@ fn recorded_header(name: &str, value: &str) -> (String, String) {
     let credential = matches!(
         option_like.as_str(),
         "authorization" | "proxy_authorization" | "cookie" | "set_cookie"
-    ) || crate::config::secret::is_secret_option(&option_like);
+    ) || n6_collectors_config::secret::is_secret_option(&option_like);
     let value = if credential {
-        crate::config::secret::REDACTED
+        n6_collectors_config::secret::REDACTED
     } else {
         value
     };
