@@ -191,3 +191,26 @@ fn every_collector_keeps_the_framework_command_line() {
     let out = run(Path::new(BIN), &["spamhausdrop", "state", "--help"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("export-pickle"));
 }
+
+#[test]
+fn help_says_whether_a_collector_keeps_state() {
+    let help = |name: &str| {
+        let out = run(Path::new(BIN), &[name, "--help"]);
+        assert!(out.status.success(), "{name} --help");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stateless = help("spamhausdrop");
+    assert!(
+        stateless.contains("no state (run lock SpamhausDropCollector.lock in state_dir)"),
+        "{stateless}"
+    );
+    assert!(
+        !stateless.contains("remembers where it stopped"),
+        "{stateless}"
+    );
+    let stateful = help("certplshield");
+    assert!(
+        stateful.contains("state file n6datasources.collectors.cert_pl.CertPlShieldCollector.cbor"),
+        "{stateful}"
+    );
+}

@@ -54,7 +54,7 @@ pub fn run<C: Collect>() -> ExitCode {
 }
 
 /// Parses the command line; `--help` names the collector (source, config section, state
-/// file) and `--version` prints the n6-collectors version.
+/// file or, without state, the run lock) and `--version` prints the n6-collectors version.
 fn parse_command_line<C, I, T>(args: I) -> std::result::Result<(Cli, C::Args), clap::Error>
 where
     C: StatefulCollector,
@@ -63,13 +63,24 @@ where
 {
     use clap::CommandFactory;
     let meta = &C::META;
-    let about = format!(
-        "n6 collector {name}: source {source}, config section [{name}], state file {file} in \
-         state_dir. Fetches the source, publishes what is new, remembers where it stopped.",
-        name = meta.name,
-        source = meta.identity.source,
-        file = meta.state_file_name(),
-    );
+    let about = if meta.has_state {
+        format!(
+            "n6 collector {name}: source {source}, config section [{name}], state file {file} \
+             in state_dir. Fetches the source, publishes what is new, remembers where it \
+             stopped.",
+            name = meta.name,
+            source = meta.identity.source,
+            file = meta.state_file_name(),
+        )
+    } else {
+        format!(
+            "n6 collector {name}: source {source}, config section [{name}], no state (run \
+             lock {lock}.lock in state_dir). Fetches the source and publishes it.",
+            name = meta.name,
+            source = meta.identity.source,
+            lock = meta.lock_name(),
+        )
+    };
     let command = Cli::command().name(meta.name).about(about).version(concat!(
         "(n6-collectors ",
         env!("CARGO_PKG_VERSION"),
