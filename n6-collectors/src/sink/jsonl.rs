@@ -151,7 +151,9 @@ enum Target {
 /// (with a warning), and a write that fails is cut back to where it started. Each line
 /// is written with one `write` to the file (opened `O_APPEND`), unbuffered — a line longer
 /// than [`WRITE_PIECE`] (a large body) with one `write` per piece, so that it is never
-/// held whole beside the body.
+/// held whole beside the body. Several collectors may append to one regular file: each
+/// holds an exclusive `flock` on it while it cuts a torn tail or writes a line, so lines
+/// never interleave and no writer cuts another's line in progress.
 pub struct JsonLinesSink {
     target: Target,
     path: PathBuf,
@@ -192,7 +194,7 @@ impl JsonLinesSink {
         };
         let regular = file.metadata().map_err(io_error)?.is_file();
         if regular && readable {
-            let dropped = cut_torn_tail(&file).map_err(io_error)?;
+            let dropped = locked(&file, || cut_torn_tail(&file)).map_err(io_error)?;
             if dropped > 0 {
                 tracing::warn!(
                     "{} ended with a partial line (an earlier write was cut short); \
@@ -242,17 +244,29 @@ fn cut_torn_tail(file: &File) -> io::Result<u64> {
 /// one); on failure cuts the file back to its length before (a regular file), so no
 /// partial line stays behind.
 fn append_line(mut file: &File, regular: bool, message: &Message) -> io::Result<()> {
-    let before = if regular {
-        Some(file.metadata()?.len())
-    } else {
-        None
-    };
-    let written = write_line(message, &mut |piece: &[u8]| file.write_all(piece));
-    if let (Err(_), Some(before)) = (&written, before) {
-        // Best effort: the write error is what the operator must see.
-        let _ = file.set_len(before);
+    if !regular {
+        return write_line(message, &mut |piece: &[u8]| file.write_all(piece));
     }
-    written
+    locked(file, || {
+        let before = file.metadata()?.len();
+        let written = write_line(message, &mut |piece: &[u8]| file.write_all(piece));
+        if written.is_err() {
+            // Best effort: the write error is what the operator must see.
+            let _ = file.set_len(before);
+        }
+        written
+    })
+}
+
+/// Runs `work` holding an exclusive `flock` on `file` (waiting for another writer's line
+/// to be complete).
+fn locked<T>(file: &File, work: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    file.lock()?;
+    let result = work();
+    let unlocked = file.unlock();
+    let value = result?;
+    unlocked?;
+    Ok(value)
 }
 
 impl Sink for JsonLinesSink {
@@ -392,6 +406,38 @@ mod tests {
         sink.confirm().expect("confirm");
         let text = std::fs::read_to_string(&path).expect("read");
         assert_eq!(text, format!("{}\n", render(&msg)));
+    }
+
+    #[test]
+    fn writers_appending_to_one_file_never_interleave_their_lines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("out.jsonl");
+        // Lines of several pieces each, so that unlocked writers would interleave pieces.
+        let body = "x".repeat(3 * WRITE_PIECE);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    let mut sink = JsonLinesSink::append_to(&path).expect("open");
+                    for _ in 0..3 {
+                        let msg = identity().message(
+                            "raw",
+                            body.as_bytes().to_vec(),
+                            1,
+                            HeaderTable::default(),
+                        );
+                        sink.publish(&msg).expect("publish");
+                    }
+                    sink.close().expect("close");
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).expect("read");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 12);
+        for line in lines {
+            let v: serde_json::Value = serde_json::from_str(line).expect("one whole JSON line");
+            assert_eq!(v["body"].as_str().map(str::len), Some(body.len()));
+        }
     }
 
     #[test]
