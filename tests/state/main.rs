@@ -35,6 +35,27 @@ pub fn state_cmd<C: n6_collectors::StatefulCollector>(
     command: n6_collectors::tooling::StateCommand,
     stdin: &[u8],
 ) -> (u8, String, String) {
+    // The run lock this thread released may stay held for a moment by a child process
+    // that another test's thread is starting: between fork and exec the child holds a
+    // copy of every descriptor, the lock file's included. No test calls `state_cmd`
+    // against a lock held on purpose (tool_process.rs does that with processes), so a
+    // 75 here is that moment: try again briefly.
+    let mut attempts = 0;
+    loop {
+        let result = state_cmd_once::<C>(dir, command.clone(), stdin);
+        attempts += 1;
+        if result.0 != n6_collectors::exit::ALREADY_RUNNING || attempts == 50 {
+            return result;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn state_cmd_once<C: n6_collectors::StatefulCollector>(
+    dir: &Path,
+    command: n6_collectors::tooling::StateCommand,
+    stdin: &[u8],
+) -> (u8, String, String) {
     let meta = &C::META;
     let store = n6_collectors::state::StateStore::new(
         dir,
