@@ -10,28 +10,17 @@ use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_n6collector");
+#[path = "../../tests/support/amqp.rs"]
+mod amqp_support;
 
-/// The test broker of tests/support/with-broker.sh, if one is up.
-fn broker() -> Option<(u16, String, String)> {
-    let port = std::env::var("N6_TEST_AMQP_PORT").ok()?.parse().ok()?;
-    Some((
-        port,
-        std::env::var("N6_TEST_USER").ok()?,
-        std::env::var("N6_TEST_PASSWORD").ok()?,
-    ))
-}
+const BIN: &str = env!("CARGO_BIN_EXE_n6collector");
 
 #[test]
 fn the_named_section_s_queue_is_republished_until_sigterm() {
-    let Some((port, user, password)) = broker() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but no test broker is configured"
-        );
-        eprintln!("\n*** SKIPPING: no test broker (run under tests/support/with-broker.sh) ***\n");
+    let Some(broker) = amqp_support::broker() else {
         return;
     };
+    let (port, user, password) = (broker.amqp_port, &broker.user, &broker.password);
     let id = std::process::id();
     let (exchange, queue) = (format!("test-amqp-in-{id}"), format!("test-amqp-q-{id}"));
     let conf = tempfile::tempdir().expect("tempdir");

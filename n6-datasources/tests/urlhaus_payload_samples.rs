@@ -11,6 +11,11 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
+#[path = "../../tests/support/amqp.rs"]
+mod amqp_support;
+
+use amqp_support::Consumer;
+
 const BIN: &str = env!("CARGO_BIN_EXE_n6collector");
 
 /// A payload the fake API knows: its info answer and its download.
@@ -331,76 +336,14 @@ fn samples_per_run_caps_a_run_and_is_checked() {
     );
 }
 
-/// The test broker of tests/support/with-broker.sh, if one is up.
-fn broker() -> Option<(u16, String, String)> {
-    let port = std::env::var("N6_TEST_AMQP_PORT").ok()?.parse().ok()?;
-    Some((
-        port,
-        std::env::var("N6_TEST_USER").ok()?,
-        std::env::var("N6_TEST_PASSWORD").ok()?,
-    ))
-}
-
 #[test]
 fn samples_go_to_the_brokers_sample_exchange() {
-    let Some((port, user, password)) = broker() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but no test broker is configured"
-        );
-        eprintln!("\n*** SKIPPING: no test broker (run under tests/support/with-broker.sh) ***\n");
+    let Some(broker) = amqp_support::broker() else {
         return;
     };
-    use lapin::options::{
-        BasicGetOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
-    };
-    use lapin::types::{AMQPValue, FieldTable};
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let queue = format!("test-samples-{}", std::process::id());
-    let url = format!("amqp://{user}:{password}@127.0.0.1:{port}/%2f");
-    let channel = runtime.block_on(async {
-        let connection = lapin::Connection::connect(&url, lapin::ConnectionProperties::default())
-            .await
-            .expect("connect");
-        let channel = connection.create_channel().await.expect("channel");
-        channel
-            .exchange_declare(
-                "sample".into(),
-                lapin::ExchangeKind::Topic,
-                ExchangeDeclareOptions {
-                    durable: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .expect("exchange");
-        channel
-            .queue_declare(
-                queue.as_str().into(),
-                QueueDeclareOptions {
-                    exclusive: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .expect("queue");
-        channel
-            .queue_bind(
-                queue.as_str().into(),
-                "sample".into(),
-                "abuse-ch.urlhaus-payload-samples".into(),
-                QueueBindOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .expect("bind");
-        (connection, channel)
-    });
+    use lapin::types::AMQPValue;
+    let consumer = Consumer::bind(&broker, "sample", "abuse-ch.urlhaus-payload-samples", false);
+    let (port, user, password) = (broker.amqp_port, &broker.user, &broker.password);
 
     let (base, _log) = the_api();
     let conf = tempfile::tempdir().expect("tempdir");
@@ -412,18 +355,7 @@ fn samples_go_to_the_brokers_sample_exchange() {
     config(conf.path(), &base, 5, &rabbitmq);
     run(conf.path(), state.path(), "amqp");
 
-    let messages = runtime.block_on(async {
-        let mut got = Vec::new();
-        while let Some(m) = channel
-            .1
-            .basic_get(queue.as_str().into(), BasicGetOptions { no_ack: true })
-            .await
-            .expect("get")
-        {
-            got.push(m);
-        }
-        got
-    });
+    let messages = consumer.drain();
     let bodies: Vec<&[u8]> = messages
         .iter()
         .map(|m| m.delivery.data.as_slice())
