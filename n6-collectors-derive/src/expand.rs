@@ -79,34 +79,22 @@ pub fn hidden_const(items: TokenStream) -> TokenStream {
 fn impl_stateful_collector(c: &Complete<'_>, converters: &TokenStream) -> TokenStream {
     let input = c.input;
     let ident = input.ident;
-    let custom = &input.collector.converters.0;
     let config_ty = input.config_ident();
-    let spec = config_struct::spec_literal(&c.config_model.spec);
-    let build = config_struct::build_config(c.config_model, custom);
-    let config_field = c.config.ident;
+    let config_fns = config_fns(c, converters);
     let meta = meta(
         &input.ident.to_string(),
         c.identity,
         c.state.map_or(1, |s| s.version),
         c.state.is_some(),
     );
-    let state = state_items(c.state);
-    let inits = field_inits(&input.fields);
-    let args_type = match c.args {
-        Some(field) => {
-            let ty = field.ty;
-            quote_spanned!(ty.span()=> type Args = #ty;)
-        }
-        None => quote!(
-            type Args = __n6::NoArgs;
-        ),
-    };
     let StateItems {
         state_type,
         state_ref,
         default_state,
         migrate,
-    } = state;
+    } = state_items(c.state);
+    let parts_fns = parts_fns(c, &state_ref);
+    let args_type = args_type(c.args);
     quote! {
         #[automatically_derived]
         impl __n6::StatefulCollector for #ident {
@@ -116,23 +104,7 @@ fn impl_stateful_collector(c: &Complete<'_>, converters: &TokenStream) -> TokenS
 
             const META: __n6::CollectorMeta = #meta;
 
-            fn config_spec() -> __n6::Spec {
-                #spec
-            }
-
-            fn custom_converters() -> ::std::vec::Vec<__n6::CustomConverter> {
-                #converters
-            }
-
-            fn build_config(
-                mut __config: __n6::TypedConfig,
-            ) -> ::core::result::Result<Self::Config, ::std::string::String> {
-                #build
-            }
-
-            fn state_dir(__config: &Self::Config) -> &::std::path::Path {
-                &__config.state_dir
-            }
+            #config_fns
 
             fn make_default_state() -> Self::State {
                 #default_state
@@ -140,21 +112,72 @@ fn impl_stateful_collector(c: &Complete<'_>, converters: &TokenStream) -> TokenS
 
             #migrate
 
-            fn from_parts(
-                __config: Self::Config,
-                __state: Self::State,
-                __args: Self::Args,
-            ) -> Self {
-                #ident { #(#inits)* }
-            }
+            #parts_fns
+        }
+    }
+}
 
-            fn state(&self) -> &Self::State {
-                #state_ref
-            }
+/// `type Args`: the `#[args]` field's type (spanned at it), or no arguments.
+fn args_type(args: Option<&Field<'_>>) -> TokenStream {
+    match args {
+        Some(field) => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> type Args = #ty;)
+        }
+        None => quote!(
+            type Args = __n6::NoArgs;
+        ),
+    }
+}
 
-            fn config(&self) -> &Self::Config {
-                &self.#config_field
-            }
+/// The config functions of `impl StatefulCollector`: the spec, the author's converters
+/// (`converters`, their wrappers), building the config struct, and its `state_dir`.
+fn config_fns(c: &Complete<'_>, converters: &TokenStream) -> TokenStream {
+    let custom = &c.input.collector.converters.0;
+    let spec = config_struct::spec_literal(&c.config_model.spec);
+    let build = config_struct::build_config(c.config_model, custom);
+    quote! {
+        fn config_spec() -> __n6::Spec {
+            #spec
+        }
+
+        fn custom_converters() -> ::std::vec::Vec<__n6::CustomConverter> {
+            #converters
+        }
+
+        fn build_config(
+            mut __config: __n6::TypedConfig,
+        ) -> ::core::result::Result<Self::Config, ::std::string::String> {
+            #build
+        }
+
+        fn state_dir(__config: &Self::Config) -> &::std::path::Path {
+            &__config.state_dir
+        }
+    }
+}
+
+/// The functions of `impl StatefulCollector` that build the collector from its parts
+/// and lend them back: `from_parts`, `state` (`state_ref`) and `config`.
+fn parts_fns(c: &Complete<'_>, state_ref: &TokenStream) -> TokenStream {
+    let ident = c.input.ident;
+    let inits = field_inits(&c.input.fields);
+    let config_field = c.config.ident;
+    quote! {
+        fn from_parts(
+            __config: Self::Config,
+            __state: Self::State,
+            __args: Self::Args,
+        ) -> Self {
+            #ident { #(#inits)* }
+        }
+
+        fn state(&self) -> &Self::State {
+            #state_ref
+        }
+
+        fn config(&self) -> &Self::Config {
+            &self.#config_field
         }
     }
 }
