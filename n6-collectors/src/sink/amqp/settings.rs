@@ -434,73 +434,120 @@ pub fn derive_settings(
     options: &AmqpOptions,
     warn: &mut dyn FnMut(String),
 ) -> Result<AmqpSettings, SettingsError> {
-    let ssl = section.ssl;
-    let password_auth = section.password_auth;
-    let ca_certs = non_empty(&section.ssl_ca_certs);
-    let certfile = non_empty(&section.ssl_certfile);
-    let keyfile = non_empty(&section.ssl_keyfile);
-    let username = non_empty(&section.username);
-    let password = non_empty(&section.password);
+    let given = Given::from_section(section);
+    given.warn_ignored_arguments(warn);
+    let port = port(section)?;
+    let heartbeat = heartbeat(section, heartbeat_override)?;
+    let (tls, mut auth) = given.tls(options, warn)?;
+    if let Some(password_auth) = given.password_credentials(warn)? {
+        auth = Some(password_auth);
+    }
+    let auth = given.auth_or_guest(auth, warn);
+    Ok(AmqpSettings {
+        host: section.host.clone(),
+        port,
+        heartbeat,
+        tls,
+        auth,
+        connect_timeout: options.connect_timeout,
+        confirm_timeout: options.confirm_timeout,
+        max_unconfirmed: options.max_unconfirmed,
+    })
+}
 
-    // 1. Warnings about ignored arguments (values as given, i.e. still `str`).
-    if !ssl {
-        let ignored: Vec<String> = [
-            ("ca_certs", ca_certs),
-            ("certfile", certfile),
-            ("keyfile", keyfile),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.map(|v| format!("{name}={}", ascii_str(v))))
-        .collect();
-        if !ignored.is_empty() {
-            warn(format!(
-                "ssl=False, so these argument(s) will be ignored: {}.",
-                ignored.join(", ")
-            ));
+/// The `[rabbitmq]` values [`derive_settings`] decides on, empty strings as `None`.
+struct Given<'a> {
+    /// `ssl`.
+    ssl: bool,
+    /// `password_auth`.
+    password_auth: bool,
+    /// `ssl_ca_certs`.
+    ca_certs: Option<&'a str>,
+    /// `ssl_certfile`.
+    certfile: Option<&'a str>,
+    /// `ssl_keyfile`.
+    keyfile: Option<&'a str>,
+    /// `username`.
+    username: Option<&'a str>,
+    /// `password`.
+    password: Option<&'a str>,
+}
+
+impl<'a> Given<'a> {
+    /// Takes the values from the section, empty strings meaning "not given".
+    fn from_section(section: &'a RabbitmqSection) -> Self {
+        Given {
+            ssl: section.ssl,
+            password_auth: section.password_auth,
+            ca_certs: non_empty(&section.ssl_ca_certs),
+            certfile: non_empty(&section.ssl_certfile),
+            keyfile: non_empty(&section.ssl_keyfile),
+            username: non_empty(&section.username),
+            password: non_empty(&section.password),
         }
     }
-    if !password_auth {
-        let mut ignored = Vec::new();
-        if let Some(u) = username {
-            ignored.push(format!("username={}", ascii_str(u)));
+
+    /// Step 1: warns about arguments that `ssl=False` or `password_auth=False` makes n6
+    /// ignore (values as given, i.e. still `str`).
+    fn warn_ignored_arguments(&self, warn: &mut dyn FnMut(String)) {
+        if !self.ssl {
+            let ignored: Vec<String> = [
+                ("ca_certs", self.ca_certs),
+                ("certfile", self.certfile),
+                ("keyfile", self.keyfile),
+            ]
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| format!("{name}={}", ascii_str(v))))
+            .collect();
+            if !ignored.is_empty() {
+                warn(format!(
+                    "ssl=False, so these argument(s) will be ignored: {}.",
+                    ignored.join(", ")
+                ));
+            }
         }
-        if password.is_some() {
-            ignored.push("password=<...hidden...>".to_owned());
-        }
-        if !ignored.is_empty() {
-            warn(format!(
-                "password_auth=False, so these argument(s) will be ignored: {}.",
-                ignored.join(", ")
-            ));
+        if !self.password_auth {
+            let mut ignored = Vec::new();
+            if let Some(u) = self.username {
+                ignored.push(format!("username={}", ascii_str(u)));
+            }
+            if self.password.is_some() {
+                ignored.push("password=<...hidden...>".to_owned());
+            }
+            if !ignored.is_empty() {
+                warn(format!(
+                    "password_auth=False, so these argument(s) will be ignored: {}.",
+                    ignored.join(", ")
+                ));
+            }
         }
     }
 
-    let port = u16::try_from(section.port)
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| SettingsError::OutOfRange {
-            section: "rabbitmq",
-            option: "port".to_owned(),
-            message: format!("{} (must be 1..65535)", section.port),
-        })?;
-    let heartbeat_value = heartbeat_override.unwrap_or(section.heartbeat_interval);
-    let heartbeat = u16::try_from(heartbeat_value).map_err(|_| SettingsError::OutOfRange {
-        section: "rabbitmq",
-        option: "heartbeat_interval".to_owned(),
-        message: format!("{heartbeat_value} (must be 0..65535)"),
-    })?;
-
-    // 3. TLS.
-    let mut auth = None;
-    let tls = if ssl {
-        let Some(ca) = ca_certs else {
+    /// Step 3: the TLS settings (`None` with a warning when `ssl=False`), and
+    /// `EXTERNAL` authentication when a client certificate is to be used for it.
+    fn tls(
+        &self,
+        options: &AmqpOptions,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<(Option<TlsSettings>, Option<Auth>), SettingsError> {
+        if !self.ssl {
+            warn(
+                "ssl=False, so AMQP communication will *not* be TLS-secured, even though it \
+                 always *should be* on any production system! (regardless of how \
+                 authentication is performed)"
+                    .to_owned(),
+            );
+            return Ok((None, None));
+        }
+        let Some(ca) = self.ca_certs else {
             return Err(SettingsError::Rabbitmq(
                 "ssl=True but ca_certs=None".to_owned(),
             ));
         };
-        let client_cert = match (certfile, keyfile) {
+        let mut auth = None;
+        let client_cert = match (self.certfile, self.keyfile) {
             (Some(cert), Some(key)) => {
-                if password_auth {
+                if self.password_auth {
                     warn(format!(
                         "password_auth=True, so the specified client certificate ({}={} and {}={}) \
                          will be ignored, i.e., it will *not* be used for AMQP authentication.",
@@ -527,78 +574,95 @@ pub fn derive_settings(
                 )));
             }
         };
-        Some(TlsSettings {
+        let tls = TlsSettings {
             ca_file: expand_user(ca),
             client_cert,
             verify_hostname: options.tls_verify_hostname,
-        })
-    } else {
-        warn(
-            "ssl=False, so AMQP communication will *not* be TLS-secured, even though it \
-             always *should be* on any production system! (regardless of how \
-             authentication is performed)"
-                .to_owned(),
-        );
-        None
-    };
+        };
+        Ok((Some(tls), auth))
+    }
 
-    // 4. Password authentication.
-    if password_auth {
-        match username {
+    /// Step 4: password authentication when `password_auth=True` (guest, with a warning,
+    /// for no or the `guest` user), `None` otherwise.
+    fn password_credentials(
+        &self,
+        warn: &mut dyn FnMut(String),
+    ) -> Result<Option<Auth>, SettingsError> {
+        if !self.password_auth {
+            return Ok(None);
+        }
+        match self.username {
             None | Some(GUEST) => {
-                auth = Some(guest());
                 warn(format!(
                     "password_auth=True but username={}, so a *guest* pseudo-authentication \
                      is to be attempted! This means that *no* real AMQP authentication will \
                      be performed, even though it always *should be* on any production \
                      system! (Note: the password, if any is given, is to be ignored now; \
                      instead of it, the 'guest' password is to be used!)",
-                    username.map_or_else(|| "None".to_owned(), ascii_str)
+                    self.username.map_or_else(|| "None".to_owned(), ascii_str)
                 ));
+                Ok(Some(guest()))
             }
             Some(user) => {
-                let long_enough = password.is_some_and(|p| p.chars().count() >= MIN_PASSWORD_CHARS);
+                let long_enough = self
+                    .password
+                    .is_some_and(|p| p.chars().count() >= MIN_PASSWORD_CHARS);
                 if !long_enough {
                     return Err(SettingsError::Rabbitmq(format!(
                         "password is missing or too short (it is required to consist of at \
                          least {MIN_PASSWORD_CHARS} characters)"
                     )));
                 }
-                auth = Some(Auth::Plain {
+                Ok(Some(Auth::Plain {
                     username: user.to_owned(),
-                    password: password.unwrap_or_default().to_owned(),
-                });
+                    password: self.password.unwrap_or_default().to_owned(),
+                }))
             }
         }
     }
 
-    // 5. No credentials chosen: guest.
-    let auth = match auth {
-        Some(auth) => auth,
-        None => {
-            warn(format!(
-                "password_auth={}, ssl={}, certfile={} and keyfile={}, so *no* real AMQP \
-                 authentication will be performed, even though it always *should be* on any \
-                 production system! (Instead, a *guest* pseudo-authentication is to be \
-                 attempted!)",
-                py_bool(password_auth),
-                py_bool(ssl),
-                ascii_opt_path(certfile),
-                ascii_opt_path(keyfile),
-            ));
-            guest()
+    /// Step 5: the chosen credentials, or guest with a warning when none were chosen.
+    fn auth_or_guest(&self, auth: Option<Auth>, warn: &mut dyn FnMut(String)) -> Auth {
+        if let Some(auth) = auth {
+            return auth;
         }
-    };
+        warn(format!(
+            "password_auth={}, ssl={}, certfile={} and keyfile={}, so *no* real AMQP \
+             authentication will be performed, even though it always *should be* on any \
+             production system! (Instead, a *guest* pseudo-authentication is to be \
+             attempted!)",
+            py_bool(self.password_auth),
+            py_bool(self.ssl),
+            ascii_opt_path(self.certfile),
+            ascii_opt_path(self.keyfile),
+        ));
+        guest()
+    }
+}
 
-    Ok(AmqpSettings {
-        host: section.host.clone(),
-        port,
-        heartbeat,
-        tls,
-        auth,
-        connect_timeout: options.connect_timeout,
-        confirm_timeout: options.confirm_timeout,
-        max_unconfirmed: options.max_unconfirmed,
+/// Step 2a: `port`, which must be `1..=65535`.
+fn port(section: &RabbitmqSection) -> Result<u16, SettingsError> {
+    u16::try_from(section.port)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| SettingsError::OutOfRange {
+            section: "rabbitmq",
+            option: "port".to_owned(),
+            message: format!("{} (must be 1..65535)", section.port),
+        })
+}
+
+/// Step 2b: the heartbeat (the collector's own value replacing `[rabbitmq]`'s), which
+/// must be `0..=65535`.
+fn heartbeat(
+    section: &RabbitmqSection,
+    heartbeat_override: Option<i64>,
+) -> Result<u16, SettingsError> {
+    let heartbeat_value = heartbeat_override.unwrap_or(section.heartbeat_interval);
+    u16::try_from(heartbeat_value).map_err(|_| SettingsError::OutOfRange {
+        section: "rabbitmq",
+        option: "heartbeat_interval".to_owned(),
+        message: format!("{heartbeat_value} (must be 0..65535)"),
     })
 }
 
