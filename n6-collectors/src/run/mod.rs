@@ -33,7 +33,9 @@ use crate::helpers::download::DownloadHistory;
 use crate::message::DEFAULT_EXCHANGE;
 use crate::output::Output;
 use crate::sink::{self, LazySink};
-use crate::state::{Activity, HeldRun, StateSaver, StateStore, adopt_legacy_state_file};
+use crate::state::{
+    Activity, HeldRun, StateBackend, StateSaver, StateStore, adopt_legacy_state_file,
+};
 
 /// Runs collector `C` as a command-line program and returns its exit code.
 ///
@@ -202,6 +204,9 @@ enum Outcome {
     Skipped(String),
 }
 
+/// One run after the command line: configuration, `--print-config`, the state backend,
+/// a `state ...` command, the output, lock and load, `--check-config`, the fleet check,
+/// then collect, confirm and save.
 fn execute<C: Collect>(
     cli: &Cli,
     own_args: C::Args,
@@ -222,32 +227,128 @@ fn execute<C: Collect>(
     } = configure::load::<C>(cli, own_args.config_section())?;
     tracking.configure(metrics_textfile_dir.as_deref());
     if cli.print_config {
-        let mut printable = printable;
-        if let Some(dir) = &cli.state_dir
-            && let Some(section) = printable
-                .get_mut(C::META.name)
-                .and_then(serde_json::Value::as_object_mut)
-        {
-            section.insert("state_dir".to_owned(), dir.display().to_string().into());
-        }
-        let text = serde_json::to_string_pretty(&printable).map_err(Error::bug)?;
-        print_to_stdout(&format!("{text}\n")).map_err(|source| {
-            Error::Sink(crate::sink::SinkError::Io {
-                path: "-".into(),
-                source,
-            })
-        })?;
+        print_config::<C>(cli, printable)?;
         return Ok(Outcome::Early);
     }
-
     let state_dir = match &cli.state_dir {
         Some(dir) => dir.clone(),
         None => C::state_dir(&config).to_owned(),
     };
+    let access = open_state::<C>(cli, &state_dir, &state_backend)?;
+    if let Some(crate::tooling::Command::State(command)) = &cli.command {
+        crate::tooling::execute::<C>(command, &*access.backend)?; // takes the lock itself
+        return Ok(Outcome::Early);
+    }
+    let target = output_target(cli, amqp.is_some(), unreadable_files)?;
+    let mut held = access.backend.begin()?;
+    let (state, migrated, activity, downloads) =
+        load_for_run::<C>(&mut *held, &access.local_state_file)?;
+    tracking.state_loaded(&access.local_state_file, activity, C::expected_silence());
+    let Some(target) = target else {
+        report_valid_configuration::<C>(&*held, &access);
+        return Ok(Outcome::Early);
+    };
+    if let Some(reason) = held.skip_reason() {
+        tracing::info!("{reason}");
+        return Ok(Outcome::Skipped(reason));
+    }
+    let saver = start_saving::<C>(
+        held,
+        cli,
+        access.written_by,
+        (!migrated).then_some(&state),
+        downloads,
+        tracking,
+    )?;
+    let collector = C::from_parts(config, state, own_args);
+    // Also for a collector without state: its envelope may hold its download history.
+    let recorded_state_file = access.is_file.then_some(access.local_state_file.as_path());
+    collect_and_save(
+        cli,
+        tracking,
+        saver,
+        collector,
+        target,
+        amqp,
+        recorded_state_file,
+    )
+}
+
+/// Where the messages go; `None` for `--check-config`. Chosen before anything else
+/// happens, so a run that cannot tell where its messages should go changes nothing.
+fn output_target(
+    cli: &Cli,
+    has_rabbitmq: bool,
+    unreadable_files: usize,
+) -> Result<Option<crate::sink::SinkTarget>> {
+    if cli.check_config {
+        return Ok(None);
+    }
+    choose_output(
+        cli,
+        has_rabbitmq,
+        std::io::stdout().is_terminal(),
+        unreadable_files,
+    )
+    .map(Some)
+}
+
+/// The locked run's state ([`load_state`]), or for a collector without state its
+/// download history ([`load_download_history`]).
+fn load_for_run<C: StatefulCollector>(
+    held: &mut dyn HeldRun,
+    local_state_file: &std::path::Path,
+) -> Result<(C::State, bool, Option<Activity>, DownloadHistory)> {
+    if C::META.has_state {
+        load_state::<C>(held, local_state_file)
+    } else {
+        load_download_history::<C>(held)
+    }
+}
+
+/// `--print-config`: prints the configuration as JSON (secrets redacted), with
+/// `--state-dir` in place of the main section's `state_dir`.
+fn print_config<C: StatefulCollector>(cli: &Cli, mut printable: serde_json::Value) -> Result<()> {
+    if let Some(dir) = &cli.state_dir
+        && let Some(section) = printable
+            .get_mut(C::META.name)
+            .and_then(serde_json::Value::as_object_mut)
+    {
+        section.insert("state_dir".to_owned(), dir.display().to_string().into());
+    }
+    let text = serde_json::to_string_pretty(&printable).map_err(Error::bug)?;
+    print_to_stdout(&format!("{text}\n")).map_err(|source| {
+        Error::Sink(crate::sink::SinkError::Io {
+            path: "-".into(),
+            source,
+        })
+    })
+}
+
+/// Where a run's state is and the backend that holds it.
+struct StateAccess {
+    /// The backend (state file or etcd), not yet locked.
+    backend: Box<dyn StateBackend>,
+    /// What the run's saves record as `written_by`.
+    written_by: String,
+    /// Whether the state is in a file (not etcd).
+    is_file: bool,
+    /// The state file in `state_dir` (with etcd: where it would be); the run record of
+    /// run tracking stays beside it, on this host.
+    local_state_file: std::path::PathBuf,
+}
+
+/// Names the state file in `state_dir` (adopting one of an older name) and opens the
+/// chosen backend with the run lock it takes.
+fn open_state<C: StatefulCollector>(
+    cli: &Cli,
+    state_dir: &std::path::Path,
+    state_backend: &crate::state::BackendChoice,
+) -> Result<StateAccess> {
     let written_by = written_by::<C>();
-    let file_name = state_file_in_use::<C>(&state_dir, cli.dry_run || cli.check_config)?;
-    let store = StateStore::new(&state_dir, &file_name, &C::META.collector_id(), &written_by);
-    let is_file = state_backend == crate::state::BackendChoice::File;
+    let file_name = state_file_in_use::<C>(state_dir, cli.dry_run || cli.check_config)?;
+    let store = StateStore::new(state_dir, &file_name, &C::META.collector_id(), &written_by);
+    let is_file = *state_backend == crate::state::BackendChoice::File;
     // The run record of run tracking stays on this host, beside where the state file
     // is (or would be, with the etcd backend).
     let local_state_file = store.path().to_owned();
@@ -259,62 +360,53 @@ fn execute<C: Collect>(
         || matches!(&cli.command, Some(crate::tooling::Command::State(c)) if c.is_read_only());
     let file_lock = (state_dir.join(C::META.lock_name()), read_only);
     let backend = state_backend.backend(store, &written_by, Some(file_lock))?;
-    if let Some(crate::tooling::Command::State(command)) = &cli.command {
-        crate::tooling::execute::<C>(command, &*backend)?; // takes the lock itself
-        return Ok(Outcome::Early);
-    }
-    // Chosen before anything else happens, so a run that cannot tell where its messages
-    // should go changes nothing.
-    let target = if cli.check_config {
-        None
-    } else {
-        Some(choose_output(
-            cli,
-            amqp.is_some(),
-            std::io::stdout().is_terminal(),
-            unreadable_files,
-        )?)
-    };
-    let mut held = backend.begin()?;
-    let (state, migrated, activity, downloads) = if C::META.has_state {
-        load_state::<C>(&mut *held, &local_state_file)?
-    } else {
-        load_download_history::<C>(&mut *held)?
-    };
-    tracking.state_loaded(&local_state_file, activity, C::expected_silence());
-    let Some(target) = target else {
-        if !C::META.has_state {
-            eprintln!("{}: configuration is valid (no state)", C::META.name);
-        } else if is_file && !held.location().exists() {
-            eprintln!(
-                "{}: configuration is valid; no state file yet (first run): {}",
-                C::META.name,
-                held.location().display()
-            );
-        } else {
-            let what = if is_file {
-                format!("state file ({})", held.location().display())
-            } else {
-                format!("state ({})", backend.describe())
-            };
-            eprintln!("{}: configuration and {what} are valid", C::META.name);
-        }
-        return Ok(Outcome::Early);
-    };
-    if let Some(reason) = held.skip_reason() {
-        tracing::info!("{reason}");
-        return Ok(Outcome::Skipped(reason));
-    }
+    Ok(StateAccess {
+        backend,
+        written_by,
+        is_file,
+        local_state_file,
+    })
+}
 
-    // A migrated state is saved at the end of the run even if nothing else changed, so
-    // the file is migrated once, not on every load.
+/// `--check-config`: says that the configuration (and the state, if any) is valid.
+fn report_valid_configuration<C: StatefulCollector>(held: &dyn HeldRun, access: &StateAccess) {
+    if !C::META.has_state {
+        eprintln!("{}: configuration is valid (no state)", C::META.name);
+    } else if access.is_file && !held.location().exists() {
+        eprintln!(
+            "{}: configuration is valid; no state file yet (first run): {}",
+            C::META.name,
+            held.location().display()
+        );
+    } else {
+        let what = if access.is_file {
+            format!("state file ({})", held.location().display())
+        } else {
+            format!("state ({})", access.backend.describe())
+        };
+        eprintln!("{}: configuration and {what} are valid", C::META.name);
+    }
+}
+
+/// The run's saver over the locked state, starting the run's conditional downloads
+/// from the loaded history. `on_disk` is the loaded state unless it was migrated: a
+/// migrated state is saved at the end of the run even if nothing else changed, so the
+/// file is migrated once, not on every load.
+fn start_saving<C: StatefulCollector>(
+    held: Box<dyn HeldRun>,
+    cli: &Cli,
+    written_by: String,
+    on_disk: Option<&C::State>,
+    downloads: DownloadHistory,
+    tracking: &RunTracking,
+) -> Result<StateSaver> {
     let mut saver = StateSaver::new(
         held,
         cli.dry_run,
         C::META.collector_id(),
         written_by,
         C::META.state_version,
-        (!migrated).then_some(&state),
+        on_disk,
     )?;
     if !C::META.has_state {
         saver = saver.stateless();
@@ -324,7 +416,21 @@ fn execute<C: Collect>(
     if tracking.enabled() {
         saver.set_activity(tracking.prior_activity());
     }
-    let mut collector = C::from_parts(config, state, own_args);
+    Ok(saver)
+}
+
+/// Runs [`Collect::collect`] into the sink, waits for the confirms, then saves at the
+/// end (unless a signal came) and closes the sink. `recorded_state_file`: the state
+/// file a `--record` recording keeps a copy of.
+fn collect_and_save<C: Collect>(
+    cli: &Cli,
+    tracking: &mut RunTracking,
+    mut saver: StateSaver,
+    mut collector: C,
+    target: crate::sink::SinkTarget,
+    amqp: Option<crate::sink::amqp::AmqpSettings>,
+    recorded_state_file: Option<&std::path::Path>,
+) -> Result<Outcome> {
     let exchange = format!(
         "{DEFAULT_EXCHANGE}{}",
         cli.n6output_suffix.as_deref().unwrap_or("")
@@ -335,8 +441,7 @@ fn execute<C: Collect>(
         replay: cli.replay.as_deref(),
         collector: C::META.name,
         clock: cli.clock()?,
-        // Also for a collector without state: its envelope may hold its download history.
-        state_file: is_file.then_some(local_state_file.as_path()),
+        state_file: recorded_state_file,
     })?;
     let mut sink = LazySink::new(crate::record::tee_when_recording(sink::opener(
         target,
