@@ -44,6 +44,48 @@ pub(crate) fn load<C: StatefulCollector>(
     cli: &Cli,
     main_section: Option<&str>,
 ) -> Result<LoadedConfig<C>> {
+    let (raw, unreadable_files, mut problems) = read_config_files(cli)?;
+    let main = main_section.unwrap_or(C::META.name);
+    let typed = validate_collector_config::<C>(&raw, main, &mut problems);
+    let mut printable = Map::new();
+    let amqp = broker_settings(
+        cli,
+        &raw,
+        typed.as_ref(),
+        main,
+        &mut printable,
+        &mut problems,
+    );
+    let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
+    let state_backend = if raw.sections.contains_key(STATE_SECTION) {
+        state_backend(&raw, &mut printable, &mut problems)
+    } else {
+        BackendChoice::File
+    };
+    let Some(typed) = typed.filter(|_| problems.is_empty()) else {
+        return Err(Error::Config(problems));
+    };
+
+    add_printable(&typed, &mut printable);
+    let mut typed = typed;
+    typed.rename_section(main, C::META.name);
+    let config = C::build_config(typed).map_err(Error::Bug)?;
+    Ok(LoadedConfig {
+        config,
+        printable: Json::Object(printable),
+        amqp,
+        unreadable_files,
+        metrics_textfile_dir,
+        state_backend,
+    })
+}
+
+/// Reads the config files (`--config-dir`, or the default directories) with the
+/// `--n6config-override`s applied and external secrets resolved, logging the files'
+/// warnings. Returns the raw config, how many selected files could not be read, and the
+/// problems found so far (unresolvable secrets). A missing `--config-dir`, a bad
+/// override or a malformed file is an error right away.
+fn read_config_files(cli: &Cli) -> Result<(RawConfig, usize, Vec<String>)> {
     let dirs = if cli.config_dirs.is_empty() {
         files::default_config_dirs()
     } else {
@@ -76,15 +118,23 @@ pub(crate) fn load<C: StatefulCollector>(
         tracing::warn!("{warning}");
     }
     warn_about_miscased_rabbitmq(&raw);
+    Ok((raw, report.unreadable.len(), problems))
+}
 
-    let main = main_section.unwrap_or(C::META.name);
+/// Validates the files against `C`'s spec, its main section named `main` (logging the
+/// warnings); `None` with the problems in `problems` when invalid.
+fn validate_collector_config<C: StatefulCollector>(
+    raw: &RawConfig,
+    main: &str,
+    problems: &mut Vec<String>,
+) -> Option<TypedConfig> {
     let mut spec = C::config_spec();
     for section in &mut spec.sections {
         if section.name == C::META.name {
             section.name = main.to_owned();
         }
     }
-    let typed = match validate::validate(&spec, &raw, &C::custom_converters()) {
+    match validate::validate(&spec, raw, &C::custom_converters()) {
         Ok((typed, warnings)) => {
             for warning in warnings {
                 tracing::warn!("{warning}");
@@ -95,56 +145,46 @@ pub(crate) fn load<C: StatefulCollector>(
             problems.extend(errors.lines());
             None
         }
-    };
-
-    let mut printable = Map::new();
-    let has_rabbitmq = raw.sections.contains_key("rabbitmq");
-    let mut amqp = None;
-    if cli.sink_target(has_rabbitmq) == SinkTarget::Amqp {
-        if has_rabbitmq {
-            let heartbeat = typed
-                .as_ref()
-                .and_then(|t| t.section(main))
-                .and_then(|s| s.get("heartbeat_interval"))
-                .and_then(|v| match v {
-                    Value::Int(i) => Some(*i),
-                    _ => None,
-                });
-            // n6 reads [rabbitmq] first, so its problems come first.
-            let mut amqp_problems = Vec::new();
-            amqp = amqp_settings(&raw, heartbeat, &mut printable, &mut amqp_problems);
-            problems.splice(0..0, amqp_problems);
-        } else {
-            problems.insert(
-                0,
-                "--output amqp needs a [rabbitmq] section (host, port, heartbeat_interval, ssl) \
-                 in the config files"
-                    .to_owned(),
-            );
-        }
     }
-    let metrics_textfile_dir = metrics_options(&raw, &mut printable, &mut problems);
-    let state_backend = if raw.sections.contains_key(STATE_SECTION) {
-        state_backend(&raw, &mut printable, &mut problems)
-    } else {
-        BackendChoice::File
-    };
-    let Some(typed) = typed.filter(|_| problems.is_empty()) else {
-        return Err(Error::Config(problems));
-    };
+}
 
-    add_printable(&typed, &mut printable);
-    let mut typed = typed;
-    typed.rename_section(main, C::META.name);
-    let config = C::build_config(typed).map_err(Error::Bug)?;
-    Ok(LoadedConfig {
-        config,
-        printable: Json::Object(printable),
-        amqp,
-        unreadable_files: report.unreadable.len(),
-        metrics_textfile_dir,
-        state_backend,
-    })
+/// The broker settings when the run publishes to the broker (`None` otherwise, or when
+/// they are invalid). Their problems go *before* the others in `problems`, as n6 reads
+/// `[rabbitmq]` first; the collector's own `heartbeat_interval` (in the validated
+/// `typed` main section) replaces `[rabbitmq]`'s.
+fn broker_settings(
+    cli: &Cli,
+    raw: &RawConfig,
+    typed: Option<&TypedConfig>,
+    main: &str,
+    printable: &mut Map<String, Json>,
+    problems: &mut Vec<String>,
+) -> Option<AmqpSettings> {
+    let has_rabbitmq = raw.sections.contains_key("rabbitmq");
+    if cli.sink_target(has_rabbitmq) != SinkTarget::Amqp {
+        return None;
+    }
+    if !has_rabbitmq {
+        problems.insert(
+            0,
+            "--output amqp needs a [rabbitmq] section (host, port, heartbeat_interval, ssl) \
+             in the config files"
+                .to_owned(),
+        );
+        return None;
+    }
+    let heartbeat = typed
+        .and_then(|t| t.section(main))
+        .and_then(|s| s.get("heartbeat_interval"))
+        .and_then(|v| match v {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        });
+    // n6 reads [rabbitmq] first, so its problems come first.
+    let mut amqp_problems = Vec::new();
+    let amqp = amqp_settings(raw, heartbeat, printable, &mut amqp_problems);
+    problems.splice(0..0, amqp_problems);
+    amqp
 }
 
 /// Validates `[n6_collectors_state]` and chooses the state backend; problems go to
