@@ -472,6 +472,18 @@ impl Downloader {
         let what = format!("{} {}", request.method, url);
         let retries = request.retries.unwrap_or(self.settings.retries);
         let agent = self.agent(request.follow_redirects)?;
+        let headers = self.request_headers(request);
+        check_request(&url, &headers).map_err(DownloadError::Config)?;
+        let (response, attempt) =
+            self.send_with_retries(request, &agent, &url, &headers, retries, &what)?;
+        self.keep_response_headers(&response);
+        check_status(&response, &headers, &what, attempt)?;
+        Ok((response, what, attempt))
+    }
+
+    /// The request's headers: the base request headers merged with its own, plus the
+    /// `Content-Type` of its body unless one is given.
+    fn request_headers(&self, request: &Request) -> Vec<(String, String)> {
         let mut headers = merge_headers(&self.settings.base_request_headers, &request.headers);
         if let Some(content_type) = request.body_content_type
             && !headers
@@ -480,11 +492,25 @@ impl Downloader {
         {
             headers.push(("Content-Type".to_owned(), content_type.to_owned()));
         }
-        check_request(&url, &headers).map_err(DownloadError::Config)?;
+        headers
+    }
+
+    /// Sends the request until a response is final or the retries are used up (n6's
+    /// retry policy: backoff, or the server's `Retry-After`), keeping the minimum
+    /// interval between requests: the response and the attempts made.
+    fn send_with_retries(
+        &mut self,
+        request: &Request,
+        agent: &ureq::Agent,
+        url: &str,
+        headers: &[(String, String)],
+        retries: u32,
+        what: &str,
+    ) -> std::result::Result<(ureq::http::Response<ureq::Body>, u32), DownloadError> {
         let mut attempt: u32 = 0;
         let mut asked_wait: Option<Duration> = None;
         let started = Instant::now();
-        let response = loop {
+        loop {
             if attempt > 0 {
                 (self.sleep)(asked_wait.take().unwrap_or_else(|| backoff(attempt)));
             }
@@ -492,69 +518,106 @@ impl Downloader {
             self.keep_min_interval();
             let outgoing = crate::record::Outgoing {
                 method: &request.method,
-                url: &url,
-                headers: &headers,
+                url,
+                headers,
                 body: request.body.as_deref(),
             };
             let sent = crate::record::exchange(
                 &outgoing,
-                || send(&agent, request, &url, &headers),
+                || send(agent, request, url, headers),
                 Sent::Fatal,
             );
             note_request_end();
             let sent = sent?;
             let failure = match sent {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let asked = RATE_LIMITED_STATUSES
-                        .contains(&status)
-                        .then(|| response.headers().get("retry-after"))
-                        .flatten()
-                        .and_then(|value| value.to_str().ok())
-                        .and_then(|value| retry_after(value, time::UtcDateTime::now()));
-                    match asked {
-                        Some(wait) if attempt <= retries => {
-                            if started.elapsed() + wait > self.settings.deadline {
-                                return Err(DownloadError::RetryAfterBeyondDeadline {
-                                    what,
-                                    status,
-                                    retry_after: wait.as_secs_f64(),
-                                    deadline: self.settings.deadline.as_secs_f64(),
-                                    attempts: attempt,
-                                });
-                            }
-                            asked_wait = Some(wait);
-                            format!("HTTP {status} with Retry-After of {} s", wait.as_secs_f64())
-                        }
-                        _ if !RETRIED_STATUSES.contains(&status) || attempt > retries => {
-                            break response;
-                        }
-                        _ => format!("HTTP {status}"),
+                Ok(response) => match self.judge(&response, attempt, retries, started, what)? {
+                    Verdict::Final => return Ok((response, attempt)),
+                    Verdict::Retry { failure, wait } => {
+                        asked_wait = wait;
+                        failure
                     }
-                }
+                },
                 Err(Sent::Retryable(e)) if attempt <= retries => e.to_string(),
                 Err(Sent::Retryable(source)) | Err(Sent::Fatal(source)) => {
-                    self.last_modified = None;
-                    self.last_headers.clear();
-                    if matches!(source, ureq::Error::Timeout(ureq::Timeout::Global)) {
-                        return Err(DownloadError::Deadline {
-                            what,
-                            seconds: self.settings.deadline.as_secs_f64(),
-                            attempts: attempt,
-                        });
-                    }
-                    return Err(DownloadError::Transport {
-                        what,
-                        attempts: attempt,
-                        source,
-                    });
+                    return Err(self.transport_failure(source, what, attempt));
                 }
             };
             tracing::info!(
                 "{what}: {failure}; retrying ({attempt} of {} attempts made)",
                 retries + 1
             );
-        };
+        }
+    }
+
+    /// Whether a response is final or is retried (a retried status, or a rate limit
+    /// with `Retry-After` while retries are left); a `Retry-After` reaching beyond the
+    /// deadline is an error.
+    fn judge(
+        &self,
+        response: &ureq::http::Response<ureq::Body>,
+        attempt: u32,
+        retries: u32,
+        started: Instant,
+        what: &str,
+    ) -> std::result::Result<Verdict, DownloadError> {
+        let status = response.status().as_u16();
+        let asked = RATE_LIMITED_STATUSES
+            .contains(&status)
+            .then(|| response.headers().get("retry-after"))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| retry_after(value, time::UtcDateTime::now()));
+        match asked {
+            Some(wait) if attempt <= retries => {
+                if started.elapsed() + wait > self.settings.deadline {
+                    return Err(DownloadError::RetryAfterBeyondDeadline {
+                        what: what.to_owned(),
+                        status,
+                        retry_after: wait.as_secs_f64(),
+                        deadline: self.settings.deadline.as_secs_f64(),
+                        attempts: attempt,
+                    });
+                }
+                Ok(Verdict::Retry {
+                    failure: format!("HTTP {status} with Retry-After of {} s", wait.as_secs_f64()),
+                    wait: Some(wait),
+                })
+            }
+            _ if !RETRIED_STATUSES.contains(&status) || attempt > retries => Ok(Verdict::Final),
+            _ => Ok(Verdict::Retry {
+                failure: format!("HTTP {status}"),
+                wait: None,
+            }),
+        }
+    }
+
+    /// The error for a request that failed without a response (and is not retried),
+    /// forgetting the previous response's headers.
+    fn transport_failure(
+        &mut self,
+        source: ureq::Error,
+        what: &str,
+        attempt: u32,
+    ) -> DownloadError {
+        self.last_modified = None;
+        self.last_headers.clear();
+        if matches!(source, ureq::Error::Timeout(ureq::Timeout::Global)) {
+            return DownloadError::Deadline {
+                what: what.to_owned(),
+                seconds: self.settings.deadline.as_secs_f64(),
+                attempts: attempt,
+            };
+        }
+        DownloadError::Transport {
+            what: what.to_owned(),
+            attempts: attempt,
+            source,
+        }
+    }
+
+    /// Keeps the final response's headers and its `Last-Modified` for
+    /// [`response_header`](Self::response_header) and [`meta`](Self::meta).
+    fn keep_response_headers(&mut self, response: &ureq::http::Response<ureq::Body>) {
         self.last_headers = response
             .headers()
             .iter()
@@ -568,25 +631,6 @@ impl Downloader {
         self.last_modified = self
             .response_header("last-modified")
             .and_then(http_last_modified);
-        let status = response.status();
-        let conditional = headers.iter().any(|(k, _)| {
-            k.eq_ignore_ascii_case("if-none-match") || k.eq_ignore_ascii_case("if-modified-since")
-        });
-        if status.as_u16() == 304 && conditional {
-            return Err(DownloadError::NotModified {
-                what,
-                attempts: attempt,
-            });
-        }
-        if status.as_u16() >= 400 {
-            return Err(DownloadError::Status {
-                what,
-                status: status.as_u16(),
-                reason: status.canonical_reason().unwrap_or("").to_owned(),
-                attempts: attempt,
-            });
-        }
-        Ok((response, what, attempt))
     }
 
     /// Waits until `download_min_interval` has passed since the end of the run's previous
@@ -634,6 +678,48 @@ pub fn backoff(failures: u32) -> Duration {
     }
     let secs = 0.1 * 2f64.powi(i32::try_from(failures - 1).unwrap_or(i32::MAX));
     Duration::from_secs_f64(secs.min(120.0))
+}
+
+/// What [`Downloader::send_with_retries`] does with a response.
+enum Verdict {
+    /// The response is the answer (whatever its status).
+    Final,
+    /// The request is made again.
+    Retry {
+        /// Why, for the log.
+        failure: String,
+        /// The server's `Retry-After`, waited instead of the backoff.
+        wait: Option<Duration>,
+    },
+}
+
+/// A `304 Not Modified` to a conditional request, or a status of 400 or more, as the
+/// request's error.
+fn check_status(
+    response: &ureq::http::Response<ureq::Body>,
+    headers: &[(String, String)],
+    what: &str,
+    attempt: u32,
+) -> std::result::Result<(), DownloadError> {
+    let status = response.status();
+    let conditional = headers.iter().any(|(k, _)| {
+        k.eq_ignore_ascii_case("if-none-match") || k.eq_ignore_ascii_case("if-modified-since")
+    });
+    if status.as_u16() == 304 && conditional {
+        return Err(DownloadError::NotModified {
+            what: what.to_owned(),
+            attempts: attempt,
+        });
+    }
+    if status.as_u16() >= 400 {
+        return Err(DownloadError::Status {
+            what: what.to_owned(),
+            status: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or("").to_owned(),
+            attempts: attempt,
+        });
+    }
+    Ok(())
 }
 
 enum Sent {
