@@ -130,6 +130,135 @@ fn exchange_kind(name: &str) -> ExchangeKind {
     }
 }
 
+/// The declarations, bindings and `basic.consume` of [`AmqpConsumer::connect`], as
+/// n6's `AMQPCollector` makes them, on the input connection's channel.
+struct SetUp<'a> {
+    /// The input connection's channel.
+    channel: &'a Channel,
+    /// What to consume.
+    input: &'a InputQueue,
+    /// The broker, as errors name it.
+    described: &'a str,
+}
+
+impl SetUp<'_> {
+    /// Declares the exchange (if any) and the queue, binds them, and starts consuming.
+    async fn run(&self) -> Result<lapin::Consumer> {
+        if !self.input.exchange.is_empty() {
+            self.declare_exchange().await?;
+        }
+        self.declare_queue().await?;
+        if !self.input.exchange.is_empty() {
+            self.bind_queue().await?;
+        }
+        self.consume().await
+    }
+
+    /// The error of step `what`, naming the broker.
+    fn step(&self, what: String, e: &lapin::Error) -> Error {
+        unavailable(format!(
+            "input queue on {}: {what}: {}",
+            self.described,
+            describe_lapin_error(e)
+        ))
+    }
+
+    /// Declares the input exchange, durable, of the configured type.
+    async fn declare_exchange(&self) -> Result<()> {
+        let input = self.input;
+        self.channel
+            .exchange_declare(
+                input.exchange.as_str().into(),
+                exchange_kind(&input.exchange_type),
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..ExchangeDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| {
+                self.step(
+                    format!(
+                        "cannot declare exchange {:?} ({}, durable)",
+                        input.exchange, input.exchange_type
+                    ),
+                    &e,
+                )
+            })
+    }
+
+    /// Declares the input queue, durable.
+    async fn declare_queue(&self) -> Result<()> {
+        let input = self.input;
+        self.channel
+            .queue_declare(
+                input.queue.as_str().into(),
+                QueueDeclareOptions {
+                    durable: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map(drop)
+            .map_err(|e| {
+                self.step(
+                    format!("cannot declare queue {:?} (durable)", input.queue),
+                    &e,
+                )
+            })
+    }
+
+    /// Binds the queue to the exchange with each binding key, or once without a key.
+    async fn bind_queue(&self) -> Result<()> {
+        let input = self.input;
+        let keys: Vec<&str> = if input.binding_keys.is_empty() {
+            vec![""]
+        } else {
+            input.binding_keys.iter().map(String::as_str).collect()
+        };
+        for key in keys {
+            self.channel
+                .queue_bind(
+                    input.queue.as_str().into(),
+                    input.exchange.as_str().into(),
+                    key.into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(|e| {
+                    self.step(
+                        format!(
+                            "cannot bind queue {:?} to {:?} with key {key:?}",
+                            input.queue, input.exchange
+                        ),
+                        &e,
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Sets the prefetch and starts consuming the queue.
+    async fn consume(&self) -> Result<lapin::Consumer> {
+        self.channel
+            .basic_qos(PREFETCH, BasicQosOptions::default())
+            .await
+            .map_err(|e| self.step("basic.qos".to_owned(), &e))?;
+        self.channel
+            .basic_consume(
+                self.input.queue.as_str().into(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(|e| self.step(format!("cannot consume queue {:?}", self.input.queue), &e))
+    }
+}
+
 impl AmqpConsumer {
     /// Connects with `settings` (a connection of its own), declares and binds as n6's
     /// `AMQPCollector` does, and starts consuming `input.queue`. Any failure is
@@ -139,103 +268,21 @@ impl AmqpConsumer {
         let (runtime, connection, channel) =
             open_channel(settings).map_err(|e| unavailable(format!("input queue: {e}")))?;
         let timeout = settings.connect_timeout;
-        let step = |what: String, e: &lapin::Error| {
-            unavailable(format!(
-                "input queue on {described}: {what}: {}",
-                describe_lapin_error(e)
-            ))
+        let set_up = SetUp {
+            channel: &channel,
+            input,
+            described: &described,
         };
-        let set_up = async {
-            let durable = |durable| ExchangeDeclareOptions {
-                durable,
-                ..ExchangeDeclareOptions::default()
-            };
-            if !input.exchange.is_empty() {
-                channel
-                    .exchange_declare(
-                        input.exchange.as_str().into(),
-                        exchange_kind(&input.exchange_type),
-                        durable(true),
-                        FieldTable::default(),
-                    )
-                    .await
-                    .map_err(|e| {
-                        step(
-                            format!(
-                                "cannot declare exchange {:?} ({}, durable)",
-                                input.exchange, input.exchange_type
-                            ),
-                            &e,
-                        )
-                    })?;
-            }
-            channel
-                .queue_declare(
-                    input.queue.as_str().into(),
-                    QueueDeclareOptions {
-                        durable: true,
-                        ..QueueDeclareOptions::default()
-                    },
-                    FieldTable::default(),
-                )
-                .await
-                .map_err(|e| {
-                    step(
-                        format!("cannot declare queue {:?} (durable)", input.queue),
-                        &e,
-                    )
-                })?;
-            if !input.exchange.is_empty() {
-                let keys: Vec<&str> = if input.binding_keys.is_empty() {
-                    vec![""]
-                } else {
-                    input.binding_keys.iter().map(String::as_str).collect()
-                };
-                for key in keys {
-                    channel
-                        .queue_bind(
-                            input.queue.as_str().into(),
-                            input.exchange.as_str().into(),
-                            key.into(),
-                            QueueBindOptions::default(),
-                            FieldTable::default(),
-                        )
-                        .await
-                        .map_err(|e| {
-                            step(
-                                format!(
-                                    "cannot bind queue {:?} to {:?} with key {key:?}",
-                                    input.queue, input.exchange
-                                ),
-                                &e,
-                            )
-                        })?;
+        let consumer =
+            match runtime.block_on(async { tokio::time::timeout(timeout, set_up.run()).await }) {
+                Ok(result) => result?,
+                Err(_) => {
+                    return Err(unavailable(format!(
+                        "input queue on {described}: no answer within {} s",
+                        timeout.as_secs()
+                    )));
                 }
-            }
-            channel
-                .basic_qos(PREFETCH, BasicQosOptions::default())
-                .await
-                .map_err(|e| step("basic.qos".to_owned(), &e))?;
-            channel
-                .basic_consume(
-                    input.queue.as_str().into(),
-                    "".into(),
-                    BasicConsumeOptions::default(),
-                    FieldTable::default(),
-                )
-                .await
-                .map_err(|e| step(format!("cannot consume queue {:?}", input.queue), &e))
-        };
-        let consumer = match runtime.block_on(async { tokio::time::timeout(timeout, set_up).await })
-        {
-            Ok(result) => result?,
-            Err(_) => {
-                return Err(unavailable(format!(
-                    "input queue on {described}: no answer within {} s",
-                    timeout.as_secs()
-                )));
-            }
-        };
+            };
         let consumer_tag = consumer.tag().as_str().to_owned();
         tracing::info!(queue = %input.queue, broker = %described, "consuming the input queue");
         Ok(AmqpConsumer {
