@@ -283,99 +283,18 @@ impl BackendChoice {
         let mut problems = Vec::new();
         let mut backend = "file".to_owned();
         let mut settings = EtcdSettings::new(Vec::new());
-        let section = STATE_SECTION;
-        let path = |s: &str| (!s.trim().is_empty()).then(|| expand_home(s.trim()));
         for (name, value) in values {
             match (name, value) {
                 ("backend", Value::Str(s)) => backend = s.trim().to_ascii_lowercase(),
-                ("etcd_endpoints", Value::List(items)) => {
-                    settings.endpoints = items
-                        .iter()
-                        .filter_map(|item| match item {
-                            Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-                            _ => None,
-                        })
-                        .collect();
-                }
-                ("etcd_prefix", Value::Str(s)) => {
-                    settings.prefix = s.trim().trim_end_matches('/').to_owned();
-                    if !settings.prefix.starts_with('/') {
-                        problems.push(format!(
-                            "[{section}] etcd_prefix: {s:?} must start with '/'"
-                        ));
+                _ => {
+                    if let Err(problem) = set_etcd_option(&mut settings, name, value) {
+                        problems.push(problem);
                     }
                 }
-                ("etcd_lease_ttl", Value::Int(n)) => match u64::try_from(*n) {
-                    Ok(n) if n >= 2 => settings.lease_ttl = Duration::from_secs(n),
-                    _ => problems.push(format!(
-                        "[{section}] etcd_lease_ttl: {n} (must be at least 2 seconds)"
-                    )),
-                },
-                ("etcd_request_timeout", Value::Float(f)) => {
-                    if f.is_finite() && *f >= 0.05 {
-                        settings.request_timeout = Duration::from_secs_f64(*f);
-                    } else {
-                        problems.push(format!(
-                            "[{section}] etcd_request_timeout: {f} (must be at least 0.05 seconds)"
-                        ));
-                    }
-                }
-                ("etcd_ca_certs", Value::Str(s)) => settings.ca_certs = path(s),
-                ("etcd_certfile", Value::Str(s)) => settings.certfile = path(s),
-                ("etcd_keyfile", Value::Str(s)) => settings.keyfile = path(s),
-                ("etcd_username", Value::Str(s)) => {
-                    settings.username = (!s.is_empty()).then(|| s.clone())
-                }
-                ("etcd_password", Value::Str(s)) => {
-                    settings.password = (!s.is_empty()).then(|| s.clone())
-                }
-                ("etcd_max_state_bytes", Value::Int(n)) => match usize::try_from(*n) {
-                    Ok(n) if n >= 1024 => settings.max_state_bytes = n,
-                    _ => problems.push(format!(
-                        "[{section}] etcd_max_state_bytes: {n} (must be at least 1024)"
-                    )),
-                },
-                ("fleet_min_interval", Value::Int(n)) => match u64::try_from(*n) {
-                    Ok(n) => settings.fleet_min_interval = Duration::from_secs(n),
-                    _ => problems.push(format!(
-                        "[{section}] fleet_min_interval: {n} (must be 0 or more seconds)"
-                    )),
-                },
-                _ => {}
             }
         }
-        for endpoint in &settings.endpoints {
-            if !(endpoint.starts_with("http://") || endpoint.starts_with("https://")) {
-                problems.push(format!(
-                    "[{section}] etcd_endpoints: {endpoint:?} must start with http:// or https://"
-                ));
-            }
-        }
-        let choice = match backend.as_str() {
-            "file" => BackendChoice::File,
-            "etcd" => {
-                if settings.endpoints.is_empty() {
-                    problems.push(format!(
-                        "[{section}] backend = etcd needs etcd_endpoints (e.g. https://etcd1:2379, https://etcd2:2379, https://etcd3:2379)"
-                    ));
-                }
-                if settings.password.is_some() && settings.username.is_none() {
-                    problems.push(format!(
-                        "[{section}] etcd_password is set but etcd_username is not"
-                    ));
-                }
-                if let Err(e) = super::etcd::config::tls_config(&settings) {
-                    problems.push(format!("[{section}] {e}"));
-                }
-                BackendChoice::Etcd(Box::new(settings))
-            }
-            other => {
-                problems.push(format!(
-                    "[{section}] backend: {other:?} (must be file or etcd)"
-                ));
-                BackendChoice::File
-            }
-        };
+        problems.extend(endpoint_problems(&settings));
+        let choice = choose_backend(&backend, settings, &mut problems);
         if problems.is_empty() {
             Ok(choice)
         } else {
@@ -405,6 +324,120 @@ impl BackendChoice {
                 store.collector_id(),
                 written_by,
             )?)),
+        }
+    }
+}
+
+/// Sets the etcd (or fleet) option `name` of `[n6_collectors_state]` in `settings`;
+/// the problem with its value, if any (options of other names are ignored).
+fn set_etcd_option(settings: &mut EtcdSettings, name: &str, value: &Value) -> Result<(), String> {
+    let section = STATE_SECTION;
+    let path = |s: &str| (!s.trim().is_empty()).then(|| expand_home(s.trim()));
+    match (name, value) {
+        ("etcd_endpoints", Value::List(items)) => {
+            settings.endpoints = items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::Str(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+                    _ => None,
+                })
+                .collect();
+        }
+        ("etcd_prefix", Value::Str(s)) => {
+            settings.prefix = s.trim().trim_end_matches('/').to_owned();
+            if !settings.prefix.starts_with('/') {
+                return Err(format!(
+                    "[{section}] etcd_prefix: {s:?} must start with '/'"
+                ));
+            }
+        }
+        ("etcd_lease_ttl", Value::Int(n)) => match u64::try_from(*n) {
+            Ok(n) if n >= 2 => settings.lease_ttl = Duration::from_secs(n),
+            _ => {
+                return Err(format!(
+                    "[{section}] etcd_lease_ttl: {n} (must be at least 2 seconds)"
+                ));
+            }
+        },
+        ("etcd_request_timeout", Value::Float(f)) => {
+            if f.is_finite() && *f >= 0.05 {
+                settings.request_timeout = Duration::from_secs_f64(*f);
+            } else {
+                return Err(format!(
+                    "[{section}] etcd_request_timeout: {f} (must be at least 0.05 seconds)"
+                ));
+            }
+        }
+        ("etcd_ca_certs", Value::Str(s)) => settings.ca_certs = path(s),
+        ("etcd_certfile", Value::Str(s)) => settings.certfile = path(s),
+        ("etcd_keyfile", Value::Str(s)) => settings.keyfile = path(s),
+        ("etcd_username", Value::Str(s)) => settings.username = (!s.is_empty()).then(|| s.clone()),
+        ("etcd_password", Value::Str(s)) => settings.password = (!s.is_empty()).then(|| s.clone()),
+        ("etcd_max_state_bytes", Value::Int(n)) => match usize::try_from(*n) {
+            Ok(n) if n >= 1024 => settings.max_state_bytes = n,
+            _ => {
+                return Err(format!(
+                    "[{section}] etcd_max_state_bytes: {n} (must be at least 1024)"
+                ));
+            }
+        },
+        ("fleet_min_interval", Value::Int(n)) => match u64::try_from(*n) {
+            Ok(n) => settings.fleet_min_interval = Duration::from_secs(n),
+            _ => {
+                return Err(format!(
+                    "[{section}] fleet_min_interval: {n} (must be 0 or more seconds)"
+                ));
+            }
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// One problem for each etcd endpoint that is not an `http://` or `https://` URL.
+fn endpoint_problems(settings: &EtcdSettings) -> Vec<String> {
+    let section = STATE_SECTION;
+    settings
+        .endpoints
+        .iter()
+        .filter(|endpoint| !(endpoint.starts_with("http://") || endpoint.starts_with("https://")))
+        .map(|endpoint| {
+            format!("[{section}] etcd_endpoints: {endpoint:?} must start with http:// or https://")
+        })
+        .collect()
+}
+
+/// The backend `backend` names, with the etcd settings checked as a whole (endpoints,
+/// credentials, TLS files); problems go to `problems`.
+fn choose_backend(
+    backend: &str,
+    settings: EtcdSettings,
+    problems: &mut Vec<String>,
+) -> BackendChoice {
+    let section = STATE_SECTION;
+    match backend {
+        "file" => BackendChoice::File,
+        "etcd" => {
+            if settings.endpoints.is_empty() {
+                problems.push(format!(
+                    "[{section}] backend = etcd needs etcd_endpoints (e.g. https://etcd1:2379, https://etcd2:2379, https://etcd3:2379)"
+                ));
+            }
+            if settings.password.is_some() && settings.username.is_none() {
+                problems.push(format!(
+                    "[{section}] etcd_password is set but etcd_username is not"
+                ));
+            }
+            if let Err(e) = super::etcd::config::tls_config(&settings) {
+                problems.push(format!("[{section}] {e}"));
+            }
+            BackendChoice::Etcd(Box::new(settings))
+        }
+        other => {
+            problems.push(format!(
+                "[{section}] backend: {other:?} (must be file or etcd)"
+            ));
+            BackendChoice::File
         }
     }
 }
