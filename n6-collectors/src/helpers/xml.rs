@@ -153,100 +153,147 @@ fn html_items(data: &[u8], item: &str, fields: &[&str]) -> Result<Items, XmlErro
     })
 }
 
+/// The fallback's tree of `text`, node 0 the document: elements, text and comments as
+/// a lenient HTML parser sees them.
 fn html_tree(text: &str) -> Vec<Node> {
-    let mut nodes = vec![Node::Element("#document".to_owned(), Vec::new())];
-    let mut stack: Vec<usize> = vec![0];
-    let mut pending = String::new();
-    let add = |nodes: &mut Vec<Node>, stack: &[usize], node: Node| {
-        let id = nodes.len();
-        nodes.push(node);
-        if let Some(&parent) = stack.last()
-            && let Node::Element(_, children) = &mut nodes[parent]
+    let mut tree = HtmlTree::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            tree.pending.push_str(rest);
+            break;
+        };
+        tree.pending.push_str(&rest[..lt]);
+        rest = tree.markup(&rest[lt..]);
+    }
+    tree.flush();
+    tree.nodes
+}
+
+/// The tree [`html_tree`] builds while it reads.
+struct HtmlTree {
+    /// The nodes so far, node 0 the document.
+    nodes: Vec<Node>,
+    /// The open elements, innermost last.
+    stack: Vec<usize>,
+    /// Text read but not yet added as a node.
+    pending: String,
+}
+
+impl HtmlTree {
+    /// A tree holding only the document.
+    fn new() -> Self {
+        HtmlTree {
+            nodes: vec![Node::Element("#document".to_owned(), Vec::new())],
+            stack: vec![0],
+            pending: String::new(),
+        }
+    }
+
+    /// Adds `node` as the last child of the innermost open element; its id.
+    fn add(&mut self, node: Node) -> usize {
+        let id = self.nodes.len();
+        self.nodes.push(node);
+        if let Some(&parent) = self.stack.last()
+            && let Node::Element(_, children) = &mut self.nodes[parent]
         {
             children.push(id);
         }
         id
-    };
-    let flush = |nodes: &mut Vec<Node>, stack: &[usize], pending: &mut String| {
-        if !pending.is_empty() {
-            let t = decode_entities(pending);
-            add(nodes, stack, Node::Text(t));
-            pending.clear();
-        }
-    };
-    let mut rest = text;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            pending.push_str(rest);
-            break;
-        };
-        pending.push_str(&rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            flush(&mut nodes, &stack, &mut pending);
-            add(&mut nodes, &stack, Node::Comment);
-            rest = after.find("-->").map_or("", |e| &after[e + 3..]);
-        } else if let Some(after) = rest.strip_prefix("<![CDATA[") {
-            flush(&mut nodes, &stack, &mut pending);
-            add(&mut nodes, &stack, Node::Comment);
-            rest = after.find("]]>").map_or("", |e| &after[e + 3..]);
-        } else if rest.starts_with("<!") || rest.starts_with("<?") {
-            flush(&mut nodes, &stack, &mut pending);
-            rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
-        } else if let Some(after) = rest.strip_prefix("</") {
-            let name = tag_name(after);
-            if name.is_empty() {
-                pending.push_str("</");
-                rest = after;
-                continue;
-            }
-            flush(&mut nodes, &stack, &mut pending);
-            if let Some(at) = stack
-                .iter()
-                .rposition(|&id| matches!(&nodes[id], Node::Element(n, _) if *n == name))
-                && at > 0
-            {
-                stack.truncate(at);
-            }
-            rest = after.find('>').map_or("", |e| &after[e + 1..]);
-        } else {
-            let name = tag_name(&rest[1..]);
-            if name.is_empty() {
-                pending.push('<');
-                rest = &rest[1..];
-                continue;
-            }
-            flush(&mut nodes, &stack, &mut pending);
-            let id = add(&mut nodes, &stack, Node::Element(name.clone(), Vec::new()));
-            let end = rest.find('>');
-            let self_closing = end.is_some_and(|e| rest[..e].ends_with('/'));
-            rest = end.map_or("", |e| &rest[e + 1..]);
-            if self_closing {
-                // `<title/>`: an empty element
-            } else if name == "title" {
-                // raw text up to `</title`
-                let lower = rest.to_ascii_lowercase();
-                let end = lower.find("</title").unwrap_or(rest.len());
-                if end > 0 {
-                    stack.push(id);
-                    add(
-                        &mut nodes,
-                        &stack,
-                        Node::Text(decode_entities(&rest[..end])),
-                    );
-                    stack.pop();
-                }
-                rest = &rest[end..];
-                if !rest.is_empty() {
-                    rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
-                }
-            } else if !VOID.contains(&name.as_str()) {
-                stack.push(id);
-            }
+    }
+
+    /// Adds the pending text, entities decoded, as a text node (if there is any).
+    fn flush(&mut self) {
+        if !self.pending.is_empty() {
+            let t = decode_entities(&self.pending);
+            self.add(Node::Text(t));
+            self.pending.clear();
         }
     }
-    flush(&mut nodes, &stack, &mut pending);
-    nodes
+
+    /// Reads the markup `rest` starts with (at a `<`); what follows it.
+    fn markup<'t>(&mut self, rest: &'t str) -> &'t str {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            self.flush();
+            self.add(Node::Comment);
+            after.find("-->").map_or("", |e| &after[e + 3..])
+        } else if let Some(after) = rest.strip_prefix("<![CDATA[") {
+            self.flush();
+            self.add(Node::Comment);
+            after.find("]]>").map_or("", |e| &after[e + 3..])
+        } else if rest.starts_with("<!") || rest.starts_with("<?") {
+            self.flush();
+            rest.find('>').map_or("", |e| &rest[e + 1..])
+        } else if let Some(after) = rest.strip_prefix("</") {
+            self.end_tag(after)
+        } else {
+            self.start_tag(rest)
+        }
+    }
+
+    /// Reads an end tag (`after` follows its `</`), closing the innermost open element
+    /// of its name and those inside it; a `</` not starting a tag is text.
+    fn end_tag<'t>(&mut self, after: &'t str) -> &'t str {
+        let name = tag_name(after);
+        if name.is_empty() {
+            self.pending.push_str("</");
+            return after;
+        }
+        self.flush();
+        if let Some(at) = self
+            .stack
+            .iter()
+            .rposition(|&id| matches!(&self.nodes[id], Node::Element(n, _) if *n == name))
+            && at > 0
+        {
+            self.stack.truncate(at);
+        }
+        after.find('>').map_or("", |e| &after[e + 1..])
+    }
+
+    /// Reads a start tag (`rest` starts with its `<`), opening its element unless it is
+    /// self-closing or void; `<title>` takes raw text. A `<` not starting a tag is text.
+    fn start_tag<'t>(&mut self, rest: &'t str) -> &'t str {
+        let name = tag_name(&rest[1..]);
+        if name.is_empty() {
+            self.pending.push('<');
+            return &rest[1..];
+        }
+        self.flush();
+        let id = self.add(Node::Element(name.clone(), Vec::new()));
+        let end = rest.find('>');
+        let self_closing = end.is_some_and(|e| rest[..e].ends_with('/'));
+        let rest = end.map_or("", |e| &rest[e + 1..]);
+        if self_closing {
+            // `<title/>`: an empty element
+            rest
+        } else if name == "title" {
+            self.title_text(id, rest)
+        } else {
+            if !VOID.contains(&name.as_str()) {
+                self.stack.push(id);
+            }
+            rest
+        }
+    }
+
+    /// Reads the raw text of the `<title>` element `id` up to `</title` (the text node
+    /// added when not empty) and its end tag; what follows.
+    fn title_text<'t>(&mut self, id: usize, rest: &'t str) -> &'t str {
+        let lower = rest.to_ascii_lowercase();
+        let end = lower.find("</title").unwrap_or(rest.len());
+        if end > 0 {
+            self.stack.push(id);
+            self.add(Node::Text(decode_entities(&rest[..end])));
+            self.stack.pop();
+        }
+        let rest = &rest[end..];
+        if rest.is_empty() {
+            rest
+        } else {
+            rest.find('>').map_or("", |e| &rest[e + 1..])
+        }
+    }
 }
 
 /// A tag's name, lower-cased (empty when `<` does not start a tag).
