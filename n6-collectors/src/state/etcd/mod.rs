@@ -136,6 +136,67 @@ impl EtcdBackend {
             id => Ok((id, sent)),
         }
     }
+
+    /// Step 2's transaction under `lease`: if the lock key is absent, put it with
+    /// `lock_value` and read the state and `last_run`; otherwise read all three. The
+    /// lease is revoked when the call fails.
+    fn lock_txn(&self, lease: i64, lock_value: &str) -> Result<Json, LockError> {
+        let txn = json!({
+            "compare": [{"key": b64(self.keys.lock.as_bytes()), "target": "CREATE",
+                         "result": "EQUAL", "create_revision": "0"}],
+            "success": [
+                {"requestPut": {"key": b64(self.keys.lock.as_bytes()),
+                                "value": b64(lock_value.as_bytes()),
+                                "lease": lease.to_string()}},
+                range(&self.keys.state),
+                range(&self.keys.last_run),
+            ],
+            "failure": [range(&self.keys.lock), range(&self.keys.state), range(&self.keys.last_run)],
+        });
+        match self.gateway.call(TXN_CALL, &txn) {
+            Ok(answer) => Ok(answer),
+            Err(e) => {
+                revoke(&self.gateway, lease);
+                Err(unavailable(e))
+            }
+        }
+    }
+
+    /// The fencing token from the lock transaction's `answer`: the lock's create
+    /// revision when this run (under `lease`) holds it; otherwise the lease is revoked
+    /// and the error names the lock's holder.
+    fn fencing_token(&self, answer: &Json, lease: i64) -> Result<i64, LockError> {
+        if answer.get("succeeded").and_then(Json::as_bool) == Some(true) {
+            return Ok(num(answer.get("header").and_then(|h| h.get("revision"))));
+        }
+        let lock = txn_kv(answer, 0);
+        if lock.map(|kv| num(kv.get("lease"))) == Some(lease) {
+            // An earlier attempt of this transaction went through: the lock is ours.
+            Ok(lock.map(|kv| num(kv.get("create_revision"))).unwrap_or(0))
+        } else {
+            revoke(&self.gateway, lease);
+            Err(LockError::HeldElsewhere {
+                lock_key: self.keys.lock.clone(),
+                holder: describe_holder(TXN_CALL, lock),
+            })
+        }
+    }
+
+    /// The stored envelope in the state key's kv, if any; the lease is revoked when it
+    /// cannot be decoded.
+    fn stored_envelope(
+        &self,
+        state_kv: Option<&Json>,
+        lease: i64,
+    ) -> Result<Option<Vec<u8>>, LockError> {
+        match state_kv {
+            Some(kv) => Ok(Some(unb64(TXN_CALL, kv.get("value")).map_err(|e| {
+                revoke(&self.gateway, lease);
+                unavailable(e)
+            })?)),
+            None => Ok(None),
+        }
+    }
 }
 
 fn unavailable(e: CallError) -> LockError {
@@ -148,6 +209,29 @@ fn revoke(gateway: &Gateway, lease: i64) {
     if let Err(e) = gateway.call("/v3/lease/revoke", &json!({"ID": lease.to_string()})) {
         tracing::warn!("cannot revoke the run's etcd lease (it expires by itself): {e}");
     }
+}
+
+/// The gateway call of the lock transaction.
+const TXN_CALL: &str = "/v3/kv/txn";
+
+/// A new run's id and the lock key's value naming it (`{host, pid, run_id,
+/// started_at, written_by}`).
+fn run_identity(host: &str, written_by: &str) -> (String, String) {
+    let pid = std::process::id();
+    let started_at = unix_now();
+    let run_id = format!(
+        "{host}-{pid}-{}",
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0)
+    );
+    let lock_value = json!({
+        "host": host, "pid": pid, "run_id": run_id,
+        "started_at": started_at, "written_by": written_by,
+    })
+    .to_string();
+    (run_id, lock_value)
 }
 
 fn unix_now() -> u64 {
@@ -219,68 +303,15 @@ impl StateBackend for EtcdBackend {
     }
 
     fn begin(&self) -> Result<Box<dyn HeldRun>, LockError> {
-        const CALL: &str = "/v3/kv/txn";
         let (lease, granted) = self.grant()?;
         let host = host_name();
-        let pid = std::process::id();
-        let started_at = unix_now();
-        let run_id = format!(
-            "{host}-{pid}-{}",
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or(0)
-        );
-        let lock_value = json!({
-            "host": host, "pid": pid, "run_id": run_id,
-            "started_at": started_at, "written_by": self.written_by,
-        })
-        .to_string();
-        let txn = json!({
-            "compare": [{"key": b64(self.keys.lock.as_bytes()), "target": "CREATE",
-                         "result": "EQUAL", "create_revision": "0"}],
-            "success": [
-                {"requestPut": {"key": b64(self.keys.lock.as_bytes()),
-                                "value": b64(lock_value.as_bytes()),
-                                "lease": lease.to_string()}},
-                range(&self.keys.state),
-                range(&self.keys.last_run),
-            ],
-            "failure": [range(&self.keys.lock), range(&self.keys.state), range(&self.keys.last_run)],
-        });
-        let answer = match self.gateway.call(CALL, &txn) {
-            Ok(answer) => answer,
-            Err(e) => {
-                revoke(&self.gateway, lease);
-                return Err(unavailable(e));
-            }
-        };
-        let succeeded = answer.get("succeeded").and_then(Json::as_bool) == Some(true);
-        let token = if succeeded {
-            num(answer.get("header").and_then(|h| h.get("revision")))
-        } else {
-            let lock = txn_kv(&answer, 0);
-            if lock.map(|kv| num(kv.get("lease"))) == Some(lease) {
-                // An earlier attempt of this transaction went through: the lock is ours.
-                lock.map(|kv| num(kv.get("create_revision"))).unwrap_or(0)
-            } else {
-                revoke(&self.gateway, lease);
-                return Err(LockError::HeldElsewhere {
-                    lock_key: self.keys.lock.clone(),
-                    holder: describe_holder(CALL, lock),
-                });
-            }
-        };
+        let (run_id, lock_value) = run_identity(&host, &self.written_by);
+        let answer = self.lock_txn(lease, &lock_value)?;
+        let token = self.fencing_token(&answer, lease)?;
         let (state_kv, last_run_kv) = (txn_kv(&answer, 1), txn_kv(&answer, 2));
-        let stored = match state_kv {
-            Some(kv) => Some(unb64(CALL, kv.get("value")).map_err(|e| {
-                revoke(&self.gateway, lease);
-                unavailable(e)
-            })?),
-            None => None,
-        };
+        let stored = self.stored_envelope(state_kv, lease)?;
         let last_run: Option<Json> = last_run_kv
-            .and_then(|kv| unb64(CALL, kv.get("value")).ok())
+            .and_then(|kv| unb64(TXN_CALL, kv.get("value")).ok())
             .and_then(|v| serde_json::from_slice(&v).ok());
         let keepalive = KeepAlive::start(
             Arc::clone(&self.gateway),
