@@ -3,19 +3,21 @@
 //! `AMQPCollector`, republishes every body, acks only what the broker confirmed, and on
 //! SIGTERM finishes and exits 0.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Connection, ConnectionProperties};
 
-use crate::amqp_support::{Broker, Consumer, broker};
-use crate::site::{Site, n6_message_id};
+use crate::message_id::n6_message_id;
+use crate::support::amqp::{Broker, Consumer, broker};
+use crate::support::site::{AMQP_INPUT, Site, rabbitmq_section};
 
-/// One test's names (unique per process and test) and its site.
+/// One test's names (unique per process and test) and its site, whose runs publish to
+/// exchange `raw_in{test}{pid}`.
 struct Case {
     site: Site,
-    suffix: String,
+    section: String,
     queue: String,
     exchange: String,
 }
@@ -24,8 +26,8 @@ impl Case {
     fn new(broker: &Broker, test: &str, exchange: bool, keys: &str) -> Case {
         let id = format!("{test}{}", std::process::id());
         let case = Case {
-            site: Site::new(""),
-            suffix: format!("_in{id}"),
+            site: Site::new(AMQP_INPUT).suffix(&format!("in{test}")),
+            section: format!("amqp_collector__{test}"),
             queue: format!("capabilities-input-{id}"),
             exchange: if exchange {
                 format!("capabilities-input-x-{id}")
@@ -34,14 +36,14 @@ impl Case {
             },
         };
         case.site.write_config(&format!(
-            "[rabbitmq]\nhost = {host}\nport = {port}\nheartbeat_interval = 30\nssl = false\n\
-             password_auth = true\nusername = {user}\npassword = {password}\n\n\
-             [amqp_collector__{test}]\nsource_provider = example-prov-2\n\
+            "{rabbitmq}[{section}]\nsource_provider = example-prov-2\n\
              source_channel = example-chan-2\ninput_host = {host}\ninput_port = {port}\n\
              input_heartbeat_interval = 20\ninput_ssl = 0\ninput_password_auth = true\n\
              input_username = {user}\ninput_password = {password}\n\
              input_queue_name = {queue}\ninput_queue_exchange = {exchange}\n\
              input_queue_exchange_type = topic\ninput_queue_binding_keys = {keys}\n",
+            rabbitmq = rabbitmq_section(broker),
+            section = case.section,
             host = broker.host,
             port = broker.amqp_port,
             user = broker.user,
@@ -52,21 +54,9 @@ impl Case {
         case
     }
 
-    fn spawn(&self, test: &str) -> Child {
-        Command::new(env!("CARGO_BIN_EXE_amqp-input-test-collector"))
-            .arg(format!("amqp_collector__{test}"))
-            .arg("--config-dir")
-            .arg(self.site.path("conf"))
-            .arg("--state-dir")
-            .arg(self.site.path("state"))
-            .arg("--n6output-suffix")
-            .arg(&self.suffix)
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn the collector")
+    /// Starts the collector on the test's section, stdout and stderr captured.
+    fn spawn(&self) -> Child {
+        self.site.spawn(&[&self.section])
     }
 
     /// `(messages_ready, messages_unacknowledged)` of the input queue, once it exists.
@@ -203,8 +193,8 @@ fn bound_messages_are_republished_acked_after_confirm_and_sigterm_exits_0() {
     let Some(broker) = broker() else { return };
     let test = "bound";
     let case = Case::new(&broker, test, true, "example.binding.key.first, b.*");
-    let output = Consumer::bind(&broker, &format!("raw{}", case.suffix), "#", false);
-    let mut child = case.spawn(test);
+    let output = Consumer::bind(&broker, &case.site.exchange(), "#", false);
+    let mut child = case.spawn();
     case.wait_consuming(&broker, &mut child);
     // The collector declared the exchange (durable topic) and bound the queue with each
     // key; a message no key matches never reaches the queue.
@@ -275,8 +265,8 @@ fn without_an_input_exchange_only_the_queue_is_declared() {
     let Some(broker) = broker() else { return };
     let test = "noexchange";
     let case = Case::new(&broker, test, false, "irrelevant");
-    let output = Consumer::bind(&broker, &format!("raw{}", case.suffix), "#", false);
-    let mut child = case.spawn(test);
+    let output = Consumer::bind(&broker, &case.site.exchange(), "#", false);
+    let mut child = case.spawn();
     case.wait_consuming(&broker, &mut child);
     let bindings = broker.ctl(&["list_bindings", "source_name", "destination_name"]);
     assert!(
@@ -303,7 +293,7 @@ fn a_message_whose_copy_is_not_confirmed_stays_in_the_input_queue() {
     let test = "unroutable";
     let case = Case::new(&broker, test, true, "k");
     // Nothing is bound to raw<suffix>: the copy comes back unroutable (mandatory).
-    let mut child = case.spawn(test);
+    let mut child = case.spawn();
     case.wait_consuming(&broker, &mut child);
     publish(&broker, &case.exchange, &[("k", "body-A")]);
     let code = wait_exit(&mut child);
@@ -317,5 +307,5 @@ fn a_message_whose_copy_is_not_confirmed_stays_in_the_input_queue() {
     }
     assert_eq!(case.queue_counts(&broker), Some((1, 0)));
     case.clean_up(&broker);
-    let _ = std::fs::remove_dir_all(case.site.path("state"));
+    let _ = std::fs::remove_dir_all(case.site.state_dir());
 }

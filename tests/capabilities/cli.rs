@@ -6,7 +6,7 @@
 use n6_collectors::cli::{CollectorArgs, SectionArg};
 use n6_collectors::prelude::*;
 
-use crate::site::Site;
+use crate::support::site::Site;
 
 /// n6's `MispCollector` command line: `n6collector_misp SECTION`, plus a flag of its own.
 #[derive(Debug, Clone, clap::Args)]
@@ -86,15 +86,21 @@ impl Collect for FlagsCollector {
 const CONFIG: &str =
     "[misp_a]\nsource_provider = provider-a\n\n[misp_b]\nsource_provider = provider-b\n";
 
+/// Runs `SectionCollector` with `extra`, writing JSON lines to the site's file `out`.
 fn run_section(site: &Site, out: &str, extra: &[&str]) -> u8 {
-    n6_collectors::run_from::<SectionCollector, _, _>(site.args(out, extra))
+    site.run_in_process_writing::<SectionCollector>(out, extra)
+}
+
+/// Runs `SectionCollector` with `extra` and no output flag (dry runs, checks, `state`).
+fn run_section_without_output(site: &Site, extra: &[&str]) -> u8 {
+    site.run_in_process::<SectionCollector>(extra)
 }
 
 #[test]
 fn the_first_positional_argument_names_the_main_config_section() {
-    let site = Site::new(CONFIG);
+    let site = Site::in_process(CONFIG);
     assert_eq!(run_section(&site, "b.jsonl", &["misp_b"]), 0);
-    let lines = site.lines("b.jsonl");
+    let lines = site.json_lines("b.jsonl");
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["routing_key"], "provider-b.misp");
     assert_eq!(lines[0]["body"], "misp_b 0");
@@ -103,7 +109,7 @@ fn the_first_positional_argument_names_the_main_config_section() {
         run_section(&site, "a.jsonl", &["--limit", "3", "misp_a"]),
         0
     );
-    let lines = site.lines("a.jsonl");
+    let lines = site.json_lines("a.jsonl");
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[2]["routing_key"], "provider-a.misp");
     assert_eq!(lines[2]["body"], "misp_a 2");
@@ -111,7 +117,7 @@ fn the_first_positional_argument_names_the_main_config_section() {
 
 #[test]
 fn a_missing_or_unknown_section_is_an_error() {
-    let site = Site::new(CONFIG);
+    let site = Site::in_process(CONFIG);
     assert_eq!(
         run_section(&site, "out.jsonl", &[]),
         64,
@@ -126,43 +132,50 @@ fn a_missing_or_unknown_section_is_an_error() {
         run_section(&site, "out.jsonl", &["misp_a", "--limit", "x"]),
         64
     );
-    assert!(site.lines("out.jsonl").is_empty());
+    assert!(site.json_lines("out.jsonl").is_empty());
 }
 
 #[test]
 fn framework_flags_and_state_subcommands_keep_working() {
-    let site = Site::new(CONFIG);
-    assert_eq!(run_section(&site, "", &["misp_a", "--dry-run"]), 0);
-    assert_eq!(site.state("SectionCollector.cbor"), None);
-    assert_eq!(run_section(&site, "run.jsonl", &["misp_a"]), 0);
-    assert!(site.state("SectionCollector.cbor").is_some());
-    assert_eq!(run_section(&site, "", &["misp_a", "--check-config"]), 0);
-    // `state` after the section name, which its state_dir comes from.
-    assert_eq!(run_section(&site, "", &["misp_a", "state", "export"]), 0);
-    let before = site.state("SectionCollector.cbor");
+    let site = Site::in_process(CONFIG);
     assert_eq!(
-        run_section(&site, "", &["misp_a", "state", "reset", "--yes"]),
+        run_section_without_output(&site, &["misp_a", "--dry-run"]),
         0
     );
-    assert_ne!(site.state("SectionCollector.cbor"), before);
+    assert_eq!(site.state_file_bytes("SectionCollector.cbor"), None);
+    assert_eq!(run_section(&site, "run.jsonl", &["misp_a"]), 0);
+    assert!(site.state_file_bytes("SectionCollector.cbor").is_some());
+    assert_eq!(
+        run_section_without_output(&site, &["misp_a", "--check-config"]),
+        0
+    );
+    // `state` after the section name, which its state_dir comes from.
+    assert_eq!(
+        run_section_without_output(&site, &["misp_a", "state", "export"]),
+        0
+    );
+    let before = site.state_file_bytes("SectionCollector.cbor");
+    assert_eq!(
+        run_section_without_output(&site, &["misp_a", "state", "reset", "--yes"]),
+        0
+    );
+    assert_ne!(site.state_file_bytes("SectionCollector.cbor"), before);
     assert_eq!(
         run_section(&site, "again.jsonl", &["misp_a", "--limit", "1"]),
         0
     );
-    assert_eq!(site.lines("again.jsonl").len(), 1);
+    assert_eq!(site.json_lines("again.jsonl").len(), 1);
 }
 
 #[test]
 fn a_collectors_own_flags_reach_collect() {
-    let site = Site::new("[FlagsCollector]\n");
-    let run = |out: &str, extra: &[&str]| {
-        n6_collectors::run_from::<FlagsCollector, _, _>(site.args(out, extra))
-    };
+    let site = Site::in_process("[FlagsCollector]\n");
+    let run = |out: &str, extra: &[&str]| site.run_in_process_writing::<FlagsCollector>(out, extra);
     assert_eq!(
         run("pl.jsonl", &["--source_channel", "pl", "--skip_fqdn_to_ip"]),
         0
     );
-    let lines = site.lines("pl.jsonl");
+    let lines = site.json_lines("pl.jsonl");
     assert_eq!(lines[0]["routing_key"], "manual.pl");
     assert_eq!(
         lines[0]["properties"]["headers"]["_do_not_resolve_fqdn_to_ip"],
@@ -170,5 +183,5 @@ fn a_collectors_own_flags_reach_collect() {
     );
     assert_eq!(run("bad.jsonl", &["--source_channel", "other"]), 64);
     assert_eq!(run("bad.jsonl", &[]), 64, "--source_channel is required");
-    assert!(site.lines("bad.jsonl").is_empty());
+    assert!(site.json_lines("bad.jsonl").is_empty());
 }

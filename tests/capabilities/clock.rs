@@ -3,7 +3,8 @@
 
 use n6_collectors::prelude::*;
 
-use crate::site::{Site, n6_message_id};
+use crate::message_id::n6_message_id;
+use crate::support::site::Site;
 
 /// Publishes what its clock says: `now` and `today`.
 #[derive(StatefulCollector)]
@@ -21,15 +22,20 @@ impl Collect for ClockCollector {
     }
 }
 
+/// A site of the clock collector whose runs write JSON lines to `out.jsonl`.
+fn site() -> Site {
+    Site::in_process("[ClockCollector]\n").publishing_to_file()
+}
+
 fn run(site: &Site, extra: &[&str]) -> u8 {
-    n6_collectors::run_from::<ClockCollector, _, _>(site.args("out.jsonl", extra))
+    site.run_in_process::<ClockCollector>(extra)
 }
 
 #[test]
 fn fake_now_fixes_the_collectors_clock_and_the_message_timestamps() {
-    let site = Site::new("[ClockCollector]\n");
+    let site = site();
     assert_eq!(run(&site, &["--fake-now", "2017-02-20T12:00:00"]), 0);
-    let lines = site.lines("out.jsonl");
+    let lines = site.json_lines("out.jsonl");
     assert_eq!(lines.len(), 1);
     let line = &lines[0];
     let body = line["body"].as_str().expect("body");
@@ -43,10 +49,10 @@ fn fake_now_fixes_the_collectors_clock_and_the_message_timestamps() {
 
 #[test]
 fn a_zone_is_taken_to_utc_and_the_clock_is_the_system_clock_without_the_flag() {
-    let site = Site::new("[ClockCollector]\n");
+    let site = site();
     assert_eq!(run(&site, &["--fake-now", "2024-03-01 00:30:00+01:00"]), 0);
     assert_eq!(run(&site, &[]), 0);
-    let lines = site.lines("out.jsonl");
+    let lines = site.json_lines("out.jsonl");
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["properties"]["timestamp"], 1_709_249_400);
     assert!(
@@ -73,9 +79,9 @@ fn a_zone_is_taken_to_utc_and_the_clock_is_the_system_clock_without_the_flag() {
 
 #[test]
 fn a_bad_fake_now_is_a_usage_error() {
-    let site = Site::new("[ClockCollector]\n");
+    let site = site();
     assert_eq!(run(&site, &["--fake-now", "yesterday"]), 64);
-    assert!(site.lines("out.jsonl").is_empty());
+    assert!(site.json_lines("out.jsonl").is_empty());
 }
 
 #[test]

@@ -7,8 +7,9 @@ use n6_collectors::message::{HeaderTable, HeaderValue, MessageOptions, RawType};
 use n6_collectors::prelude::*;
 use serde_json::{Value as Json, json};
 
-use crate::amqp_support::{Consumer, broker};
-use crate::site::{Site, n6_message_id};
+use crate::message_id::n6_message_id;
+use crate::support::amqp::{Broker, Consumer, broker};
+use crate::support::site::{Site, rabbitmq_section};
 
 /// Publishes the messages its `plan` lists (a JSON array of objects: `body` and any of
 /// `source`, `tag` (string or null), `exchange`, `raw_type`, `content_type`, `meta`,
@@ -83,8 +84,21 @@ fn config(plan: &Json) -> String {
     format!("[PlanCollector]\nplan = {plan}\n")
 }
 
-fn run(args: Vec<String>) -> u8 {
-    n6_collectors::run_from::<PlanCollector, _, _>(args)
+/// A site whose runs publish `plan` as JSON lines to `out.jsonl`.
+fn file_site(plan: &Json) -> Site {
+    Site::in_process(&config(plan)).publishing_to_file()
+}
+
+/// A site whose runs publish `plan` to the test broker, on exchanges suffixed
+/// `_{tag}{pid}`.
+fn broker_site(broker: &Broker, tag: &str, plan: &Json) -> Site {
+    Site::in_process(&format!("{}{}", rabbitmq_section(broker), config(plan)))
+        .suffix(tag)
+        .publishing_to_broker()
+}
+
+fn run(site: &Site, extra: &[&str]) -> u8 {
+    site.run_in_process::<PlanCollector>(extra)
 }
 
 /// The message id of a JSON line is n6's md5 over the line's own source.
@@ -112,9 +126,9 @@ fn each_message_carries_its_own_identity_in_json_lines() {
          "content_type": "text/plain", "meta": {"dry_run": true},
          "headers": {"_do_not_resolve_fqdn_to_ip": false}},
     ]);
-    let site = Site::new(&config(&plan));
-    assert_eq!(run(site.args("out.jsonl", &["--n6output-suffix", "_t"])), 0);
-    let lines = site.lines("out.jsonl");
+    let site = file_site(&plan);
+    assert_eq!(run(&site, &["--n6output-suffix", "_t"]), 0);
+    let lines = site.json_lines("out.jsonl");
     assert_eq!(lines.len(), 5);
     let shape = |line: &Json| {
         let mut line = line.clone();
@@ -175,23 +189,14 @@ fn a_message_breaking_n6_rules_fails_the_run_before_anything_is_sent() {
         ),
     ] {
         let plan = json!([{"body": "first"}, bad]);
-        let site = Site::new(&config(&plan));
-        assert_eq!(run(site.args("out.jsonl", &[])), 78, "{what}: {plan}");
+        let site = file_site(&plan);
+        assert_eq!(run(&site, &[]), 78, "{what}: {plan}");
         // The first message went out (JSON lines are written at once), the bad one did
         // not, and the state was not saved.
-        let lines = site.lines("out.jsonl");
+        let lines = site.json_lines("out.jsonl");
         assert_eq!(lines.len(), 1, "{plan}");
-        assert_eq!(site.state(STATE_FILE), None, "{plan}");
+        assert_eq!(site.state_file_bytes(STATE_FILE), None, "{plan}");
     }
-}
-
-/// `[rabbitmq]` for the test broker, PLAIN over TCP.
-fn rabbitmq_config(broker: &crate::amqp_support::Broker) -> String {
-    format!(
-        "[rabbitmq]\nhost = {}\nport = {}\nheartbeat_interval = 30\nssl = false\n\
-         password_auth = true\nusername = {}\npassword = {}\n\n",
-        broker.host, broker.amqp_port, broker.user, broker.password
-    )
 }
 
 fn header_str(
@@ -212,9 +217,6 @@ fn header_str(
 #[test]
 fn messages_go_to_their_own_exchanges_with_confirms_on_a_real_broker() {
     let Some(broker) = broker() else { return };
-    let suffix = format!("_capid{}", std::process::id());
-    let raw = Consumer::bind(&broker, &format!("raw{suffix}"), "#", false);
-    let sample = Consumer::bind(&broker, &format!("sample{suffix}"), "#", false);
     let plan = json!([
         {"body": "events", "source": "test.misp", "tag": null},
         {"body": "sample-1", "source": "test.misp", "tag": null, "exchange": "sample",
@@ -222,11 +224,14 @@ fn messages_go_to_their_own_exchanges_with_confirms_on_a_real_broker() {
         {"body": "manual", "source": "manual.pl", "tag": null, "raw_type": "file",
          "content_type": "text/plain", "headers": {"_do_not_resolve_fqdn_to_ip": true}},
     ]);
-    let site = Site::new(&format!("{}{}", rabbitmq_config(&broker), config(&plan)));
-    let code = run(site.args("", &["--output", "amqp", "--n6output-suffix", &suffix]));
+    let site = broker_site(&broker, "capid", &plan);
+    let suffix = site.output_suffix().expect("a suffix");
+    let raw = Consumer::bind(&broker, &site.exchange(), "#", false);
+    let sample = Consumer::bind(&broker, &format!("sample{suffix}"), "#", false);
+    let code = run(&site, &[]);
     assert_eq!(code, 0);
     assert!(
-        site.state(STATE_FILE).is_some(),
+        site.state_file_bytes(STATE_FILE).is_some(),
         "state saved after the confirms"
     );
     let raw_messages = raw.drain();
@@ -272,18 +277,18 @@ fn messages_go_to_their_own_exchanges_with_confirms_on_a_real_broker() {
 #[test]
 fn an_unroutable_message_on_a_second_exchange_fails_the_run_and_saves_no_state() {
     let Some(broker) = broker() else { return };
-    let suffix = format!("_capun{}", std::process::id());
-    let raw = Consumer::bind(&broker, &format!("raw{suffix}"), "#", false);
-    // Nothing is bound to sample<suffix>: the broker returns the message (mandatory).
     let plan = json!([
         {"body": "events"},
         {"body": "sample", "exchange": "sample", "raw_type": "file",
          "content_type": "application/json"},
     ]);
-    let site = Site::new(&format!("{}{}", rabbitmq_config(&broker), config(&plan)));
-    let code = run(site.args("", &["--output", "amqp", "--n6output-suffix", &suffix]));
+    let site = broker_site(&broker, "capun", &plan);
+    let suffix = site.output_suffix().expect("a suffix");
+    let raw = Consumer::bind(&broker, &site.exchange(), "#", false);
+    // Nothing is bound to sample<suffix>: the broker returns the message (mandatory).
+    let code = run(&site, &[]);
     assert_eq!(code, 69);
-    assert_eq!(site.state(STATE_FILE), None);
+    assert_eq!(site.state_file_bytes(STATE_FILE), None);
     assert_eq!(raw.drain().len(), 1, "the raw message itself was confirmed");
     // The exchange was declared as n6 declares it (durable topic).
     let exchanges = broker.ctl(&["list_exchanges", "name", "type", "durable"]);
@@ -301,24 +306,24 @@ fn an_unroutable_message_on_a_second_exchange_fails_the_run_and_saves_no_state()
 #[test]
 fn an_exchange_of_another_type_fails_the_run_and_saves_no_state() {
     let Some(broker) = broker() else { return };
-    let suffix = format!("_capft{}", std::process::id());
-    let raw = Consumer::bind(&broker, &format!("raw{suffix}"), "#", false);
-    declare_fanout(&broker, &format!("sample{suffix}"));
     let plan = json!([
         {"body": "events"},
         {"body": "sample", "exchange": "sample", "raw_type": "file",
          "content_type": "application/json"},
     ]);
-    let site = Site::new(&format!("{}{}", rabbitmq_config(&broker), config(&plan)));
-    let code = run(site.args("", &["--output", "amqp", "--n6output-suffix", &suffix]));
+    let site = broker_site(&broker, "capft", &plan);
+    let suffix = site.output_suffix().expect("a suffix");
+    let raw = Consumer::bind(&broker, &site.exchange(), "#", false);
+    declare_fanout(&broker, &format!("sample{suffix}"));
+    let code = run(&site, &[]);
     assert_eq!(code, 69);
-    assert_eq!(site.state(STATE_FILE), None);
+    assert_eq!(site.state_file_bytes(STATE_FILE), None);
     raw.delete();
     delete_exchange(&broker, &format!("sample{suffix}"));
 }
 
 /// Runs `f` on a channel of a fresh connection to the test broker.
-fn with_channel<F>(broker: &crate::amqp_support::Broker, f: impl FnOnce(lapin::Channel) -> F)
+fn with_channel<F>(broker: &Broker, f: impl FnOnce(lapin::Channel) -> F)
 where
     F: std::future::Future<Output = ()>,
 {
@@ -336,7 +341,7 @@ where
     });
 }
 
-fn delete_exchange(broker: &crate::amqp_support::Broker, name: &str) {
+fn delete_exchange(broker: &Broker, name: &str) {
     with_channel(broker, |channel| async move {
         channel
             .exchange_delete(name.into(), Default::default())
@@ -347,7 +352,7 @@ fn delete_exchange(broker: &crate::amqp_support::Broker, name: &str) {
 
 /// Declares `name` as a non-durable fanout exchange, which the collector's durable
 /// topic declaration of the same name then conflicts with.
-fn declare_fanout(broker: &crate::amqp_support::Broker, name: &str) {
+fn declare_fanout(broker: &Broker, name: &str) {
     with_channel(broker, |channel| async move {
         channel
             .exchange_declare(

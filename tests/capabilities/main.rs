@@ -1,12 +1,14 @@
 //! The capabilities n6's real collectors need from the framework (issue 13), each with
 //! tests of its own: per-message identity (JSON lines and a real RabbitMQ), the
 //! collector-defined command line, the injectable clock, the rows helper's custom bodies
-//! and chunks, and the AMQP consumer input (a real RabbitMQ).
+//! and chunks, and the AMQP consumer input (a real RabbitMQ). The collectors are run
+//! in-process against a scratch site (`tests/support/site.rs`), the AMQP input one as a
+//! process.
 
-#[path = "../support/amqp.rs"]
-mod amqp_support;
+#[path = "../support/mod.rs"]
+mod support;
 
-mod site;
+mod message_id;
 
 mod amqp_input;
 mod cli;

@@ -5,7 +5,7 @@
 use n6_collectors::helpers::prelude::*;
 use n6_collectors::prelude::*;
 
-use crate::site::Site;
+use crate::support::site::Site;
 
 /// Rows `time,id` from a local file; `chunk > 0`: one message per `chunk` rows, else one
 /// JSON message of `{"id", "time"}` objects. `fail_after`: fail once the rows are
@@ -70,7 +70,7 @@ impl Collect for ChunkedRowsCollector {
 const STATE_FILE: &str = "ChunkedRowsCollector.cbor";
 
 fn setup(rows: &[&str], extra: &str) -> Site {
-    let site = Site::new("");
+    let site = Site::in_process("");
     configure(&site, extra);
     feed(&site, rows);
     site
@@ -91,11 +91,11 @@ fn feed(site: &Site, rows: &[&str]) {
 }
 
 fn run(site: &Site, out: &str) -> u8 {
-    n6_collectors::run_from::<ChunkedRowsCollector, _, _>(site.args(out, &[]))
+    site.run_in_process_writing::<ChunkedRowsCollector>(out, &[])
 }
 
 fn bodies(site: &Site, out: &str) -> Vec<String> {
-    site.lines(out)
+    site.json_lines(out)
         .iter()
         .map(|l| l["body"].as_str().expect("body").to_owned())
         .collect()
@@ -120,7 +120,7 @@ fn fresh_rows_go_out_in_chunks_oldest_first_and_the_state_covers_them_all() {
             "2024-01-05,e"
         ]
     );
-    for line in site.lines("run1.jsonl") {
+    for line in site.json_lines("run1.jsonl") {
         assert_eq!(
             line["properties"]["headers"]["meta"]["http_last_modified"],
             "2024-01-02 03:04:05"
@@ -129,7 +129,7 @@ fn fresh_rows_go_out_in_chunks_oldest_first_and_the_state_covers_them_all() {
     }
     // Nothing new: nothing published.
     assert_eq!(run(&site, "run2.jsonl"), 0);
-    assert!(site.lines("run2.jsonl").is_empty());
+    assert!(site.json_lines("run2.jsonl").is_empty());
     // Three more rows: only they, in chunks again.
     let more = [&rows[..], &["2024-01-06,f", "2024-01-06,g", "2024-01-07,h"]].concat();
     feed(&site, &more);
@@ -146,14 +146,18 @@ fn exactly_n_rows_make_one_message_and_a_failed_run_publishes_every_chunk_again(
     let site = setup(&rows, "chunk = 3\nfail_after = yes\n");
     assert_eq!(run(&site, "run1.jsonl"), 65);
     assert_eq!(bodies(&site, "run1.jsonl").len(), 1);
-    assert_eq!(site.state(STATE_FILE), None, "a failed run saves no state");
+    assert_eq!(
+        site.state_file_bytes(STATE_FILE),
+        None,
+        "a failed run saves no state"
+    );
     configure(&site, "chunk = 2\n");
     assert_eq!(run(&site, "run2.jsonl"), 0);
     assert_eq!(
         bodies(&site, "run2.jsonl"),
         ["2024-01-01,a\n2024-01-02,b", "2024-01-03,c"]
     );
-    assert!(site.state(STATE_FILE).is_some());
+    assert!(site.state_file_bytes(STATE_FILE).is_some());
 }
 
 #[test]
@@ -161,7 +165,7 @@ fn a_custom_body_is_built_from_the_fresh_rows() {
     let rows = ["2024-01-01,a", "2024-01-02,b"];
     let site = setup(&rows, "");
     assert_eq!(run(&site, "run1.jsonl"), 0);
-    let lines = site.lines("run1.jsonl");
+    let lines = site.json_lines("run1.jsonl");
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["properties"]["type"], "stream");
     let body: serde_json::Value =
@@ -172,7 +176,7 @@ fn a_custom_body_is_built_from_the_fresh_rows() {
     );
     feed(&site, &["2024-01-01,a", "2024-01-02,b", "2024-01-03,c"]);
     assert_eq!(run(&site, "run2.jsonl"), 0);
-    let lines = site.lines("run2.jsonl");
+    let lines = site.json_lines("run2.jsonl");
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["body"], r#"[{"id":"c","time":"2024-01-03"}]"#);
 }

@@ -14,8 +14,8 @@ use n6_collectors::prelude::*;
 use n6_collectors::state::StateStore;
 use n6_collectors::testing::Site as TestSite;
 
-use crate::amqp_support::{Broker, Consumer, broker};
 use crate::http_server::{Answer, ScriptedServer};
+use crate::support::amqp::{Broker, Consumer, broker};
 
 const V1: Answer = Answer {
     status: "200 OK",

@@ -2,8 +2,8 @@
 //! `n6-state health` report of silent and failing collectors, download rate limits,
 //! conditional downloads across runs, and recorded runs replayed offline.
 
-#[path = "../support/amqp.rs"]
-mod amqp_support;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod conditional;
 mod conditional_runs;

@@ -1,49 +1,56 @@
 //! The one scratch site of the integration tests: a temporary directory holding a config
-//! directory (`conf/`), a state directory, an input feed and an output file, and the
-//! command line of a test collector run against them.
+//! directory (`conf/`), a state directory, an input feed and output files, and the
+//! command line of a collector run against them, as a process or in-process.
 //!
-//! Build one with [`Site::new`] (the collector, see [`LINES`] and [`RELIABILITY`]) and
-//! the by-value modifiers ([`Site::state_dir_at`], [`Site::private_state_dir`],
-//! [`Site::suffix`], [`Site::publishing_to_file`]); a topic adds what only it needs in an
+//! Build one with [`Site::new`] (the collector: a test binary, [`LINES`],
+//! [`RELIABILITY`], [`AMQP_INPUT`], or one defined in the test target, [`in_process`]),
+//! or with [`Site::in_process`] for a collector of the test target whose config is given
+//! whole; then the by-value modifiers:
+//!
+//! | modifier | what every run of the site gets |
+//! |---|---|
+//! | [`Site::with_config`] | the config file, written as given (also [`Site::write_config`]) |
+//! | [`Site::with_input`] | the input feed `input.txt` (also [`Site::set_input`]) |
+//! | [`Site::state_dir_at`], [`Site::private_state_dir`] | another or an existing state directory |
+//! | [`Site::suffix`] | `--n6output-suffix _{tag}{pid}` |
+//! | [`Site::publishing_to_file`] | `--output out.jsonl` (per run: [`Site::args_writing`]) |
+//! | [`Site::publishing_to_broker`] | `--output amqp` |
+//! | [`Site::tracking_metrics`] | `--metrics-file metrics.prom` |
+//! | [`Site::quiet`] | `-qq` |
+//!
+//! The config texts the tests share ([`lines_config`], [`rabbitmq_section`]) are in
+//! `site/config.rs`, the command lines ([`Site::command`], [`Site::args`],
+//! [`Site::run_in_process`]) in `site/command.rs`. A topic adds what only it needs in an
 //! `impl Site` block of its own (e.g. the reliability gate).
+
+mod collectors;
+mod command;
+mod config;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
 
-/// A test collector binary of this package and the files a site of it has.
-#[derive(Debug, Clone, Copy)]
-pub struct TestCollector {
-    /// The binary (`env!("CARGO_BIN_EXE_...")`).
-    pub bin: &'static str,
-    /// Its main config section, also the prefix of its log lines.
-    pub section: &'static str,
-    /// The config file the site writes in `conf/`.
-    pub config_file: &'static str,
-    /// Its state file's name in the state directory.
-    pub state_file: &'static str,
-}
-
-/// `tests/bin/lines_collector.rs`: one `stream` message per new line of `input.txt`.
-pub const LINES: TestCollector = TestCollector {
-    bin: env!("CARGO_BIN_EXE_lines-test-collector"),
-    section: "LinesTestCollector",
-    config_file: "60_lines.conf",
-    state_file: "LinesTestCollector.cbor",
-};
-
-/// `tests/bin/reliability_collector.rs`: the lines collector with a gate and a delay hook.
-pub const RELIABILITY: TestCollector = TestCollector {
-    bin: env!("CARGO_BIN_EXE_reliability-test-collector"),
-    section: "ReliabilityTestCollector",
-    config_file: "70_reliability.conf",
-    state_file: "ReliabilityTestCollector.cbor",
-};
+// Every test target includes this module and uses some of these.
+#[allow(unused_imports)]
+pub use collectors::{AMQP_INPUT, CASE, LINES, RELIABILITY, TestCollector, in_process};
+#[allow(unused_imports)]
+pub use config::{lines_config, lines_section, rabbitmq_section, rabbitmq_section_with};
 
 /// The test-only hook of the state store: sleep between fsync and rename (removed from
 /// every command unless a test sets it again).
 pub const DELAY_ENV: &str = "N6_TEST_DELAY_BEFORE_RENAME_MS";
+
+/// Where the collection runs of a site publish, unless a run says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Publishing {
+    /// No `--output`: the broker when the config has `[rabbitmq]`, else stdout.
+    AsConfigured,
+    /// `--output out.jsonl` in the site.
+    ToFile,
+    /// `--output amqp`.
+    ToBroker,
+}
 
 /// A scratch deployment of one test collector, removed at the end of the test.
 pub struct Site {
@@ -51,7 +58,9 @@ pub struct Site {
     collector: TestCollector,
     state_dir: PathBuf,
     suffix: Option<String>,
-    output_file: bool,
+    publishing: Publishing,
+    metrics: bool,
+    quiet: bool,
     /// Rows appended to the input by [`Site::grow`].
     pub(crate) rows: u64,
 }
@@ -67,9 +76,29 @@ impl Site {
             dir,
             collector,
             suffix: None,
-            output_file: false,
+            publishing: Publishing::AsConfigured,
+            metrics: false,
+            quiet: false,
             rows: 0,
         }
+    }
+
+    /// A quiet site of [`CASE`], a collector of the test target run in-process
+    /// ([`Site::run_in_process`]), whose config file (`60_case.conf`) is `config`.
+    pub fn in_process(config: &str) -> Site {
+        Site::new(CASE).quiet().with_config(config)
+    }
+
+    /// Writes the config file as `config` (see [`Site::write_config`]).
+    pub fn with_config(self, config: &str) -> Site {
+        self.write_config(config);
+        self
+    }
+
+    /// Writes the input feed as `lines` (see [`Site::set_input`]).
+    pub fn with_input(self, lines: &[&str]) -> Site {
+        self.set_input(lines);
+        self
     }
 
     /// The state directory at `relative` instead of `state/` (e.g. `var/state`, one
@@ -95,7 +124,27 @@ impl Site {
     /// Every collection run (not the `state` subcommands) publishes JSON lines to
     /// `out.jsonl` in the site (`--output`).
     pub fn publishing_to_file(mut self) -> Site {
-        self.output_file = true;
+        self.publishing = Publishing::ToFile;
+        self
+    }
+
+    /// Every collection run publishes to the broker of the config's `[rabbitmq]`
+    /// (`--output amqp`).
+    pub fn publishing_to_broker(mut self) -> Site {
+        self.publishing = Publishing::ToBroker;
+        self
+    }
+
+    /// Every collection run writes its textfile metrics to `metrics.prom` in the site
+    /// (`--metrics-file`, [`Site::metrics_path`]).
+    pub fn tracking_metrics(mut self) -> Site {
+        self.metrics = true;
+        self
+    }
+
+    /// Every run logs nothing but errors (`-qq`).
+    pub fn quiet(mut self) -> Site {
+        self.quiet = true;
         self
     }
 
@@ -147,6 +196,12 @@ impl Site {
         fs::read(self.state_path()).ok()
     }
 
+    /// The bytes of the state file `name` in the state directory (for a collector of the
+    /// test target, `name` is its `META.state_file_name()`), `None` when there is none.
+    pub fn state_file_bytes(&self, name: &str) -> Option<Vec<u8>> {
+        fs::read(self.state_dir.join(name)).ok()
+    }
+
     /// Replaces the state file's bytes.
     pub fn write_state(&self, bytes: &[u8]) {
         fs::write(self.state_path(), bytes).expect("write the state file");
@@ -164,9 +219,15 @@ impl Site {
         fs::write(self.input_path(), text).expect("input");
     }
 
-    /// Replaces the config file with `text`.
+    /// Replaces the collector's config file (in `conf/`) with `text`, as given.
     pub fn write_config(&self, text: &str) {
-        fs::write(self.path("conf").join(self.collector.config_file), text).expect("config");
+        self.write_config_file(self.collector.config_file, text);
+    }
+
+    /// Writes another config file `name` in `conf/` (e.g. a site-wide
+    /// `50_metrics.conf` beside the collector's).
+    pub fn write_config_file(&self, name: &str, text: &str) {
+        fs::write(self.conf_dir().join(name), text).expect("config");
     }
 
     /// The exchange the collector publishes to.
@@ -184,101 +245,32 @@ impl Site {
         self.path("out.jsonl")
     }
 
+    /// The textfile metrics of [`Site::tracking_metrics`] (`metrics.prom`).
+    pub fn metrics_path(&self) -> PathBuf {
+        self.path("metrics.prom")
+    }
+
     /// The text bodies in the JSON-lines output so far (all runs).
     pub fn published(&self) -> Vec<String> {
         super::published::text_bodies(&self.output_path())
     }
 
-    /// The collector with `args` first (a subcommand, flags), then `--config-dir`,
-    /// `--state-dir`, the suffix and the output file of the site; no `RUST_LOG`, no
-    /// delay hook, stdin from `/dev/null`.
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(self.collector.bin);
-        cmd.args(args)
-            .arg("--config-dir")
-            .arg(self.conf_dir())
-            .arg("--state-dir")
-            .arg(&self.state_dir);
-        // `state ...` subcommands take neither output flag.
-        let state_command = args.first() == Some(&"state");
-        if let Some(suffix) = self.suffix.as_ref().filter(|_| !state_command) {
-            cmd.arg("--n6output-suffix").arg(suffix);
+    /// The JSON lines in the file `name` of the site (none when it does not exist).
+    pub fn json_lines(&self, name: &str) -> Vec<serde_json::Value> {
+        match fs::read_to_string(self.path(name)) {
+            Ok(text) => text
+                .lines()
+                .map(|l| serde_json::from_str(l).expect("a JSON line"))
+                .collect(),
+            Err(_) => Vec::new(),
         }
-        if self.output_file && !state_command {
-            cmd.arg("--output").arg(self.output_path());
-        }
-        cmd.env_remove("RUST_LOG")
-            .env_remove(DELAY_ENV)
-            .stdin(Stdio::null());
-        cmd
     }
-
-    /// Runs the collector to the end.
-    pub fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run collector")
-    }
-
-    /// Starts the collector with stdout and stderr captured.
-    pub fn spawn(&self, args: &[&str]) -> Child {
-        self.command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn collector")
-    }
-
-    /// The argument list of an in-process run (`n6_collectors::run_from`) against the
-    /// site: a program name, `--config-dir`, `--state-dir`, the suffix and the output
-    /// file, then `extra`.
-    pub fn args(&self, extra: &[&str]) -> Vec<String> {
-        let mut args = vec![
-            self.collector.section.to_owned(),
-            "--config-dir".to_owned(),
-            self.conf_dir().display().to_string(),
-            "--state-dir".to_owned(),
-            self.state_dir.display().to_string(),
-        ];
-        // `state ...` subcommands take neither output flag.
-        let state_command = extra.first() == Some(&"state");
-        if let Some(suffix) = self.suffix.as_ref().filter(|_| !state_command) {
-            args.extend(["--n6output-suffix".to_owned(), suffix.clone()]);
-        }
-        if self.output_file && !state_command {
-            args.extend([
-                "--output".to_owned(),
-                self.output_path().display().to_string(),
-            ]);
-        }
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
-    }
-}
-
-/// The lines test collector's config: `[LinesTestCollector]` with the site's input,
-/// `api_password` and `extra` option lines.
-pub fn lines_config(site: &Site, api_password: &str, extra: &str) -> String {
-    format!(
-        "[LinesTestCollector]\ninput = {}\napi_password = {api_password}\n{extra}",
-        site.input_path().display()
-    )
 }
 
 /// A site of the lines test collector whose input is `lines` and whose config names it
 /// (with the usual `api_password`).
 pub fn lines_site(lines: &[&str]) -> Site {
-    let site = Site::new(LINES);
+    let site = Site::new(LINES).with_input(lines);
     site.write_config(&lines_config(&site, "correct-horse-battery", ""));
-    site.set_input(lines);
     site
-}
-
-/// A test collector defined inside a test target, run in-process: only its section
-/// matters (no binary); `state_file` is its `META.state_file_name()`.
-pub fn in_process(section: &'static str, config_file: &'static str) -> TestCollector {
-    TestCollector {
-        bin: "/nonexistent/in-process-collector",
-        section,
-        config_file,
-        state_file: "",
-    }
 }
