@@ -2,7 +2,7 @@
 //! (`ast.literal_eval`) evaluates to and what an n6 state pickle decodes to.
 //!
 //! Its `repr()` is the `Display` impl in [`super::repr`]; its JSON and CBOR forms are
-//! in [`super::forms`].
+//! in `forms.rs` ([`PyValue::to_json`], [`PyValue::to_cbor`]).
 
 use std::fmt;
 
