@@ -4,32 +4,11 @@ use std::any::Any;
 use std::fmt;
 use std::path::PathBuf;
 
-/// A Python literal value, as accepted by n6's `py` converter (`ast.literal_eval`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum PyValue {
-    /// `None`
-    None,
-    /// `True` / `False`
-    Bool(bool),
-    /// An integer (n6 allows arbitrary precision; here it must fit in 64 bits).
-    Int(i64),
-    /// A float.
-    Float(f64),
-    /// A complex number `(re, im)`.
-    Complex(f64, f64),
-    /// A `str` literal.
-    Str(String),
-    /// A `bytes` literal.
-    Bytes(Vec<u8>),
-    /// A tuple.
-    Tuple(Vec<PyValue>),
-    /// A list.
-    List(Vec<PyValue>),
-    /// A set (element order as written, duplicates removed).
-    Set(Vec<PyValue>),
-    /// A dict (insertion order kept, a repeated key keeps its first position and last value).
-    Dict(Vec<(PyValue, PyValue)>),
-}
+use crate::py::forms::float_to_json;
+
+/// The value of a `py` option: the workspace's one Python value type, defined in
+/// [`crate::py::value`] (re-exported here, where the other converted values are).
+pub use crate::py::PyValue;
 
 /// A converted config value.
 ///
@@ -118,45 +97,6 @@ impl Value {
             Value::Custom(_) => Json::String("<custom value>".to_owned()),
         }
     }
-}
-
-impl PyValue {
-    /// The value as JSON: tuples and sets as arrays, a dict key that is not a `str` as
-    /// its `Debug` text, complex numbers as `"(re+imj)"`.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as Json;
-        match self {
-            PyValue::None => Json::Null,
-            PyValue::Bool(b) => Json::Bool(*b),
-            PyValue::Int(i) => Json::from(*i),
-            PyValue::Float(f) => float_to_json(*f),
-            PyValue::Complex(re, im) => Json::String(format!("({re}+{im}j)")),
-            PyValue::Str(s) => Json::String(s.clone()),
-            PyValue::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
-            PyValue::Tuple(items) | PyValue::List(items) | PyValue::Set(items) => {
-                Json::Array(items.iter().map(PyValue::to_json).collect())
-            }
-            PyValue::Dict(entries) => Json::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| {
-                        let key = match k {
-                            PyValue::Str(s) => s.clone(),
-                            other => format!("{other:?}"),
-                        };
-                        (key, v.to_json())
-                    })
-                    .collect(),
-            ),
-        }
-    }
-}
-
-/// A finite float as a JSON number; NaN and the infinities as their Rust text.
-fn float_to_json(f: f64) -> serde_json::Value {
-    serde_json::Number::from_f64(f)
-        .map(serde_json::Value::Number)
-        .unwrap_or_else(|| serde_json::Value::String(f.to_string()))
 }
 
 #[cfg(test)]

@@ -92,7 +92,10 @@
 /// a typed config struct, so most collectors never name these; they are for the rest:
 ///
 /// * [`config::Value`], [`config::PyValue`] — converted values (a `py` option's field is a
-///   `PyValue`; a custom converter's value travels as a `Value`);
+///   `PyValue`; a custom converter's value travels as a `Value`). `PyValue` is the one
+///   Python value type of the workspace: [`pickle::PyValue`] (what an n6 state pickle
+///   decodes to) is the same type, as is [`config::py::PyValue`]; a pickled `str` that
+///   holds surrogate-escaped bytes is its [`config::py::EscapedStr`] variant;
 /// * [`config::convert`] — the standard converters' functions ([`config::convert::to_int`],
 ///   [`config::convert::to_tlp`], ...) and [`config::ConvertError`], to reuse in a custom
 ///   converter (`#[collector(converters(name = function -> Type))]`);
@@ -108,7 +111,8 @@
 /// fragments) is the `n6-collectors-config` crate's, used by the runtime.
 pub mod config {
     pub use n6_collectors_config::convert::{self, ConvertError};
-    pub use n6_collectors_config::value::{PyValue, Value};
+    pub use n6_collectors_config::py::PyValue;
+    pub use n6_collectors_config::value::Value;
     pub use n6_collectors_config::{ini, isotime, py, raw, spec, validate};
 }
 

@@ -79,7 +79,7 @@ pub fn python_form(state: &ciborium::Value) -> Result<PyValue, String> {
         let set = hashes
             .iter()
             .map(|h| match h {
-                ciborium::Value::Text(t) => Ok(PyValue::Str(t.as_bytes().to_vec())),
+                ciborium::Value::Text(t) => Ok(PyValue::Str(t.clone())),
                 other => Err(format!("a hash that is not text: {other:?}")),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -497,7 +497,7 @@ mod tests {
                     month: 1,
                     day: 10
                 },
-                PyValue::Set(vec![PyValue::Str(b"ab".to_vec())])
+                PyValue::Set(vec![PyValue::Str("ab".into())])
             )])
         );
     }

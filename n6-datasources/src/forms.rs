@@ -21,8 +21,8 @@ fn key(k: &Cbor) -> Option<&str> {
 /// A Python `str` from text or (undecodable row) bytes.
 fn py_str(v: &Cbor) -> Result<PyValue, String> {
     match v {
-        Cbor::Text(t) => Ok(PyValue::Str(t.as_bytes().to_vec())),
-        Cbor::Bytes(b) => Ok(PyValue::Str(b.clone())),
+        Cbor::Text(t) => Ok(PyValue::Str(t.clone())),
+        Cbor::Bytes(b) => Ok(PyValue::str_from_escaped(b.clone())),
         other => Err(format!("expected a string, found {other:?}")),
     }
 }
@@ -42,7 +42,7 @@ pub fn rows_state(state: &Cbor) -> Result<PyValue, String> {
             ("rows_count", Cbor::Integer(i)) => PyValue::Int(i128::from(*i)),
             (other, v) => return Err(format!("unexpected {other}: {v:?} in a rows state")),
         };
-        dict.push((PyValue::Str(name.as_bytes().to_vec()), value));
+        dict.push((PyValue::Str(name.to_owned()), value));
     }
     Ok(PyValue::Dict(dict))
 }

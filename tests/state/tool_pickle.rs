@@ -22,7 +22,7 @@ fn python_pickle(expr: &str, protocol: u8) -> Vec<u8> {
 }
 
 fn s(text: &str) -> PyValue {
-    PyValue::Str(text.as_bytes().to_vec())
+    PyValue::Str(text.to_owned())
 }
 
 fn dt(
@@ -62,7 +62,9 @@ fn cases() -> Vec<(&'static str, PyValue)> {
                 (s("newest_row_time"), s("2019-07-13 10:00:00")),
                 (
                     s("newest_rows"),
-                    PyValue::Set(vec![PyValue::Str(b"\"1\",\"ja\xdd\"".to_vec())]),
+                    PyValue::Set(vec![PyValue::str_from_escaped(
+                        b"\"1\",\"ja\xdd\"".to_vec(),
+                    )]),
                 ),
                 (s("rows_count"), PyValue::Int(70000)),
             ]),
@@ -165,7 +167,7 @@ fn large_sets_keep_every_element() {
     let mut rows: Vec<String> = items
         .into_iter()
         .map(|v| match v {
-            PyValue::Str(raw) => String::from_utf8(raw).expect("utf-8"),
+            PyValue::Str(text) => text,
             other => panic!("not a str: {other:?}"),
         })
         .collect();

@@ -2,7 +2,7 @@
 //! `_conv_download_timeout_from_config`): the timeout(s) for HTTP downloads.
 
 use super::{ConvertError, to_py};
-use crate::value::PyValue;
+use crate::py::PyValue;
 
 /// `download_timeout`: a Python literal that is a number `> 0` (used for both the connect
 /// and the read timeout) or a 2-item list/tuple of numbers `> 0` (connect, read).
@@ -36,7 +36,7 @@ pub fn download_timeout(raw: &str) -> Result<(f64, f64), ConvertError> {
                 other => {
                     return Err(ConvertError::type_error(format!(
                         "sequence item {i}: expected str instance, {} found",
-                        type_name(other)
+                        other.type_name()
                     )));
                 }
             }
@@ -61,21 +61,5 @@ fn number(v: &PyValue) -> Option<f64> {
         PyValue::Int(i) => Some(*i as f64),
         PyValue::Float(x) => Some(*x),
         _ => None,
-    }
-}
-
-fn type_name(v: &PyValue) -> &'static str {
-    match v {
-        PyValue::None => "NoneType",
-        PyValue::Bool(_) => "bool",
-        PyValue::Int(_) => "int",
-        PyValue::Float(_) => "float",
-        PyValue::Complex(..) => "complex",
-        PyValue::Str(_) => "str",
-        PyValue::Bytes(_) => "bytes",
-        PyValue::Tuple(_) => "tuple",
-        PyValue::List(_) => "list",
-        PyValue::Set(_) => "set",
-        PyValue::Dict(_) => "dict",
     }
 }

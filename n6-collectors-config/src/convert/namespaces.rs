@@ -3,7 +3,7 @@
 //! checked, as in n6).
 
 use super::{ConvertError, to_py};
-use crate::value::PyValue;
+use crate::py::PyValue;
 
 /// `py_namespaces_dict`: [`to_py`], which must give a dict with only `str` keys (also in
 /// every dict that is a value of such a dict, at any depth). Errors (as n6):

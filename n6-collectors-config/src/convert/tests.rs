@@ -2,7 +2,7 @@
 //! row by row, through [`Converter::convert`].
 
 use super::*;
-use crate::value::PyValue;
+use crate::py::PyValue;
 
 fn conv(name: &str, raw: &str) -> Result<Value, ConvertError> {
     Converter::from_name(name).unwrap().convert(raw)

@@ -4,13 +4,17 @@
 //!   `float()` accept);
 //! * [`home`] — `os.path.expanduser` (`$HOME`, the passwd database);
 //! * [`pathlib`] — `pathlib.PurePosixPath` normalisation;
-//! * [`repr`] — `repr()` and `ascii()` of `str`, `bytes`, `float` and literal values;
-//! * [`literal`] — `ast.literal_eval` (n6's `py` converter), giving a [`PyValue`].
+//! * [`repr`] — `repr()` and `ascii()` of `str`, `bytes`, `float` and any [`PyValue`];
+//! * [`literal`] — `ast.literal_eval` (n6's `py` converter), giving a [`PyValue`];
+//! * [`value`] — [`PyValue`], the one Python value type of the workspace (config
+//!   literals and n6 state pickles), shown as JSON or CBOR by `forms.rs`.
 
+pub(crate) mod forms;
 pub mod home;
 pub mod literal;
 pub mod pathlib;
 pub mod repr;
 pub mod text;
+pub mod value;
 
-pub use crate::value::PyValue;
+pub use value::{EscapedStr, PyValue};

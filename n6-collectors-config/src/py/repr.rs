@@ -1,9 +1,9 @@
-//! Python's `repr()` (and `ascii()`) of the values the `py` converter produces, so that
-//! error messages and diagnostics quote values exactly the way n6 (Python) does.
+//! Python's `repr()` (and `ascii()`) of [`PyValue`]s and their pieces, so that error
+//! messages and diagnostics (`state show`) quote values exactly the way n6 (Python) does.
 
 use std::fmt::{self, Write as _};
 
-use crate::value::PyValue;
+use super::value::PyValue;
 
 /// Python `repr(s)` of a `str`: single quotes unless the text contains `'` and no `"`,
 /// backslash escapes for the quote, `\`, `\t`, `\n`, `\r` and non-printable characters.
@@ -20,32 +20,57 @@ pub fn py_ascii_repr(s: &str) -> String {
     str_repr(s, true)
 }
 
+/// Python `repr(s)` of a `str` holding surrogate-escaped bytes, given as its
+/// `s.encode('utf-8', 'surrogateescape')` bytes: as [`py_str_repr`], each escaped byte
+/// `XX` shown as `\udcXX` (as Python shows the lone surrogate).
+pub fn py_escaped_str_repr(raw: &[u8]) -> String {
+    str_repr_bytes(raw, false)
+}
+
 fn str_repr(s: &str, ascii_only: bool) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
+    str_repr_bytes(s.as_bytes(), ascii_only)
+}
+
+/// The repr of the `str` whose `surrogateescape` bytes are `raw` (for valid UTF-8, the
+/// text itself).
+fn str_repr_bytes(raw: &[u8], ascii_only: bool) -> String {
+    // Escaped bytes are >= 0x80, so they never count as quotes.
+    let quote = if raw.contains(&b'\'') && !raw.contains(&b'"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(raw.len() + 2);
     out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => push_escape(&mut out, c),
-            c if c.is_ascii() => out.push(c),
-            c if !ascii_only && is_printable(c) => out.push(c),
-            c => push_escape(&mut out, c),
+    for chunk in raw.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            push_char(&mut out, c, quote, ascii_only);
+        }
+        for &b in chunk.invalid() {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "\\udc{b:02x}");
         }
     }
     out.push(quote);
     out
+}
+
+/// One character of a `str` repr quoted with `quote`.
+fn push_char(out: &mut String, c: char, quote: char, ascii_only: bool) {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => push_escape(out, c),
+        c if c.is_ascii() => out.push(c),
+        c if !ascii_only && is_printable(c) => out.push(c),
+        c => push_escape(out, c),
+    }
 }
 
 fn push_escape(out: &mut String, c: char) {
@@ -166,7 +191,7 @@ pub fn py_complex_repr(re: f64, im: f64) -> String {
     format!("({}{sign}{im_s}j)", float_repr(re, false))
 }
 
-/// `Display` is Python's `repr()` of the value (sets and dicts in insertion order).
+/// `Display` is Python's `repr()` of the value (sets and dicts in their stored order).
 impl fmt::Display for PyValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -177,6 +202,7 @@ impl fmt::Display for PyValue {
             PyValue::Float(x) => f.write_str(&py_float_repr(*x)),
             PyValue::Complex(re, im) => f.write_str(&py_complex_repr(*re, *im)),
             PyValue::Str(s) => f.write_str(&py_str_repr(s)),
+            PyValue::EscapedStr(s) => f.write_str(&py_escaped_str_repr(s.as_bytes())),
             PyValue::Bytes(b) => f.write_str(&py_bytes_repr(b)),
             PyValue::Tuple(items) => {
                 f.write_str("(")?;
@@ -186,17 +212,12 @@ impl fmt::Display for PyValue {
                 }
                 f.write_str(")")
             }
-            PyValue::List(items) => {
-                f.write_str("[")?;
-                write_items(f, items)?;
-                f.write_str("]")
-            }
+            PyValue::List(items) => write_seq(f, "[", items, "]"),
             PyValue::Set(items) if items.is_empty() => f.write_str("set()"),
-            PyValue::Set(items) => {
-                f.write_str("{")?;
-                write_items(f, items)?;
-                f.write_str("}")
-            }
+            PyValue::Set(items) => write_seq(f, "{", items, "}"),
+            PyValue::FrozenSet(items) if items.is_empty() => f.write_str("frozenset()"),
+            PyValue::FrozenSet(items) => write_seq(f, "frozenset({", items, "})"),
+            PyValue::OpSet(items) => write_seq(f, "OPSet([", items, "])"),
             PyValue::Dict(entries) => {
                 f.write_str("{")?;
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -207,8 +228,43 @@ impl fmt::Display for PyValue {
                 }
                 f.write_str("}")
             }
+            PyValue::Date { year, month, day } => {
+                write!(f, "datetime.date({year}, {month}, {day})")
+            }
+            PyValue::DateTime {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                microsecond,
+            } => {
+                write!(
+                    f,
+                    "datetime.datetime({year}, {month}, {day}, {hour}, {minute}"
+                )?;
+                if *second != 0 || *microsecond != 0 {
+                    write!(f, ", {second}")?;
+                }
+                if *microsecond != 0 {
+                    write!(f, ", {microsecond}")?;
+                }
+                f.write_str(")")
+            }
         }
     }
+}
+
+fn write_seq(
+    f: &mut fmt::Formatter<'_>,
+    open: &str,
+    items: &[PyValue],
+    close: &str,
+) -> fmt::Result {
+    f.write_str(open)?;
+    write_items(f, items)?;
+    f.write_str(close)
 }
 
 fn write_items(f: &mut fmt::Formatter<'_>, items: &[PyValue]) -> fmt::Result {
@@ -302,6 +358,75 @@ mod tests {
         assert_eq!(
             v.to_string(),
             "[('a',), {42: None}, set(), {1, 2}, (), True, b'x', (1+2j), 45.6789]"
+        );
+    }
+
+    #[test]
+    fn escaped_str_repr_matches_python() {
+        assert_eq!(
+            py_escaped_str_repr(b"ja\xc5\xba\xc5\x84 \xdd"),
+            "'jaźń \\udcdd'"
+        );
+        assert_eq!(py_escaped_str_repr(b"it's \xff"), "\"it's \\udcff\"");
+        assert_eq!(py_escaped_str_repr(b"\x80\t\xc3"), "'\\udc80\\t\\udcc3'");
+        assert_eq!(py_escaped_str_repr("ok".as_bytes()), py_str_repr("ok"));
+    }
+
+    #[test]
+    fn state_values_display_as_python_repr() {
+        let v = PyValue::List(vec![
+            PyValue::str_from_escaped(b"a\xdd".to_vec()),
+            PyValue::FrozenSet(vec![PyValue::Int(1)]),
+            PyValue::FrozenSet(vec![]),
+            PyValue::OpSet(vec![PyValue::Tuple(vec![PyValue::None])]),
+            PyValue::Date {
+                year: 2024,
+                month: 1,
+                day: 2,
+            },
+            PyValue::DateTime {
+                year: 1970,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                microsecond: 0,
+            },
+            PyValue::DateTime {
+                year: 2022,
+                month: 8,
+                day: 25,
+                hour: 15,
+                minute: 8,
+                second: 0,
+                microsecond: 7,
+            },
+            PyValue::Int(-(1 << 63) - 1),
+        ]);
+        assert_eq!(
+            v.to_string(),
+            "['a\\udcdd', frozenset({1}), frozenset(), OPSet([(None,)]), \
+             datetime.date(2024, 1, 2), datetime.datetime(1970, 1, 1, 0, 0), \
+             datetime.datetime(2022, 8, 25, 15, 8, 0, 7), -9223372036854775809]"
+        );
+    }
+
+    #[test]
+    fn floats_print_as_python_repr() {
+        for (x, python) in [
+            (1e16, "1e+16"),
+            (1.5, "1.5"),
+            (2.0, "2.0"),
+            (1e-5, "1e-05"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(PyValue::Float(x).to_string(), python, "{x:?}");
+        }
+        assert_eq!(
+            PyValue::List(vec![PyValue::Float(1e16)]).to_string(),
+            "[1e+16]"
         );
     }
 }

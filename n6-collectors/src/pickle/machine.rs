@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
+use super::PyValue;
 use super::error::{PickleError, PickleErrorKind as K};
 use super::opcode;
 use super::text::{self, Py2Strings};
-use super::value::PyValue;
 
 type Id = usize;
 
@@ -549,7 +549,7 @@ impl<'a> Machine<'a> {
         let raw = self.take(n)?;
         match text::from_surrogatepass(raw) {
             Ok(s) => {
-                self.push(Obj::Leaf(PyValue::Str(s)));
+                self.push(Obj::Leaf(PyValue::str_from_escaped(s)));
                 Ok(())
             }
             Err((at, why)) => Err(PickleError {
@@ -600,7 +600,8 @@ impl<'a> Machine<'a> {
 
     fn text_of(&self, id: Id) -> Option<String> {
         match &self.arena[id] {
-            Obj::Leaf(PyValue::Str(s)) | Obj::Str8(s) => String::from_utf8(s.clone()).ok(),
+            Obj::Leaf(PyValue::Str(s)) => Some(s.clone()),
+            Obj::Str8(s) => String::from_utf8(s.clone()).ok(),
             _ => None,
         }
     }
@@ -745,7 +746,9 @@ impl<'a> Machine<'a> {
             ))));
         }
         let cost = match &self.arena[id] {
-            Obj::Leaf(PyValue::Str(b) | PyValue::Bytes(b)) | Obj::Str8(b) => 1 + b.len(),
+            Obj::Leaf(PyValue::Bytes(b)) | Obj::Str8(b) => 1 + b.len(),
+            Obj::Leaf(PyValue::Str(s)) => 1 + s.len(),
+            Obj::Leaf(PyValue::EscapedStr(s)) => 1 + s.as_bytes().len(),
             _ => 1,
         };
         walk.budget = match walk.budget.checked_sub(cost) {
@@ -791,11 +794,12 @@ impl<'a> Machine<'a> {
 
     fn py2_str(&self, raw: &[u8]) -> Result<PyValue, K> {
         Ok(match self.py2 {
-            Py2Strings::Utf8SurrogateEscape => PyValue::Str(raw.to_vec()),
-            Py2Strings::Latin1 => PyValue::Str(text::latin1_to_utf8(raw).into_bytes()),
+            Py2Strings::Utf8SurrogateEscape => PyValue::str_from_escaped(raw.to_vec()),
+            Py2Strings::Latin1 => PyValue::Str(text::latin1_to_utf8(raw)),
             Py2Strings::Bytes => PyValue::Bytes(raw.to_vec()),
             Py2Strings::Ascii => match raw.iter().position(|b| !b.is_ascii()) {
-                None => PyValue::Str(raw.to_vec()),
+                // All ASCII: valid UTF-8.
+                None => PyValue::str_from_escaped(raw.to_vec()),
                 Some(i) => {
                     return Err(K::BadString(format!(
                         "a Python 2 string: 'ascii' codec can't decode byte 0x{:02x} in position {i} (choose another Python-2 string encoding)",

@@ -8,10 +8,12 @@
 //! else (another class, a timezone, a recursive structure) is a [`PickleError`] naming it
 //! and its byte offset; nothing is silently dropped.
 //!
-//! Strings: a Python 3 `str` may hold surrogate-escaped bytes (`'\udcdd'`); they come back
-//! as the raw bytes (see [`text`]). Python 2 8-bit strings (protocol-2 files) are decoded
-//! by a [`Py2Strings`] policy. [`PyValue::to_cbor`] gives the serde-friendly form from
-//! which a typed state is deserialized.
+//! The decoded object is a [`PyValue`], the workspace's one Python value type (the same
+//! type as [`crate::config::PyValue`]). Strings: a Python 3 `str` that holds
+//! surrogate-escaped bytes (`'\udcdd'`) comes back as a [`PyValue::EscapedStr`] of the
+//! raw bytes (see [`text`]); any other `str` is a [`PyValue::Str`]. Python 2 8-bit strings
+//! (protocol-2 files) are decoded by a [`Py2Strings`] policy. [`PyValue::to_cbor`] gives
+//! the serde-friendly form from which a typed state is deserialized.
 //!
 //! Writing: [`encode`] (protocol 4) and [`python_form`] (a state's CBOR form as n6's
 //! Python value), for `state export-pickle`.
@@ -23,14 +25,15 @@ mod machine;
 mod opcode;
 pub mod takeover;
 pub mod text;
-mod value;
 pub mod write;
 pub mod write_export;
 pub mod write_form;
 
 pub use error::{PickleError, PickleErrorKind};
+/// The decoded Python value: the workspace's one Python value type, re-exported here
+/// (it is [`crate::config::PyValue`]).
+pub use n6_collectors_config::py::{EscapedStr, PyValue};
 pub use text::Py2Strings;
-pub use value::PyValue;
 pub use write::encode;
 pub use write_form::{PythonForm, python_form, set_python_form};
 

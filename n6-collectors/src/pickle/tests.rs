@@ -20,7 +20,7 @@ fn err(h: &str) -> PickleError {
 }
 
 fn s(text: &str) -> PyValue {
-    PyValue::Str(text.as_bytes().to_vec())
+    PyValue::Str(text.to_owned())
 }
 
 fn int(i: i128) -> PyValue {
@@ -78,7 +78,7 @@ fn p03_p12_plain_lists() {
 fn p04_p14_surrogate_escaped_text_maps_back_to_the_raw_byte() {
     let expected = PyValue::List(vec![
         int(42),
-        PyValue::Str(b"ja\xc5\xba\xc5\x84 \xdd".to_vec()),
+        PyValue::str_from_escaped(b"ja\xc5\xba\xc5\x84 \xdd".to_vec()),
     ]);
     assert_eq!(ok(P04, Py2Strings::default()), expected);
     assert_eq!(ok(P14, Py2Strings::Ascii), expected);
@@ -119,7 +119,7 @@ fn p15_to_p18_python2_8bit_strings() {
     // P17: utf-8 + surrogateescape, the default.
     assert_eq!(
         ok(P15, Py2Strings::Utf8SurrogateEscape),
-        PyValue::List(vec![int(42), PyValue::Str(raw.clone())])
+        PyValue::List(vec![int(42), PyValue::str_from_escaped(raw.clone())])
     );
     // P18: encoding="bytes".
     assert_eq!(

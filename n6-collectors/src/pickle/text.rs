@@ -5,7 +5,8 @@
 //! non-UTF-8 input with `errors='surrogateescape'`) is stored as the three bytes
 //! `ED B3 9D`. This module turns such a string into the bytes that
 //! `str.encode('utf-8', 'surrogateescape')` would give: valid text stays UTF-8, and each
-//! escaped byte `'\udcXX'` (`XX` ≥ `0x80`) becomes the raw byte `XX` again. Any other lone
+//! escaped byte `'\udcXX'` (`XX` ≥ `0x80`) becomes the raw byte `XX` again (the decoder
+//! keeps them as a `PyValue::EscapedStr`, plain text as a `PyValue::Str`). Any other lone
 //! surrogate cannot be represented and is refused.
 //!
 //! Python 2 8-bit `str` objects (pickle opcodes `BINSTRING`/`SHORT_BINSTRING`, found in
@@ -124,8 +125,7 @@ pub(crate) fn latin1_to_utf8(raw: &[u8]) -> String {
 
 /// The code points of `text` as bytes when all are ≤ U+00FF (how Python's
 /// `_codecs.encode(s, 'latin1')` turns a `str` back into `bytes`).
-pub(crate) fn utf8_to_latin1(text: &[u8]) -> Option<Vec<u8>> {
-    let text = std::str::from_utf8(text).ok()?;
+pub(crate) fn utf8_to_latin1(text: &str) -> Option<Vec<u8>> {
     text.chars()
         .map(|c| u8::try_from(u32::from(c)).ok())
         .collect()
@@ -168,11 +168,8 @@ mod tests {
     #[test]
     fn latin1_both_ways() {
         assert_eq!(latin1_to_utf8(b"\x07\xe6"), "\u{7}\u{e6}");
-        assert_eq!(
-            utf8_to_latin1("\u{7}\u{e6}".as_bytes()),
-            Some(vec![7, 0xe6])
-        );
-        assert_eq!(utf8_to_latin1("ź".as_bytes()), None);
+        assert_eq!(utf8_to_latin1("\u{7}\u{e6}"), Some(vec![7, 0xe6]));
+        assert_eq!(utf8_to_latin1("ź"), None);
     }
 
     #[test]

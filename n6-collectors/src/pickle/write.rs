@@ -34,11 +34,17 @@ fn write_value(out: &mut Vec<u8>, value: &PyValue) {
         PyValue::Bool(true) => out.push(op::NEWTRUE),
         PyValue::Bool(false) => out.push(op::NEWFALSE),
         PyValue::Int(i) => write_int(out, *i),
-        PyValue::Float(f) => {
-            out.push(op::BINFLOAT);
-            out.extend_from_slice(&f.to_be_bytes());
+        PyValue::Float(f) => write_float(out, *f),
+        PyValue::Complex(re, im) => {
+            // `builtins.complex(re, im)`, as Python pickles it.
+            write_global(out, "builtins", "complex");
+            write_float(out, *re);
+            write_float(out, *im);
+            out.push(op::TUPLE2);
+            out.push(op::REDUCE);
         }
-        PyValue::Str(raw) => write_str(out, &surrogatepass(raw)),
+        PyValue::Str(text) => write_str(out, text.as_bytes()),
+        PyValue::EscapedStr(escaped) => write_str(out, &surrogatepass(escaped.as_bytes())),
         PyValue::Bytes(raw) => write_bytes(out, raw),
         PyValue::List(items) => {
             out.push(op::EMPTY_LIST);
@@ -91,7 +97,7 @@ fn write_value(out: &mut Vec<u8>, value: &PyValue) {
                 .iter()
                 .map(|item| (item.clone(), PyValue::None))
                 .collect();
-            let instance = [(PyValue::Str(b"_d".to_vec()), PyValue::Dict(members))];
+            let instance = [(PyValue::Str("_d".to_owned()), PyValue::Dict(members))];
             write_dict(out, instance.iter().map(|(k, v)| (k, v)));
             out.push(op::BUILD);
         }
@@ -123,6 +129,11 @@ fn write_int(out: &mut Vec<u8>, i: i128) {
         out.extend_from_slice(&[op::LONG1, raw.len() as u8]);
         out.extend_from_slice(&raw);
     }
+}
+
+fn write_float(out: &mut Vec<u8>, f: f64) {
+    out.push(op::BINFLOAT);
+    out.extend_from_slice(&f.to_be_bytes());
 }
 
 fn write_str(out: &mut Vec<u8>, utf8: &[u8]) {
@@ -213,7 +224,7 @@ mod tests {
     use crate::pickle::{Py2Strings, decode};
 
     fn s(text: &str) -> PyValue {
-        PyValue::Str(text.as_bytes().to_vec())
+        PyValue::Str(text.to_owned())
     }
 
     fn round_trip(value: PyValue) {
@@ -309,7 +320,7 @@ mod tests {
 
     #[test]
     fn surrogate_escaped_bytes_come_back() {
-        round_trip(PyValue::Str(b"ok \xff\xfe,\xc3\xa9".to_vec()));
+        round_trip(PyValue::str_from_escaped(b"ok \xff\xfe,\xc3\xa9".to_vec()));
         assert_eq!(surrogatepass(b"a\xff"), b"a\xed\xb3\xbf");
         assert_eq!(surrogatepass(b"\x80"), b"\xed\xb2\x80");
     }
@@ -325,6 +336,17 @@ mod tests {
         ]);
         let bytes = encode(&value);
         let python_without_memo = "7d288c0f6e65776573745f726f775f74696d658c008c0b6e65776573745f726f77738f8c0a726f77735f636f756e744b00752e";
+        let hex: String = bytes[11..].iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, python_without_memo);
+    }
+
+    #[test]
+    fn a_complex_number_is_the_bytes_python_writes_after_the_header() {
+        // Python's `pickle.dumps(1+2j, 4)` minus its MEMOIZE opcodes (the decoder reads no
+        // `complex`: no n6 state holds one).
+        let bytes = encode(&PyValue::Complex(1.0, 2.0));
+        let python_without_memo =
+            "8c086275696c74696e738c07636f6d706c657893473ff000000000000047400000000000000086522e";
         let hex: String = bytes[11..].iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex, python_without_memo);
     }

@@ -40,7 +40,7 @@ pub fn generic_python_form(value: &Cbor) -> Result<PyValue, String> {
         Cbor::Bool(b) => PyValue::Bool(*b),
         Cbor::Integer(i) => PyValue::Int(i128::from(*i)),
         Cbor::Float(f) => PyValue::Float(*f),
-        Cbor::Text(t) => PyValue::Str(t.as_bytes().to_vec()),
+        Cbor::Text(t) => PyValue::Str(t.clone()),
         Cbor::Bytes(b) => PyValue::Bytes(b.clone()),
         Cbor::Array(items) => PyValue::List(
             items

@@ -175,7 +175,7 @@ pub fn python_form(state: &Cbor) -> Result<PyValue, String> {
             ),
             (other, v) => return Err(format!("unexpected {other}: {v:?} in a MISP state")),
         };
-        dict.push((PyValue::Str(name.as_bytes().to_vec()), value));
+        dict.push((PyValue::Str(name.clone()), value));
     }
     Ok(PyValue::Dict(dict))
 }
@@ -203,10 +203,7 @@ mod tests {
             panic!("not a dict");
         };
         assert_eq!(dict.len(), 3);
-        assert_eq!(
-            dict[0].0,
-            PyValue::Str(b"events_last_proc_datetime".to_vec())
-        );
+        assert_eq!(dict[0].0, PyValue::Str("events_last_proc_datetime".into()));
         assert!(matches!(dict[1].1, PyValue::DateTime { hour: 12, .. }));
         assert_eq!(dict[2].1, PyValue::Set(vec![PyValue::Int(144656)]));
         assert!(python_form(&Cbor::Null).is_err());

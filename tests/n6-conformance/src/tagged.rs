@@ -1,6 +1,7 @@
 //! n6's Python values as the fixtures' tagged JSON: `{"$set": [...]}` (sorted),
 //! `{"$opset": [...]}`, `{"$tuple": [...]}`, `{"$datetime": "ISO"}`, `{"$date": "ISO"}`,
-//! `{"$bytes_base64": "..."}`, `{"$dict_items": [[k, v], ...]}` (non-string keys).
+//! `{"$bytes_base64": "..."}`, `{"$dict_items": [[k, v], ...]}` (non-string keys), and
+//! `{"$complex": [re, im]}` (which no n6 state holds).
 
 use base64::Engine;
 use n6_collectors::pickle::PyValue;
@@ -13,7 +14,11 @@ pub fn to_tagged(value: &PyValue) -> Value {
         PyValue::Bool(b) => Value::Bool(*b),
         PyValue::Int(i) => i64::try_from(*i).map_or_else(|_| json!(i.to_string()), Value::from),
         PyValue::Float(f) => json!(f),
-        PyValue::Str(raw) => Value::String(String::from_utf8_lossy(raw).into_owned()),
+        PyValue::Str(text) => Value::String(text.clone()),
+        PyValue::EscapedStr(escaped) => {
+            Value::String(String::from_utf8_lossy(escaped.as_bytes()).into_owned())
+        }
+        PyValue::Complex(re, im) => json!({ "$complex": [re, im] }),
         PyValue::Bytes(raw) => json!({
             "$bytes_base64": base64::engine::general_purpose::STANDARD.encode(raw)
         }),
@@ -28,7 +33,10 @@ pub fn to_tagged(value: &PyValue) -> Value {
             json!({ "$opset": items.iter().map(to_tagged).collect::<Vec<_>>() })
         }
         PyValue::Dict(entries) => {
-            if entries.iter().all(|(k, _)| matches!(k, PyValue::Str(_))) {
+            if entries
+                .iter()
+                .all(|(k, _)| matches!(k, PyValue::Str(_) | PyValue::EscapedStr(_)))
+            {
                 let mut map = Map::new();
                 for (k, v) in entries {
                     if let Value::String(key) = to_tagged(k) {

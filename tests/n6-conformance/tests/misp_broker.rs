@@ -262,7 +262,7 @@ fn events_and_samples_reach_the_broker_and_the_state_goes_back_to_n6() {
         second: 0,
         microsecond: 0,
     };
-    let key = |k: &str| PyValue::Str(k.as_bytes().to_vec());
+    let key = |k: &str| PyValue::Str(k.to_owned());
     assert_eq!(
         value,
         PyValue::Dict(vec![

@@ -5,7 +5,7 @@
 use super::lexer::IntLit;
 use super::parser::{BinOp, Lit, Node, UnOp};
 use crate::convert::ConvertError;
-use crate::value::PyValue;
+use crate::py::PyValue;
 
 /// A number on its way through `_convert_signed_num`.
 enum Num {
@@ -154,7 +154,7 @@ fn num_value(n: Num) -> Result<PyValue, ConvertError> {
     };
     match n {
         Num::Int(i) => i64::try_from(i)
-            .map(PyValue::Int)
+            .map(|i| PyValue::Int(i.into()))
             .map_err(|_| too_big(i.to_string())),
         Num::Big(text) => Err(too_big(text)),
         Num::Float(x) => Ok(PyValue::Float(x)),
@@ -252,7 +252,7 @@ pub(super) fn py_eq(a: &PyValue, b: &PyValue) -> bool {
         (PyValue::Int(x), PyValue::Int(y)) => x == y,
         (PyValue::Int(i), PyValue::Float(x)) | (PyValue::Float(x), PyValue::Int(i)) => {
             // Exact comparison, as Python does for int vs float.
-            x.fract() == 0.0 && *x >= -9.3e18 && *x <= 9.3e18 && (*x as i128) == i128::from(*i)
+            x.fract() == 0.0 && *x >= -9.3e18 && *x <= 9.3e18 && (*x as i128) == *i
         }
         (PyValue::Str(x), PyValue::Str(y)) => x == y,
         (PyValue::Bytes(x), PyValue::Bytes(y)) => x == y,

@@ -250,21 +250,36 @@ impl Lexer {
         Ok(())
     }
 
+    /// A number literal: a prefixed integer, or a decimal integer, float or imaginary
+    /// number (read in parts, checked, then pushed as its token).
     fn number(&mut self) -> Result<(), ConvertError> {
+        if let Some((radix, what)) = self.radix_prefix() {
+            return self.prefixed_int(radix, what);
+        }
         let line = self.line;
         let start = self.pos;
-        let invalid = |what: &str| syntax_error(&format!("invalid {what} literal"), line);
-        if self.peek(0) == Some('0') {
-            let radix = match self.peek(1) {
-                Some('x' | 'X') => Some((16, "hexadecimal")),
-                Some('o' | 'O') => Some((8, "octal")),
-                Some('b' | 'B') => Some((2, "binary")),
-                _ => None,
-            };
-            if let Some((radix, what)) = radix {
-                return self.prefixed_int(radix, what);
-            }
+        let parts = self.decimal_parts(line)?;
+        self.check_decimal_end(&parts, line)?;
+        self.push_decimal(parts, start, line)
+    }
+
+    /// The radix of a `0x`/`0o`/`0b` prefix at the current position, and its name in
+    /// errors.
+    fn radix_prefix(&self) -> Option<(u32, &'static str)> {
+        if self.peek(0) != Some('0') {
+            return None;
         }
+        match self.peek(1) {
+            Some('x' | 'X') => Some((16, "hexadecimal")),
+            Some('o' | 'O') => Some((8, "octal")),
+            Some('b' | 'B') => Some((2, "binary")),
+            _ => None,
+        }
+    }
+
+    /// Reads a decimal number's parts: integer digits, fraction, exponent, `j` suffix.
+    fn decimal_parts(&mut self, line: usize) -> Result<DecimalParts, ConvertError> {
+        let invalid = |what: &str| syntax_error(&format!("invalid {what} literal"), line);
         let int_part = if self.peek(0) == Some('.') {
             String::new()
         } else {
@@ -287,49 +302,73 @@ impl Lexer {
         let imaginary = matches!(self.peek(0), Some('j' | 'J'));
         if imaginary {
             self.pos += 1;
-            if self
-                .peek(0)
-                .is_some_and(|c| c == '_' || c.is_alphanumeric())
-            {
+            if self.name_char_follows() {
                 return Err(invalid("imaginary"));
             }
         }
+        Ok(DecimalParts {
+            int_part,
+            frac,
+            exp,
+            is_float,
+            imaginary,
+        })
+    }
+
+    /// What Python refuses after reading a decimal number: leading zeros in an integer,
+    /// a letter, digit or `_` right after it.
+    fn check_decimal_end(&self, parts: &DecimalParts, line: usize) -> Result<(), ConvertError> {
+        let int_part = &parts.int_part;
         let leading_zeros =
             int_part.len() > 1 && int_part.starts_with('0') && int_part.bytes().any(|b| b != b'0');
-        if leading_zeros && !is_float && !imaginary {
+        if leading_zeros && !parts.is_float && !parts.imaginary {
             return Err(syntax_error(
                 "leading zeros in decimal integer literals are not permitted; use an 0o prefix \
                  for octal integers",
                 line,
             ));
         }
-        if self
-            .peek(0)
-            .is_some_and(|c| c == '_' || c.is_alphanumeric())
-        {
-            return Err(invalid("decimal"));
+        if self.name_char_follows() {
+            return Err(syntax_error("invalid decimal literal", line));
         }
-        let float_text = format!(
-            "{}.{}e{}",
-            if int_part.is_empty() { "0" } else { &int_part },
-            if frac.is_empty() { "0" } else { &frac },
-            if exp.is_empty() { "0" } else { &exp }
-        );
-        if imaginary || is_float {
-            let value: f64 = float_text.parse().map_err(|_| invalid("decimal"))?;
-            self.push(
-                if imaginary {
-                    Tok::Imag(value)
-                } else {
-                    Tok::Float(value)
-                },
-                line,
+        Ok(())
+    }
+
+    /// Pushes the token of a decimal number read from `start`.
+    fn push_decimal(
+        &mut self,
+        parts: DecimalParts,
+        start: usize,
+        line: usize,
+    ) -> Result<(), ConvertError> {
+        if parts.imaginary || parts.is_float {
+            let or_zero = |digits: &str| if digits.is_empty() { "0" } else { digits }.to_owned();
+            let float_text = format!(
+                "{}.{}e{}",
+                or_zero(&parts.int_part),
+                or_zero(&parts.frac),
+                or_zero(&parts.exp)
             );
+            let value: f64 = float_text
+                .parse()
+                .map_err(|_| syntax_error("invalid decimal literal", line))?;
+            let tok = if parts.imaginary {
+                Tok::Imag(value)
+            } else {
+                Tok::Float(value)
+            };
+            self.push(tok, line);
             return Ok(());
         }
         let text: String = self.chars[start..self.pos].iter().collect();
-        self.push(Tok::Int(int_value(&int_part, 10, text)), line);
+        self.push(Tok::Int(int_value(&parts.int_part, 10, text)), line);
         Ok(())
+    }
+
+    /// Whether a character that continues a name (a letter, digit or `_`) is next.
+    fn name_char_follows(&self) -> bool {
+        self.peek(0)
+            .is_some_and(|c| c == '_' || c.is_alphanumeric())
     }
 
     /// `0x…`, `0o…`, `0b…`: an integer of `radix` (`what` names it in errors).
@@ -471,6 +510,20 @@ impl Lexer {
         self.push(Tok::Str(value), line);
         Ok(())
     }
+}
+
+/// A decimal number literal as read: digits without underscores.
+struct DecimalParts {
+    /// The digits before the point (empty for `.5`).
+    int_part: String,
+    /// The digits after the point.
+    frac: String,
+    /// The exponent's sign and digits, without the `e`.
+    exp: String,
+    /// Whether it has a point or an exponent.
+    is_float: bool,
+    /// Whether it ends in `j`.
+    imaginary: bool,
 }
 
 fn int_value(digits: &str, radix: u32, text: String) -> IntLit {

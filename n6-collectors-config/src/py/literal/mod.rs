@@ -24,7 +24,7 @@ mod lexer;
 mod parser;
 
 use crate::convert::ConvertError;
-use crate::value::PyValue;
+use crate::py::PyValue;
 
 /// Python `ast.literal_eval(text)` for a `str` argument (which Python first strips of
 /// leading spaces and tabs).
