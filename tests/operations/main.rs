@@ -2,12 +2,13 @@
 //! `n6-state health` report of silent and failing collectors, download rate limits,
 //! conditional downloads across runs, and recorded runs replayed offline.
 
-#[path = "../support/amqp.rs"]
-mod amqp_support;
+#[path = "../support/mod.rs"]
+mod support;
+
+use support::amqp as amqp_support;
 
 mod conditional;
 mod conditional_runs;
-mod http_server;
 mod metrics;
 mod rate_limits;
 mod record_replay;
