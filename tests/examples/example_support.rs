@@ -1,6 +1,6 @@
 //! Shared by the `tests/examples/` tests: repeated in-process runs of an example on one
 //! scratch site (the public harness, `n6_collectors::testing`), fixtures and one-shot
-//! HTTP servers on 127.0.0.1.
+//! feeds served by the scripted test server (`tests/support/http/`).
 
 #![allow(dead_code)]
 
@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 pub use n6_collectors::testing::Published;
 use n6_collectors::testing::Site;
+
+use crate::support::http::{Answer, Server};
 
 /// Repeated runs of one example on one scratch site ([`n6_collectors::testing::Site`]).
 pub struct Runs {
@@ -80,41 +82,10 @@ pub fn fixture_url(name: &str) -> String {
     format!("file://{}", repo_path("examples/data").join(name).display())
 }
 
-/// Serves `body` with `Last-Modified: last_modified` to one HTTP request on 127.0.0.1;
-/// returns the URL.
-pub fn serve_once(body: Vec<u8>, last_modified: &str) -> String {
-    serve_once_recording(body, last_modified).0
-}
-
-/// [`serve_once`], also giving the request line the server received (once it did).
-pub fn serve_once_recording(
-    body: Vec<u8>,
-    last_modified: &str,
-) -> (String, std::sync::mpsc::Receiver<String>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}/list.txt", listener.local_addr().expect("addr"));
-    let last_modified = last_modified.to_owned();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let Ok((stream, _)) = listener.accept() else {
-            return;
-        };
-        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-        let mut request_line = String::new();
-        let _ = reader.read_line(&mut request_line);
-        let _ = tx.send(request_line.trim_end().to_owned());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-            line.clear();
-        }
-        let mut stream = stream;
-        let head = format!(
-            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nLast-Modified: {last_modified}\r\nConnection: close\r\n\r\n",
-            body.len()
-        );
-        let _ = stream.write_all(head.as_bytes());
-        let _ = stream.write_all(&body);
-    });
-    (url, rx)
+/// The scripted test server answering one request for `/list.txt` (or any path) with
+/// `body` and `Last-Modified: last_modified`, then `410 Gone`.
+pub fn serve_once(body: Vec<u8>, last_modified: &str) -> Server {
+    Server::http(vec![
+        Answer::ok(body).header("Last-Modified", last_modified),
+    ])
 }

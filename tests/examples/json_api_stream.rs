@@ -6,7 +6,7 @@
 #[path = "../../examples/json_api_stream.rs"]
 mod example;
 
-use crate::example_support::{Runs, fixture_url, overrides, repo_path, serve_once_recording};
+use crate::example_support::{Runs, fixture_url, overrides, repo_path, serve_once};
 use example::{ExampleJsonApiStreamCollector, LastUtc, query_url};
 
 const SOURCE: &str = "example-provider.json-api";
@@ -105,12 +105,12 @@ fn http_queries_carry_only_newer_than() {
     assert_eq!((code, published.len()), (0, 3));
 
     let answer = std::fs::read(repo_path("examples/data/json_api_stream_2.json")).expect("fixture");
-    let (url, request) = serve_once_recording(answer, "Tue, 02 Jan 2024 12:00:05 GMT");
-    let api = format!("{}/api/items", url.trim_end_matches("/list.txt"));
+    let server = serve_once(answer, "Tue, 02 Jan 2024 12:00:05 GMT");
+    let api = server.url("/api/items");
     let (code, published) = runs.run(run, &overrides(&[format!("{SECTION}.url={api}")]));
     assert_eq!(code, 0);
     assert_eq!(
-        request.recv().expect("request line"),
+        server.served()[0].request().expect("a request").line,
         "GET /api/items?only_newer_than=2024-01-02%2010:15:00 HTTP/1.1"
     );
     assert_eq!(published.len(), 2);

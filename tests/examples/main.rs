@@ -2,6 +2,9 @@
 //! in-process against scratch sites and offline fixtures: what each publishes, what it
 //! saves, and how it fails.
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod example_support;
 
 mod abuse_ch_cert_pl;

@@ -57,7 +57,7 @@ fn publishes_only_when_the_entries_change() {
     // A new entry, served over HTTP with a Last-Modified header.
     let body = fixture("spamhaus_drop_2.txt");
     let http = serve_once(body.clone(), "Tue, 02 Jan 2024 11:29:02 GMT");
-    let (code, published) = runs.run(run, &url(&http));
+    let (code, published) = runs.run(run, &url(&http.url("/list.txt")));
     assert_eq!(code, 0);
     assert_eq!(published.len(), 1);
     assert_eq!(published[0].body, body);

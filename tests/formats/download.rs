@@ -13,7 +13,7 @@ use n6_collectors::helpers::download::{
 };
 use n6_collectors::helpers::pyjson;
 
-use crate::http_server::{Certs, Reply, Seen, Server, ok};
+use crate::support::http::{Answer, Certs, Seen, Server};
 
 fn settings() -> DownloadSettings {
     DownloadSettings {
@@ -34,8 +34,12 @@ fn with_tls(f: impl FnOnce(&mut DownloadSettings)) -> Downloader {
 #[test]
 fn client_certificate_is_presented_where_the_server_requires_one() {
     let certs = Certs::make();
-    let server = Server::https(vec![ok(b"events"), ok(b"never")], &certs, true);
-    let url = format!("{}/events", server.url);
+    let server = Server::https(
+        vec![Answer::ok(b"events"), Answer::ok(b"never")],
+        &certs,
+        true,
+    );
+    let url = server.url("/events");
     let mut with_cert = with_tls(|s| {
         s.tls.ca_file = Some(certs.ca_cert.clone());
         s.tls.client_cert = Some(ClientCertFiles::new(&certs.client_cert, &certs.client_key));
@@ -49,16 +53,25 @@ fn client_certificate_is_presented_where_the_server_requires_one() {
         .try_download(Request::get(&url))
         .expect_err("refused");
     assert!(error.is_connection() && !error.is_timeout(), "{error}");
-    let seen = server.seen();
-    assert!(matches!(&seen[0], Seen::Request { line, .. } if line == "GET /events HTTP/1.1"));
+    let seen = server.served();
+    assert!(matches!(&seen[0], Seen::Request(request) if request.line == "GET /events HTTP/1.1"));
     assert!(matches!(&seen[1], Seen::HandshakeFailed(_)), "{seen:?}");
 }
 
 #[test]
 fn verification_can_be_turned_off_or_use_a_private_ca() {
     let certs = Certs::make();
-    let server = Server::https(vec![ok(b"a"), ok(b"b"), ok(b"c"), ok(b"d")], &certs, false);
-    let url = server.url.clone();
+    let server = Server::https(
+        vec![
+            Answer::ok(b"a"),
+            Answer::ok(b"b"),
+            Answer::ok(b"c"),
+            Answer::ok(b"d"),
+        ],
+        &certs,
+        false,
+    );
+    let url = server.base_url().to_owned();
     let default_roots = with_tls(|_| {}).try_download(Request::get(&url));
     assert!(default_roots.expect_err("unknown issuer").is_connection());
     let mut off = with_tls(|s| s.tls.verify = false);
@@ -72,7 +85,7 @@ fn verification_can_be_turned_off_or_use_a_private_ca() {
             .expect_err("other CA")
             .is_connection()
     );
-    assert_eq!(server.seen().len(), 4);
+    assert_eq!(server.served().len(), 4);
 }
 
 #[test]
@@ -182,13 +195,13 @@ fn bodies_and_query_strings_are_encoded_as_requests_does() {
     }
     // The bodies and content types as the server receives them; a caller's
     // Content-Type wins over the default one.
-    let server = Server::http((0..=sent.len()).map(|_| ok(b"")).collect());
+    let server = Server::http((0..=sent.len()).map(|_| Answer::ok(b"")).collect());
     let mut d = Downloader::new(settings());
     for case in &sent {
         let url = case["url"]
             .as_str()
             .expect("url")
-            .replace(BASE, &server.url);
+            .replace(BASE, server.base_url());
         let request = match case["kind"].as_str() {
             Some("form") => Request::post_form(url, form_from(&case["fields"])),
             _ => {
@@ -198,16 +211,16 @@ fn bodies_and_query_strings_are_encoded_as_requests_does() {
         };
         d.download(request).expect("sent");
     }
-    let own = Request::post_form(format!("{}/own", server.url), Form::new().field("a", "b"))
+    let own = Request::post_form(server.url("/own"), Form::new().field("a", "b"))
         .header("content-type", "text/x-own");
     d.download(own).expect("sent");
-    let seen = server.seen();
+    let seen = server.served();
     for (case, seen) in sent.iter().zip(&seen) {
-        let Seen::Request { body, .. } = seen else {
+        let Some(request) = seen.request() else {
             panic!("{seen:?}")
         };
         assert_eq!(
-            String::from_utf8_lossy(body),
+            String::from_utf8_lossy(&request.body),
             case["body"].as_str().expect("body")
         );
         assert_eq!(seen.header("content-type"), case["content_type"].as_str());
@@ -217,17 +230,14 @@ fn bodies_and_query_strings_are_encoded_as_requests_does() {
 
 #[test]
 fn head_requests_and_response_headers() {
-    let server = Server::http(vec![Reply::Respond(
-        200,
-        vec![
-            ("Content-Type", "application/x-bzip2".to_owned()),
-            ("Last-Modified", "Tue, 10 Jan 2023 12:00:00 GMT".to_owned()),
-        ],
-        b"not sent for HEAD".to_vec(),
-    )]);
+    let server = Server::http(vec![
+        Answer::ok(b"not sent for HEAD")
+            .header("Content-Type", "application/x-bzip2")
+            .header("Last-Modified", "Tue, 10 Jan 2023 12:00:00 GMT"),
+    ]);
     let mut d = Downloader::new(settings());
     let body = d
-        .download(Request::head(format!("{}/feed", server.url)).follow_redirects(true))
+        .download(Request::head(server.url("/feed")).follow_redirects(true))
         .expect("head");
     assert!(body.is_empty());
     assert_eq!(
@@ -235,22 +245,22 @@ fn head_requests_and_response_headers() {
         Some("application/x-bzip2")
     );
     assert_eq!(d.http_last_modified(), Some("2023-01-10 12:00:00"));
-    let seen = server.seen();
-    assert!(matches!(&seen[0], Seen::Request { line, .. } if line == "HEAD /feed HTTP/1.1"));
+    let seen = server.served();
+    assert!(matches!(&seen[0], Seen::Request(request) if request.line == "HEAD /feed HTTP/1.1"));
 }
 
 #[test]
 fn errors_are_typed_for_collectors_own_retry_loops() {
     let server = Server::http(vec![
-        Reply::Respond(404, Vec::new(), b"no".to_vec()),
-        Reply::Respond(503, Vec::new(), b"busy".to_vec()),
-        Reply::Stall,
+        Answer::new(404, b"no"),
+        Answer::new(503, b"busy"),
+        Answer::silent(),
     ]);
     let mut d = Downloader::new(DownloadSettings {
         read_timeout: Duration::from_millis(300),
         ..settings()
     });
-    let url = format!("{}/sample/1", server.url);
+    let url = server.url("/sample/1");
     let not_found = d
         .try_download(Request::get(&url).retries(0))
         .expect_err("404");
@@ -274,7 +284,7 @@ fn errors_are_typed_for_collectors_own_retry_loops() {
         "{stalled:?}"
     );
     assert_eq!(stalled.status(), None);
-    drop(server.seen());
+    drop(server.served());
     // connection refused: a port nobody listens on any more
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .expect("bind")

@@ -2,10 +2,13 @@
 //! member rules, downloads (TLS, request encoding, typed errors), Python regexes,
 //! RSS/XML and dates (issue 13, points 3, 4, 5, 8).
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod archive;
 mod dates;
 mod download;
-mod http_server;
+mod download_http;
 mod pyjson;
 mod pyre;
 mod xml;

@@ -4,7 +4,7 @@
 
 use n6_collectors::helpers::download::{DownloadError, DownloadSettings, Downloader, Request};
 
-use crate::http_server::{Answer, ScriptedServer};
+use crate::support::http::{AfterScript, Answer, Server};
 
 fn downloader() -> Downloader {
     Downloader::new(DownloadSettings {
@@ -13,28 +13,23 @@ fn downloader() -> Downloader {
     })
 }
 
-const FIRST: Answer = Answer {
-    status: "200 OK",
-    headers: "ETag: \"v1\"\r\nLast-Modified: Wed, 02 Dec 2026 01:00:00 GMT\r\n",
-    body: "first",
-};
+fn first_version() -> Answer {
+    Answer::ok("first")
+        .header("ETag", "\"v1\"")
+        .header("Last-Modified", "Wed, 02 Dec 2026 01:00:00 GMT")
+}
 
 #[test]
 fn the_second_request_carries_the_validators_and_a_304_is_not_modified() {
-    let server = ScriptedServer::start(vec![
-        FIRST,
-        Answer {
-            status: "304 Not Modified",
-            headers: "",
-            body: "",
-        },
-    ]);
+    let server = Server::script(vec![first_version(), Answer::status(304)])
+        .after_script(AfterScript::HangUp)
+        .start();
     let mut first = downloader();
-    assert_eq!(first.get(&server.url()).expect("first"), b"first");
+    assert_eq!(first.get(&server.url("/feed")).expect("first"), b"first");
     let validators = first.validators();
     assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
     let error = downloader()
-        .try_download(Request::get(server.url()).if_changed(&validators))
+        .try_download(Request::get(server.url("/feed")).if_changed(&validators))
         .expect_err("not modified");
     assert!(
         matches!(error, DownloadError::NotModified { .. }),
@@ -53,19 +48,17 @@ fn the_second_request_carries_the_validators_and_a_304_is_not_modified() {
 
 #[test]
 fn a_changed_body_is_returned_with_its_new_validators() {
-    let server = ScriptedServer::start(vec![
-        FIRST,
-        Answer {
-            status: "200 OK",
-            headers: "ETag: \"v2\"\r\n",
-            body: "second",
-        },
-    ]);
+    let server = Server::script(vec![
+        first_version(),
+        Answer::ok("second").header("ETag", "\"v2\""),
+    ])
+    .after_script(AfterScript::HangUp)
+    .start();
     let mut first = downloader();
-    first.get(&server.url()).expect("first");
+    first.get(&server.url("/feed")).expect("first");
     let mut second = downloader();
     let body = second
-        .try_download(Request::get(server.url()).if_changed(&first.validators()))
+        .try_download(Request::get(server.url("/feed")).if_changed(&first.validators()))
         .expect("changed");
     assert_eq!(body, b"second");
     assert_eq!(second.validators().etag.as_deref(), Some("\"v2\""));

@@ -14,26 +14,27 @@ use n6_collectors::prelude::*;
 use n6_collectors::state::StateStore;
 use n6_collectors::testing::Site as TestSite;
 
+<<<<<<< HEAD
 use crate::http_server::{Answer, ScriptedServer};
 use crate::support::amqp::{Broker, Consumer, broker};
+=======
+use crate::support::amqp::{Broker, Consumer, broker};
+use crate::support::http::{AfterScript, Answer, Server};
+>>>>>>> httpsrv
 
-const V1: Answer = Answer {
-    status: "200 OK",
-    headers: "ETag: \"v1\"\r\nLast-Modified: Wed, 02 Dec 2026 01:00:00 GMT\r\n",
-    body: "row 1\nrow 2\n",
-};
+fn v1() -> Answer {
+    Answer::ok("row 1\nrow 2\n")
+        .header("ETag", "\"v1\"")
+        .header("Last-Modified", "Wed, 02 Dec 2026 01:00:00 GMT")
+}
 
-const NOT_MODIFIED: Answer = Answer {
-    status: "304 Not Modified",
-    headers: "ETag: \"v1\"\r\n",
-    body: "",
-};
+fn not_modified() -> Answer {
+    Answer::status(304).header("ETag", "\"v1\"")
+}
 
-const V2: Answer = Answer {
-    status: "200 OK",
-    headers: "ETag: \"v2\"\r\n",
-    body: "row 1\nrow 2\nrow 3\n",
-};
+fn v2() -> Answer {
+    Answer::ok("row 1\nrow 2\nrow 3\n").header("ETag", "\"v2\"")
+}
 
 /// A scratch site of the reliability test collector publishing to the broker.
 struct Site {
@@ -135,8 +136,10 @@ fn bodies(consumer: &Consumer) -> Vec<String> {
 #[test]
 fn a_304_run_publishes_nothing_exits_0_and_a_changed_source_is_published() {
     let Some(broker) = broker() else { return };
-    let server = ScriptedServer::start(vec![V1, NOT_MODIFIED, V2]);
-    let url = server.url();
+    let server = Server::script(vec![v1(), not_modified(), v2()])
+        .after_script(AfterScript::HangUp)
+        .start();
+    let url = server.url("/feed");
     let site = Site::new("304", &broker, &url, "download_only_if_changed = yes");
     let consumer = site.consumer(&broker);
 
@@ -229,8 +232,10 @@ fn wait_for_gate(site: &Site, child: &mut Child) {
 #[test]
 fn a_run_killed_before_its_confirms_keeps_no_validators() {
     let Some(broker) = broker() else { return };
-    let server = ScriptedServer::start(vec![V1, V1]);
-    let url = server.url();
+    let server = Server::script(vec![v1(), v1()])
+        .after_script(AfterScript::HangUp)
+        .start();
+    let url = server.url("/feed");
     let site = Site::new(
         "crash",
         &broker,
@@ -275,13 +280,13 @@ fn a_run_killed_before_its_confirms_keeps_no_validators() {
 #[test]
 fn the_same_body_is_not_published_again_when_asked() {
     let Some(broker) = broker() else { return };
-    const PLAIN: Answer = Answer {
-        status: "200 OK",
-        headers: "",
-        body: "row 1\n",
-    };
-    let server = ScriptedServer::start(vec![PLAIN, PLAIN]);
-    let url = server.url();
+    fn plain() -> Answer {
+        Answer::ok("row 1\n")
+    }
+    let server = Server::script(vec![plain(), plain()])
+        .after_script(AfterScript::HangUp)
+        .start();
+    let url = server.url("/feed");
     let site = Site::new("hash", &broker, &url, "download_only_if_body_changed = yes");
     let consumer = site.consumer(&broker);
     let first = site.run(&[]);
@@ -329,8 +334,10 @@ impl Collect for StatelessListCollector {
 
 #[test]
 fn a_collector_without_state_keeps_its_validators_beside_where_its_state_would_be() {
-    let server = ScriptedServer::start(vec![V1, NOT_MODIFIED, V1]);
-    let url = server.url();
+    let server = Server::script(vec![v1(), not_modified(), v1()])
+        .after_script(AfterScript::HangUp)
+        .start();
+    let url = server.url("/feed");
     let mut site = TestSite::with_config(&format!(
         "[StatelessListCollector]\nurl = {url}\ndownload_only_if_changed = yes\n"
     ))

@@ -7,7 +7,6 @@ mod support;
 
 mod conditional;
 mod conditional_runs;
-mod http_server;
 mod metrics;
 mod rate_limits;
 mod record_replay;

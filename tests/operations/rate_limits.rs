@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::http_server::{Answer, ScriptedServer};
+use crate::support::http::{AfterScript, Answer, Server};
 
 use n6_collectors::helpers::download::{DownloadError, DownloadSettings, Downloader, Request};
 
@@ -20,20 +20,16 @@ fn settings(deadline: f64, min_interval: f64) -> DownloadSettings {
 
 #[test]
 fn a_429_with_retry_after_is_retried_no_sooner_than_asked() {
-    let server = ScriptedServer::start(vec![
-        Answer {
-            status: "429 Too Many Requests",
-            headers: "Retry-After: 1\r\n",
-            body: "slow down",
-        },
-        Answer {
-            status: "200 OK",
-            headers: "",
-            body: "the feed",
-        },
-    ]);
+    let server = Server::script(vec![
+        Answer::new(429, "slow down").header("Retry-After", "1"),
+        Answer::ok("the feed"),
+    ])
+    .after_script(AfterScript::HangUp)
+    .start();
     let mut downloader = Downloader::new(settings(30.0, 0.0));
-    let body = downloader.get(&server.url()).expect("retried after 1 s");
+    let body = downloader
+        .get(&server.url("/feed"))
+        .expect("retried after 1 s");
     assert_eq!(body, b"the feed");
     let arrivals = server.arrivals();
     assert_eq!(arrivals.len(), 2);
@@ -43,35 +39,30 @@ fn a_429_with_retry_after_is_retried_no_sooner_than_asked() {
 
 #[test]
 fn a_503_with_an_http_date_retry_after_is_honoured() {
-    let server = ScriptedServer::start(vec![
-        Answer {
-            status: "503 Service Unavailable",
-            // Long past: no wait, and still retried (503 is retryable in n6 too).
-            headers: "Retry-After: Wed, 21 Oct 2015 07:28:00 GMT\r\n",
-            body: "",
-        },
-        Answer {
-            status: "200 OK",
-            headers: "",
-            body: "ok",
-        },
-    ]);
+    let server = Server::script(vec![
+        // Long past: no wait, and still retried (503 is retryable in n6 too).
+        Answer::status(503).header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+        Answer::ok("ok"),
+    ])
+    .after_script(AfterScript::HangUp)
+    .start();
     let mut downloader = Downloader::new(settings(30.0, 0.0));
-    assert_eq!(downloader.get(&server.url()).expect("retried"), b"ok");
+    assert_eq!(
+        downloader.get(&server.url("/feed")).expect("retried"),
+        b"ok"
+    );
     assert_eq!(server.arrivals().len(), 2);
 }
 
 #[test]
 fn a_retry_after_beyond_the_deadline_fails_at_once_with_a_clear_error() {
-    let server = ScriptedServer::start(vec![Answer {
-        status: "429 Too Many Requests",
-        headers: "Retry-After: 3600\r\n",
-        body: "",
-    }]);
+    let server = Server::script(vec![Answer::status(429).header("Retry-After", "3600")])
+        .after_script(AfterScript::HangUp)
+        .start();
     let mut downloader = Downloader::new(settings(5.0, 0.0));
     let started = Instant::now();
     let error = downloader
-        .try_download(Request::get(server.url()))
+        .try_download(Request::get(server.url("/feed")))
         .expect_err("beyond the deadline");
     assert!(started.elapsed() < Duration::from_secs(5), "did not wait");
     assert!(
@@ -101,20 +92,11 @@ fn a_retry_after_beyond_the_deadline_fails_at_once_with_a_clear_error() {
 
 #[test]
 fn the_min_interval_spaces_two_requests() {
-    let server = ScriptedServer::start(vec![
-        Answer {
-            status: "200 OK",
-            headers: "",
-            body: "page 1",
-        },
-        Answer {
-            status: "200 OK",
-            headers: "",
-            body: "page 2",
-        },
-    ]);
+    let server = Server::script(vec![Answer::ok("page 1"), Answer::ok("page 2")])
+        .after_script(AfterScript::HangUp)
+        .start();
     // Two downloaders, as two `self.download(...)` calls of one run make.
-    let url = server.url();
+    let url = server.url("/feed");
     assert_eq!(
         Downloader::new(settings(30.0, 1.5))
             .get(&url)

@@ -11,7 +11,7 @@ use n6_collectors::prelude::*;
 use n6_collectors::record::{INDEX_FILE, RecordingIndex};
 use n6_collectors::testing::Site;
 
-use crate::http_server::{Answer, ScriptedServer};
+use crate::support::http::{AfterScript, Answer, Server};
 
 /// Publishes each line of its download that earlier runs did not publish.
 #[derive(StatefulCollector)]
@@ -41,17 +41,15 @@ impl Collect for RecordedLinesCollector {
     }
 }
 
-const FIRST: Answer = Answer {
-    status: "200 OK",
-    headers: "ETag: \"v1\"\r\nLast-Modified: Wed, 02 Dec 2026 01:00:00 GMT\r\n",
-    body: "alpha\nbeta\n",
-};
+fn first() -> Answer {
+    Answer::ok("alpha\nbeta\n")
+        .header("ETag", "\"v1\"")
+        .header("Last-Modified", "Wed, 02 Dec 2026 01:00:00 GMT")
+}
 
-const SECOND: Answer = Answer {
-    status: "200 OK",
-    headers: "Last-Modified: Wed, 02 Dec 2026 02:00:00 GMT\r\n",
-    body: "alpha\nbeta\ngamma\n",
-};
+fn second() -> Answer {
+    Answer::ok("alpha\nbeta\ngamma\n").header("Last-Modified", "Wed, 02 Dec 2026 02:00:00 GMT")
+}
 
 fn recording_dir(test: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
@@ -69,8 +67,10 @@ fn config(url: &str) -> String {
 /// Records the second of two live runs (so the recording starts from a saved state);
 /// returns the recording and what that run published.
 fn record_second_run(test: &str) -> (PathBuf, n6_collectors::testing::Run, String) {
-    let server = ScriptedServer::start(vec![FIRST, SECOND]);
-    let url = server.url();
+    let server = Server::script(vec![first(), second()])
+        .after_script(AfterScript::HangUp)
+        .start();
+    let url = server.url("/feed");
     let mut live = Site::with_config(&config(&url)).expect("site");
     let first = live.run::<RecordedLinesCollector>(&[], &[]).expect("run");
     assert_eq!(first.texts(), ["alpha", "beta"]);
@@ -169,18 +169,16 @@ fn a_modified_recording_fails_clearly() {
 
 #[test]
 fn the_command_line_records_and_replays_and_names_a_request_the_recording_lacks() {
-    let server = ScriptedServer::start(vec![Answer {
-        status: "200 OK",
-        headers: "",
-        body: "row 1\nrow 2\n",
-    }]);
+    let server = Server::script(vec![Answer::ok("row 1\nrow 2\n")])
+        .after_script(AfterScript::HangUp)
+        .start();
     let root = recording_dir("cli");
     std::fs::create_dir_all(root.join("conf")).expect("conf");
     std::fs::write(
         root.join("conf/60_reliability.conf"),
         format!(
             "[ReliabilityTestCollector]\ninput = /nonexistent\nurl = {}\ndownload_retries = 0\n",
-            server.url()
+            server.url("/feed")
         ),
     )
     .expect("config");
@@ -244,7 +242,7 @@ fn the_command_line_records_and_replays_and_names_a_request_the_recording_lacks(
     assert_eq!(lacking.status.code(), Some(66), "{stderr}");
     assert!(
         stderr.contains(&format!("GET {elsewhere} is not in the recording"))
-            && stderr.contains(&format!("GET {}", server.url())),
+            && stderr.contains(&format!("GET {}", server.url("/feed"))),
         "{stderr}"
     );
     assert!(lacking.stdout.is_empty());
@@ -254,19 +252,13 @@ fn the_command_line_records_and_replays_and_names_a_request_the_recording_lacks(
 
 #[test]
 fn a_recorded_retry_is_replayed_as_a_retry() {
-    let server = ScriptedServer::start(vec![
-        Answer {
-            status: "503 Service Unavailable",
-            headers: "Retry-After: 1\r\n",
-            body: "busy",
-        },
-        Answer {
-            status: "200 OK",
-            headers: "",
-            body: "one\ntwo\n",
-        },
-    ]);
-    let url = server.url();
+    let server = Server::script(vec![
+        Answer::new(503, "busy").header("Retry-After", "1"),
+        Answer::ok("one\ntwo\n"),
+    ])
+    .after_script(AfterScript::HangUp)
+    .start();
+    let url = server.url("/feed");
     let dir = recording_dir("retry");
     let recording = dir.display().to_string();
     let mut live = Site::with_config(&config(&url)).expect("site");

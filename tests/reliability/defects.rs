@@ -4,8 +4,7 @@
 //! broker cases) the test RabbitMQ. RELIABILITY.md ("Hostile cases") lists them.
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -18,6 +17,7 @@ use std::time::{Duration, Instant};
 use crate::reliability_support::{
     Admin, DELAY_ENV, NAME, Site, Target, broker, code, error_line, row, site, stderr,
 };
+use crate::support::http::{Answer, Server};
 
 /// The broker tests change broker-wide settings (a memory alarm): one at a time.
 static BROKER: Mutex<()> = Mutex::new(());
@@ -63,35 +63,12 @@ impl SilentServer {
     }
 }
 
-/// An HTTP server on 127.0.0.1 that answers 200 with a large `Content-Length` and then
-/// sends the body one byte every 100 ms, for ever.
-fn trickling_server() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            std::thread::spawn(move || trickle(stream));
-        }
-    });
-    port
-}
-
-fn trickle(mut stream: TcpStream) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match stream.read(&mut byte) {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n";
-    if stream.write_all(answer).is_err() {
-        return;
-    }
-    while stream.write_all(b"r").is_ok() {
-        sleep(Duration::from_millis(100));
-    }
+/// The scripted test server answering 200 with a large `Content-Length`, then sending
+/// the body one byte every 100 ms (for longer than any test runs).
+fn trickling_server() -> Server {
+    Server::http(vec![
+        Answer::ok(vec![b'r'; 1_000_000]).dribble(Duration::from_millis(100)),
+    ])
 }
 
 // ---------------------------------------------------------------- process helpers
@@ -307,12 +284,13 @@ fn read_only_commands_create_nothing_on_disk() {
 fn the_download_deadline_bounds_a_trickling_body() {
     let site = site_with_state("trickle", 1);
     let before = site.state_bytes();
-    let port = trickling_server();
+    let server = trickling_server();
     configure_section(
         &site,
         &format!(
-            "url = http://127.0.0.1:{port}/feed.txt\ndownload_retries = 0\n\
-             download_timeout = (5, 5)\ndownload_deadline = 1.5\n"
+            "url = {}\ndownload_retries = 0\n\
+             download_timeout = (5, 5)\ndownload_deadline = 1.5\n",
+            server.url("/feed.txt")
         ),
     );
     let child = site.spawn(&["--output", &site.path("out.jsonl").display().to_string()]);

@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod amqp;
+pub mod http;
 pub mod pickle;
 pub mod process;
 pub mod published;
