@@ -523,4 +523,45 @@ mod tests {
         let err = create_private_dir(&file).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotADirectory);
     }
+
+    #[test]
+    fn a_streamed_write_of_several_writeback_chunks_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        let piece: Vec<u8> = (0..=255u8).cycle().take(256 * 1024).collect();
+        let pieces = (2 * WRITEBACK_CHUNK as usize) / piece.len() + 3;
+        write_atomically_streamed(&target, &mut |w| {
+            for _ in 0..pieces {
+                w.write_all(&piece)?;
+            }
+            w.write_all(b"tail")
+        })
+        .unwrap();
+        let written = fs::read(&target).unwrap();
+        assert_eq!(written.len(), pieces * piece.len() + 4);
+        assert!(written.chunks(piece.len()).take(pieces).all(|c| c == piece));
+        assert!(written.ends_with(b"tail"));
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
+
+    #[test]
+    fn a_failing_streamed_write_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        let big = vec![1u8; WRITEBACK_CHUNK as usize + 1];
+        let err = write_atomically_streamed(&target, &mut |w| {
+            w.write_all(&big)?;
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
 }

@@ -117,9 +117,9 @@ pub fn adopt_legacy_state_file(
 /// One collector's state file: where it is, whose it is, and who writes it.
 ///
 /// Loading never changes anything on disk. Saving replaces the file atomically and
-/// durably (see [`write_atomically`](super::write_atomically)). Neither follows a symbolic link at the state path.
-/// Take the [`RunLock`] ([`StateStore::lock`]) before loading so that no other run saves
-/// in between.
+/// durably (see [`write_atomically`](super::write_atomically)). Neither follows a
+/// symbolic link at the state path. Take the [`RunLock`] ([`StateStore::lock`]) before
+/// loading so that no other run saves in between.
 #[derive(Debug, Clone)]
 pub struct StateStore {
     path: PathBuf,
