@@ -56,6 +56,45 @@ pub fn write_atomically<F>(path: &Path, write: F) -> io::Result<()>
 where
     F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 {
+    replace_atomically(path, |temp_path, file| {
+        let mut writer = BufWriter::with_capacity(WRITE_BUFFER_CAPACITY, file);
+        write(&mut writer)
+            .and_then(|()| writer.flush())
+            .map_err(|e| annotate(e, format_args!("write {}", temp_path.display())))?;
+        writer.into_inner().map_err(|e| {
+            annotate(
+                e.into_error(),
+                format_args!("write {}", temp_path.display()),
+            )
+        })
+    })
+}
+
+/// [`write_atomically`] for large contents written in big pieces (a state file): `write`
+/// writes straight to the temporary file, with no buffer of its own in between (it
+/// buffers itself), and the kernel starts writing every [`WRITEBACK_CHUNK`] bytes to the
+/// disk as soon as they are written ([`EarlyWriteback`]), so that the final `fsync`
+/// waits only for the last of them instead of all. The steps and guarantees are those of
+/// [`write_atomically`].
+pub(crate) fn write_atomically_streamed(
+    path: &Path,
+    write: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    replace_atomically(path, |temp_path, file| {
+        let mut writer = EarlyWriteback::new(file);
+        write(&mut writer)
+            .map_err(|e| annotate(e, format_args!("write {}", temp_path.display())))?;
+        Ok(writer.into_inner())
+    })
+}
+
+/// The steps of an atomic replacement around `write`, which gets the temporary file (and
+/// its path, for messages) and gives back the file, written: create → `write` → fsync →
+/// (test delay) → rename → fsync of the directory.
+fn replace_atomically<F>(path: &Path, write: F) -> io::Result<()>
+where
+    F: FnOnce(&Path, File) -> io::Result<File>,
+{
     let dir = parent_dir(path);
     let file_name = path.file_name().ok_or_else(|| {
         io::Error::new(
@@ -66,7 +105,10 @@ where
     let (temp_path, file) = create_temp_file(dir, file_name)?;
     // Removes the temporary file on every early exit, including a panic in `write`.
     let guard = RemoveOnDrop(Some(&temp_path));
-    write_and_sync(&temp_path, file, write)?;
+    let file = write(&temp_path, file)?;
+    file.sync_all()
+        .map_err(|e| annotate(e, format_args!("fsync {}", temp_path.display())))?;
+    drop(file);
     #[cfg(feature = "test-hooks")]
     delay_for_tests();
     // A signal's watchdog must not end the process between the rename and its sync.
@@ -79,6 +121,79 @@ where
     })?;
     guard.disarm();
     sync_dir(dir)
+}
+
+/// How many written bytes [`EarlyWriteback`] lets accumulate before it asks the kernel
+/// to start writing them out.
+pub(crate) const WRITEBACK_CHUNK: u64 = 4 * 1024 * 1024;
+
+/// A file written front to back whose every [`WRITEBACK_CHUNK`] bytes are handed to
+/// the kernel's writeback as soon as they are written (`sync_file_range` with
+/// `SYNC_FILE_RANGE_WRITE`: start writing, do not wait). The disk then works while the
+/// rest is still being encoded, and the final `fsync` — still required, and still what
+/// makes the content durable — has only the tail left to wait for. A file shorter than
+/// one chunk is written exactly as without it.
+pub(crate) struct EarlyWriteback {
+    file: File,
+    /// Bytes written so far.
+    written: u64,
+    /// Bytes already handed to the writeback.
+    started: u64,
+}
+
+impl EarlyWriteback {
+    /// Wraps `file`, positioned at its start.
+    pub(crate) fn new(file: File) -> Self {
+        EarlyWriteback {
+            file,
+            written: 0,
+            started: 0,
+        }
+    }
+
+    /// The file, written.
+    pub(crate) fn into_inner(self) -> File {
+        self.file
+    }
+
+    /// Starts the writeback of the bytes written since the last call. Only a hint: an
+    /// error here is not the save's error (the `fsync` that follows reports any failed
+    /// write of these pages).
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        let (offset, len) = (self.started, self.written - self.started);
+        if let (Ok(offset), Ok(len)) = (
+            libc::off64_t::try_from(offset),
+            libc::off64_t::try_from(len),
+        ) {
+            // SAFETY: the descriptor is open for as long as `self.file` lives; the call
+            // takes no pointers.
+            unsafe {
+                libc::sync_file_range(
+                    self.file.as_raw_fd(),
+                    offset,
+                    len,
+                    libc::SYNC_FILE_RANGE_WRITE,
+                );
+            }
+        }
+        self.started = self.written;
+    }
+}
+
+impl Write for EarlyWriteback {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        let n = self.file.write(data)?;
+        self.written += n as u64;
+        if self.written - self.started >= WRITEBACK_CHUNK {
+            self.start_writeback();
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Removes a file when dropped, unless disarmed.
@@ -282,24 +397,6 @@ fn create_temp_file(dir: &Path, file_name: &OsStr) -> io::Result<(PathBuf, File)
     ))
 }
 
-fn write_and_sync<F>(temp_path: &Path, file: File, write: F) -> io::Result<()>
-where
-    F: FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-{
-    let mut writer = BufWriter::with_capacity(WRITE_BUFFER_CAPACITY, file);
-    write(&mut writer)
-        .and_then(|()| writer.flush())
-        .map_err(|e| annotate(e, format_args!("write {}", temp_path.display())))?;
-    let file = writer.into_inner().map_err(|e| {
-        annotate(
-            e.into_error(),
-            format_args!("write {}", temp_path.display()),
-        )
-    })?;
-    file.sync_all()
-        .map_err(|e| annotate(e, format_args!("fsync {}", temp_path.display())))
-}
-
 fn sync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)
         .and_then(|d| d.sync_all())
@@ -425,5 +522,46 @@ mod tests {
         fs::write(&file, b"").unwrap();
         let err = create_private_dir(&file).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::NotADirectory);
+    }
+
+    #[test]
+    fn a_streamed_write_of_several_writeback_chunks_is_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        let piece: Vec<u8> = (0..=255u8).cycle().take(256 * 1024).collect();
+        let pieces = (2 * WRITEBACK_CHUNK as usize) / piece.len() + 3;
+        write_atomically_streamed(&target, &mut |w| {
+            for _ in 0..pieces {
+                w.write_all(&piece)?;
+            }
+            w.write_all(b"tail")
+        })
+        .unwrap();
+        let written = fs::read(&target).unwrap();
+        assert_eq!(written.len(), pieces * piece.len() + 4);
+        assert!(written.chunks(piece.len()).take(pieces).all(|c| c == piece));
+        assert!(written.ends_with(b"tail"));
+        assert_eq!(
+            fs::metadata(&target).unwrap().permissions().mode() & 0o7777,
+            0o600
+        );
+        assert_eq!(names(dir.path()), ["t.cbor"]);
+    }
+
+    #[test]
+    fn a_failing_streamed_write_leaves_the_target_and_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.cbor");
+        fs::write(&target, b"old").unwrap();
+        let big = vec![1u8; WRITEBACK_CHUNK as usize + 1];
+        let err = write_atomically_streamed(&target, &mut |w| {
+            w.write_all(&big)?;
+            Err(io::Error::other("boom"))
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("boom"), "{err}");
+        assert_eq!(fs::read(&target).unwrap(), b"old");
+        assert_eq!(names(dir.path()), ["t.cbor"]);
     }
 }

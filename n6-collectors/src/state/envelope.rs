@@ -46,6 +46,8 @@
 //! Every decode error carries the byte offset at which decoding failed; for a truncated
 //! file that is the offset where the data ran out.
 
+mod cbor;
+
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -54,6 +56,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use self::cbor::Encoder;
 use super::error::StateError;
 use crate::helpers::download::DownloadHistory;
 
@@ -112,119 +115,69 @@ impl EnvelopeHeader {
 }
 
 /// Why writing an envelope failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub(crate) enum EncodeError {
     /// The writer failed.
-    Io(io::Error),
+    #[error(transparent)]
+    Io(#[from] io::Error),
     /// The value cannot be serialized (its `Serialize` impl refused).
+    #[error("{0}")]
     Value(String),
 }
 
-impl From<ciborium::ser::Error<io::Error>> for EncodeError {
-    fn from(e: ciborium::ser::Error<io::Error>) -> Self {
-        match e {
-            ciborium::ser::Error::Io(e) => EncodeError::Io(e),
-            ciborium::ser::Error::Value(msg) => EncodeError::Value(msg),
-        }
+impl serde::ser::Error for EncodeError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        EncodeError::Value(msg.to_string())
     }
 }
 
-/// Writes the whole envelope (tag, header, `state`) to `w`, through a buffer of its own
-/// ([`Pieces`]): the encoder's many small writes go into that buffer directly and `w`
-/// gets one write per [`PIECE_SIZE`] bytes.
-pub(crate) fn write_envelope<W: Write, S: Serialize + ?Sized>(
-    w: &mut W,
+/// Writes the whole envelope (tag, header, `state`) to `w`, encoded straight into one
+/// buffer of [`PIECE_SIZE`](cbor::PIECE_SIZE) bytes that `w` gets whenever it is full ([`Encoder`]): one
+/// pass over the state, one copy of its bytes, writes of 256 KiB.
+pub(crate) fn write_envelope<S: Serialize + ?Sized>(
+    w: &mut dyn Write,
     header: &EnvelopeHeader,
     state: &S,
 ) -> Result<(), EncodeError> {
-    let mut pieces = Pieces::new(w);
-    write_envelope_unbuffered(&mut pieces, header, |w| {
-        ciborium::into_writer(state, w).map_err(EncodeError::from)
-    })?;
-    pieces.flush_all().map_err(EncodeError::Io)
+    let mut encoder = Encoder::to_writer(w);
+    write_header(&mut encoder, header)?;
+    encoder.encode(state)?;
+    Ok(encoder.finish()?)
 }
 
 /// [`write_envelope`] with the state already encoded as CBOR (`payload`, one CBOR item):
 /// a run's save encodes its state once, to see whether it changed, and writes those
 /// bytes.
-pub(crate) fn write_envelope_encoded<W: Write>(
-    w: &mut W,
+pub(crate) fn write_envelope_encoded(
+    w: &mut dyn Write,
     header: &EnvelopeHeader,
     payload: &[u8],
 ) -> Result<(), EncodeError> {
-    let mut pieces = Pieces::new(w);
-    write_envelope_unbuffered(&mut pieces, header, |w| {
-        w.write_all(payload).map_err(EncodeError::Io)
-    })?;
-    pieces.flush_all().map_err(EncodeError::Io)
+    let mut encoder = Encoder::to_writer(w);
+    write_header(&mut encoder, header)?;
+    encoder.raw(payload)?;
+    Ok(encoder.finish()?)
 }
 
-/// How many encoded bytes [`Pieces`] collects before it writes them on.
-pub(crate) const PIECE_SIZE: usize = 256 * 1024;
-
-/// A plain buffer in front of a writer (often a `dyn Write`): writes of a few bytes —
-/// one CBOR header, one short string — are copies into a `Vec` the compiler sees
-/// through, not calls through the writer.
-struct Pieces<'w, W: Write> {
-    buf: Vec<u8>,
-    inner: &'w mut W,
+/// The CBOR encoding of a state payload (what follows the `state` key), in a buffer of
+/// at first `capacity` bytes.
+pub(crate) fn encode_payload<S: Serialize + ?Sized>(
+    state: &S,
+    capacity: usize,
+) -> Result<Vec<u8>, EncodeError> {
+    let mut encoder = Encoder::to_vec(capacity);
+    encoder.encode(state)?;
+    Ok(encoder.into_vec())
 }
 
-impl<'w, W: Write> Pieces<'w, W> {
-    fn new(inner: &'w mut W) -> Self {
-        Pieces {
-            buf: Vec::with_capacity(PIECE_SIZE),
-            inner,
-        }
-    }
-
-    fn flush_all(&mut self) -> io::Result<()> {
-        if !self.buf.is_empty() {
-            self.inner.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-}
-
-impl<W: Write> Write for Pieces<'_, W> {
-    #[inline]
-    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
-        self.write_all(data)?;
-        Ok(data.len())
-    }
-
-    #[inline]
-    fn write_all(&mut self, data: &[u8]) -> io::Result<()> {
-        if self.buf.len() + data.len() > PIECE_SIZE {
-            self.flush_all()?;
-            if data.len() >= PIECE_SIZE {
-                return self.inner.write_all(data);
-            }
-        }
-        self.buf.extend_from_slice(data);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.flush_all()?;
-        self.inner.flush()
-    }
-}
-
-fn write_envelope_unbuffered<W: Write>(
-    w: &mut W,
-    header: &EnvelopeHeader,
-    write_state: impl FnOnce(&mut W) -> Result<(), EncodeError>,
-) -> Result<(), EncodeError> {
-    let saved_at = header
-        .saved_at
-        .format(&Rfc3339)
-        .map_err(|e| EncodeError::Value(format!("cannot format saved_at: {e}")))?;
+/// Everything before the payload: the tag, the map's head, the header entries and the
+/// `state` key.
+fn write_header(w: &mut Encoder<'_>, header: &EnvelopeHeader) -> Result<(), EncodeError> {
     let rfc3339 = |time: OffsetDateTime, name: &str| {
         time.format(&Rfc3339)
             .map_err(|e| EncodeError::Value(format!("cannot format {name}: {e}")))
     };
+    let saved_at = rfc3339(header.saved_at, "saved_at")?;
     let mut activity = Vec::new();
     if let Some(time) = header.activity.last_success {
         activity.push(("last_success", rfc3339(time, "last_success")?));
@@ -232,11 +185,10 @@ fn write_envelope_unbuffered<W: Write>(
     if let Some(time) = header.activity.last_new_data {
         activity.push(("last_new_data", rfc3339(time, "last_new_data")?));
     }
-    w.write_all(&SELF_DESCRIBE_TAG).map_err(EncodeError::Io)?;
+    w.raw(&SELF_DESCRIBE_TAG)?;
     let downloads = usize::from(!header.downloads.is_empty());
     // map(7 + activity + downloads entries): at most 10, so the count fits the initial byte.
-    w.write_all(&[0xa7 + (activity.len() + downloads) as u8])
-        .map_err(EncodeError::Io)?;
+    w.raw(&[0xa7 + (activity.len() + downloads) as u8])?;
     put(w, "format", FORMAT_MARKER)?;
     put(w, "envelope_version", &header.envelope_version)?;
     put(w, "collector", header.collector.as_str())?;
@@ -249,18 +201,16 @@ fn write_envelope_unbuffered<W: Write>(
     if !header.downloads.is_empty() {
         put(w, "downloads", &header.downloads)?;
     }
-    ciborium::into_writer("state", &mut *w)?;
-    write_state(w)
+    w.encode("state")
 }
 
-fn put<W: Write, V: Serialize + ?Sized>(
-    w: &mut W,
+fn put<V: Serialize + ?Sized>(
+    w: &mut Encoder<'_>,
     key: &str,
     value: &V,
 ) -> Result<(), EncodeError> {
-    ciborium::into_writer(key, &mut *w)?;
-    ciborium::into_writer(value, &mut *w)?;
-    Ok(())
+    w.encode(key)?;
+    w.encode(value)
 }
 
 /// A reader that counts the bytes consumed, so decode errors can name a byte offset.
@@ -336,6 +286,53 @@ enum MapLength {
     Indefinite,
 }
 
+/// The header entries read so far (each `None` until its entry is read).
+#[derive(Debug, Default)]
+struct HeaderFields {
+    envelope_version: Option<u32>,
+    /// The value and its byte offset.
+    collector: Option<(String, u64)>,
+    /// The value and its byte offset.
+    schema_version: Option<(u32, u64)>,
+    saved_at: Option<OffsetDateTime>,
+    written_by: Option<String>,
+    last_success: Option<OffsetDateTime>,
+    last_new_data: Option<OffsetDateTime>,
+    downloads: Option<DownloadHistory>,
+}
+
+impl HeaderFields {
+    /// The decoded header, once `state` was reached; `missing` names a required entry
+    /// that was not read (the first one, in the order of the layout).
+    fn complete(self, missing: impl Fn(&str) -> StateError) -> Result<DecodedHeader, StateError> {
+        let envelope_version = self
+            .envelope_version
+            .ok_or_else(|| missing("envelope_version"))?;
+        let (collector, collector_offset) = self.collector.ok_or_else(|| missing("collector"))?;
+        let (schema_version, schema_offset) = self
+            .schema_version
+            .ok_or_else(|| missing("schema_version"))?;
+        let saved_at = self.saved_at.ok_or_else(|| missing("saved_at"))?;
+        let written_by = self.written_by.ok_or_else(|| missing("written_by"))?;
+        Ok(DecodedHeader {
+            header: EnvelopeHeader {
+                envelope_version,
+                collector,
+                schema_version,
+                saved_at,
+                written_by,
+                activity: Activity {
+                    last_success: self.last_success,
+                    last_new_data: self.last_new_data,
+                },
+                downloads: self.downloads.unwrap_or_default(),
+            },
+            collector_offset,
+            schema_offset,
+        })
+    }
+}
+
 /// Decodes an envelope step by step: [`Self::read_header`], then [`Self::read_payload`],
 /// then [`Self::finish`].
 #[derive(Debug)]
@@ -371,7 +368,31 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
     pub(crate) fn read_header(&mut self) -> Result<DecodedHeader, StateError> {
         self.read_tag()?;
         self.map = self.read_map_length()?;
+        self.read_format_entry()?;
+        let mut fields = HeaderFields::default();
+        loop {
+            let key_offset = self.input.position();
+            let Some(key) = self.next_key()? else {
+                return Err(self.corrupt(key_offset, "the envelope has no `state` entry"));
+            };
+            if key == "state" {
+                break;
+            }
+            if self.read_header_entry(&key, &mut fields)? {
+                return Err(self.corrupt(key_offset, format!("duplicate `{key}` entry")));
+            }
+        }
+        let state_offset = self.input.position();
+        fields.complete(|name| {
+            self.corrupt(
+                state_offset,
+                format!("the envelope has no `{name}` entry before `state`"),
+            )
+        })
+    }
 
+    /// Reads the first entry, which must be `format` with the marker.
+    fn read_format_entry(&mut self) -> Result<(), StateError> {
         let key_offset = self.input.position();
         let first_key = self.next_key()?;
         if first_key.as_deref() != Some("format") {
@@ -388,107 +409,72 @@ impl<'p, R: BufRead> EnvelopeDecoder<'p, R> {
                 format!("not an n6-collectors state file (format marker {format:?}, expected {FORMAT_MARKER:?})"),
             ));
         }
+        Ok(())
+    }
 
-        let mut envelope_version = None;
-        let mut collector = None;
-        let mut schema_version = None;
-        let mut saved_at = None;
-        let mut written_by = None;
-        let mut last_success = None;
-        let mut last_new_data = None;
-        let mut downloads = None;
-        loop {
-            let key_offset = self.input.position();
-            let Some(key) = self.next_key()? else {
-                return Err(self.corrupt(key_offset, "the envelope has no `state` entry"));
-            };
-            let offset = self.input.position();
-            let seen = match key.as_str() {
-                "state" => break,
-                "envelope_version" => {
-                    let version: u64 = self.decode("the `envelope_version` value")?;
-                    let version = match u32::try_from(version) {
-                        Ok(v) if (1..=ENVELOPE_VERSION).contains(&v) => v,
-                        _ if version > u64::from(ENVELOPE_VERSION) => {
-                            return Err(StateError::NewerEnvelope {
-                                path: self.path.to_owned(),
-                                offset,
-                                found: version,
-                                supported: ENVELOPE_VERSION,
-                            });
-                        }
-                        _ => {
-                            return Err(
-                                self.corrupt(offset, format!("invalid envelope version {version}"))
-                            );
-                        }
-                    };
-                    envelope_version.replace(version).is_some()
-                }
-                "collector" => {
-                    let value: String = self.decode("the `collector` value")?;
-                    collector.replace((value, offset)).is_some()
-                }
-                "schema_version" => {
-                    let value: u32 = self.decode("the `schema_version` value")?;
-                    schema_version.replace((value, offset)).is_some()
-                }
-                "saved_at" => saved_at
-                    .replace(self.decode_time("saved_at", offset)?)
-                    .is_some(),
-                "written_by" => {
-                    let value: String = self.decode("the `written_by` value")?;
-                    written_by.replace(value).is_some()
-                }
-                "last_success" => last_success
-                    .replace(self.decode_time("last_success", offset)?)
-                    .is_some(),
-                "last_new_data" => last_new_data
-                    .replace(self.decode_time("last_new_data", offset)?)
-                    .is_some(),
-                "downloads" => downloads
-                    .replace(self.decode::<DownloadHistory>("the `downloads` value")?)
-                    .is_some(),
-                "format" => true,
-                _ => {
-                    self.decode::<IgnoredAny>("an unknown header value")?;
-                    false
-                }
-            };
-            if seen {
-                return Err(self.corrupt(key_offset, format!("duplicate `{key}` entry")));
+    /// Reads the value of the header entry `key` into `fields` (an unknown key's value is
+    /// skipped); returns whether the entry was there already (a duplicate).
+    fn read_header_entry(
+        &mut self,
+        key: &str,
+        fields: &mut HeaderFields,
+    ) -> Result<bool, StateError> {
+        let offset = self.input.position();
+        Ok(match key {
+            "envelope_version" => {
+                let version = self.read_envelope_version(offset)?;
+                fields.envelope_version.replace(version).is_some()
             }
-        }
-
-        let state_offset = self.input.position();
-        let missing = |name: &str| {
-            self.corrupt(
-                state_offset,
-                format!("the envelope has no `{name}` entry before `state`"),
-            )
-        };
-        let envelope_version = envelope_version.ok_or_else(|| missing("envelope_version"))?;
-        let (collector, collector_offset) = collector.ok_or_else(|| missing("collector"))?;
-        let (schema_version, schema_offset) =
-            schema_version.ok_or_else(|| missing("schema_version"))?;
-        let saved_at = saved_at.ok_or_else(|| missing("saved_at"))?;
-        let written_by = written_by.ok_or_else(|| missing("written_by"))?;
-        Ok(DecodedHeader {
-            header: EnvelopeHeader {
-                envelope_version,
-                collector,
-                schema_version,
-                saved_at,
-                written_by,
-                activity: Activity {
-                    last_success,
-                    last_new_data,
-                },
-                downloads: downloads.unwrap_or_default(),
-            },
-            collector_offset,
-            schema_offset,
+            "collector" => {
+                let value: String = self.decode("the `collector` value")?;
+                fields.collector.replace((value, offset)).is_some()
+            }
+            "schema_version" => {
+                let value: u32 = self.decode("the `schema_version` value")?;
+                fields.schema_version.replace((value, offset)).is_some()
+            }
+            "saved_at" => {
+                let time = self.decode_time("saved_at", offset)?;
+                fields.saved_at.replace(time).is_some()
+            }
+            "written_by" => {
+                let value: String = self.decode("the `written_by` value")?;
+                fields.written_by.replace(value).is_some()
+            }
+            "last_success" => {
+                let time = self.decode_time("last_success", offset)?;
+                fields.last_success.replace(time).is_some()
+            }
+            "last_new_data" => {
+                let time = self.decode_time("last_new_data", offset)?;
+                fields.last_new_data.replace(time).is_some()
+            }
+            "downloads" => {
+                let history = self.decode::<DownloadHistory>("the `downloads` value")?;
+                fields.downloads.replace(history).is_some()
+            }
+            "format" => true,
+            _ => {
+                self.decode::<IgnoredAny>("an unknown header value")?;
+                false
+            }
         })
+    }
+
+    /// Decodes the `envelope_version` value (at `offset`): 1 up to [`ENVELOPE_VERSION`];
+    /// a greater one is a newer layout.
+    fn read_envelope_version(&mut self, offset: u64) -> Result<u32, StateError> {
+        let version: u64 = self.decode("the `envelope_version` value")?;
+        match u32::try_from(version) {
+            Ok(v) if (1..=ENVELOPE_VERSION).contains(&v) => Ok(v),
+            _ if version > u64::from(ENVELOPE_VERSION) => Err(StateError::NewerEnvelope {
+                path: self.path.to_owned(),
+                offset,
+                found: version,
+                supported: ENVELOPE_VERSION,
+            }),
+            _ => Err(self.corrupt(offset, format!("invalid envelope version {version}"))),
+        }
     }
 
     /// Decodes the `state` value (call after [`Self::read_header`]).

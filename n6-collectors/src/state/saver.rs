@@ -44,7 +44,7 @@ impl StateSaver {
         on_disk: Option<&S>,
     ) -> Result<Self> {
         let on_disk = match on_disk {
-            Some(state) => encode_payload(state)?,
+            Some(state) => encode_payload(state, 0)?,
             None => Vec::new(),
         };
         Ok(StateSaver {
@@ -66,7 +66,8 @@ impl StateSaver {
         if self.dry_run || self.stateless {
             return Ok(false);
         }
-        let encoded = encode_payload(state)?;
+        // The state encoded now is most often as large as the one stored.
+        let encoded = encode_payload(state, self.on_disk.len())?;
         if encoded == self.on_disk {
             return Ok(false);
         }
@@ -143,10 +144,9 @@ pub(crate) fn save_error(error: SaveError) -> Error {
     }
 }
 
-/// The CBOR encoding of a state payload, used to tell whether the state changed.
-fn encode_payload<S: Serialize>(state: &S) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    ciborium::into_writer(state, &mut buf)
-        .map_err(|e| Error::bug(format!("state cannot be encoded as CBOR: {e}")))?;
-    Ok(buf)
+/// The CBOR encoding of a state payload, used to tell whether the state changed (in a
+/// buffer of at first `capacity` bytes).
+fn encode_payload<S: Serialize>(state: &S, capacity: usize) -> Result<Vec<u8>> {
+    crate::state::envelope::encode_payload(state, capacity)
+        .map_err(|e| Error::bug(format!("state cannot be encoded as CBOR: {e}")))
 }

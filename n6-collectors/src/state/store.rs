@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::atomic::{create_private_dir, parent_dir, remove_stale_temp_files, write_atomically};
+use super::atomic::{
+    create_private_dir, parent_dir, remove_stale_temp_files, write_atomically_streamed,
+};
 use super::envelope::{Activity, EncodeError, EnvelopeDecoder, EnvelopeHeader, write_envelope};
 use super::error::StateError;
 use super::lock::RunLock;
@@ -115,9 +117,9 @@ pub fn adopt_legacy_state_file(
 /// One collector's state file: where it is, whose it is, and who writes it.
 ///
 /// Loading never changes anything on disk. Saving replaces the file atomically and
-/// durably (see [`write_atomically`]). Neither follows a symbolic link at the state path.
-/// Take the [`RunLock`] ([`StateStore::lock`]) before loading so that no other run saves
-/// in between.
+/// durably (see [`write_atomically`](super::write_atomically)). Neither follows a
+/// symbolic link at the state path. Take the [`RunLock`] ([`StateStore::lock`]) before
+/// loading so that no other run saves in between.
 #[derive(Debug, Clone)]
 pub struct StateStore {
     path: PathBuf,
@@ -231,7 +233,7 @@ impl StateStore {
         header.activity = self.activity;
         let mut encode_error = None;
         let written = self.save_with(&mut |writer: &mut dyn io::Write| {
-            write_envelope(&mut &mut *writer, &header, state).map_err(|e| match e {
+            write_envelope(writer, &header, state).map_err(|e| match e {
                 EncodeError::Io(e) => e,
                 EncodeError::Value(reason) => {
                     encode_error = Some(reason);
@@ -251,7 +253,9 @@ impl StateStore {
 
     /// Replaces the state file with what `write` writes (a whole envelope), atomically
     /// and durably; the directory and file modes and the checks are those of
-    /// [`StateStore::save`].
+    /// [`StateStore::save`]. `write` writes to the temporary file directly, with no
+    /// buffer in between: it should write in big pieces (the envelope's encoder writes
+    /// 256 KiB at a time).
     pub(crate) fn save_with(
         &self,
         write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
@@ -266,7 +270,7 @@ impl StateStore {
                 tracing::warn!("cannot remove temporary files left by an interrupted save: {e}")
             }
         }
-        match write_atomically(&self.path, |writer| write(writer)) {
+        match write_atomically_streamed(&self.path, write) {
             Ok(()) => {
                 tracing::debug!("saved the collector state to {}", self.path.display());
                 Ok(())
