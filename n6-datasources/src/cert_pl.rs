@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 use n6_collectors::helpers::prelude::*;
-use n6_collectors::helpers::rows::{csv_field, is_blank, iso_utc_time};
+use n6_collectors::helpers::rows::{TimeText, csv_field, is_blank, iso_utc_time};
 use n6_collectors::prelude::*;
 
 use crate::fetch;
@@ -45,11 +45,14 @@ impl RowTime for ShieldRowTime {
     }
 
     fn pick_raw_row_time<'r>(&self, row: &'r [u8]) -> Option<Cow<'r, [u8]>> {
-        let field = csv_field(row, 2, b'\t')?;
-        Some(Cow::Owned(field.trim_ascii().to_vec()))
+        // n6 strips the field; a borrowed field stays borrowed.
+        Some(match csv_field(row, 2, b'\t')? {
+            Cow::Borrowed(field) => Cow::Borrowed(field.trim_ascii()),
+            Cow::Owned(field) => Cow::Owned(field.trim_ascii().to_vec()),
+        })
     }
 
-    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<Cow<'r, str>> {
+    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
         iso_utc_time(raw)
     }
 }

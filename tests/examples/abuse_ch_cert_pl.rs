@@ -238,7 +238,7 @@ impl RowTime for CertPlTime {
         row.split(|b| *b == b'\t').nth(2).map(Cow::Borrowed)
     }
 
-    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<Cow<'r, str>> {
+    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
         iso_utc_time(raw)
     }
 }

@@ -39,8 +39,8 @@ pub mod prelude {
     pub use super::email::Email;
     pub use super::rows::{
         CountCheck, CsvColumn, CsvIsoUtcColumn, FreshRows, RowTime, RowsConfig, RowsOptions,
-        RowsState, download_fresh_rows, download_fresh_rows_into, download_fresh_rows_with,
-        publish_fresh_rows,
+        RowsState, TimeText, download_fresh_rows, download_fresh_rows_into,
+        download_fresh_rows_with, publish_fresh_rows,
     };
     pub use super::simple::{
         AfterItem, SimpleCollector, TwoPhaseCollector, collect_simple, collect_two_phase,

@@ -73,7 +73,7 @@ impl FreshRows {
     /// ([`fresh_rows_from_reader`](super::fresh_rows_from_reader)): only the fresh rows
     /// are ever held, e.g. for a [`BodyStream`](crate::helpers::download::BodyStream)
     /// from [`Downloader::open`](crate::helpers::download::Downloader::open).
-    pub fn select_from_reader<R: std::io::Read, T: RowTime + ?Sized>(
+    pub fn select_from_reader<R: std::io::Read + Send, T: RowTime + ?Sized>(
         reader: R,
         size_hint: Option<u64>,
         state: &RowsState,

@@ -54,6 +54,7 @@ mod row;
 mod select;
 mod state;
 mod stream;
+mod text;
 mod time;
 
 pub use collector::RowsConfig;
@@ -64,7 +65,11 @@ pub use select::{
     select_from_rows, split_rows,
 };
 pub use state::RowsState;
-pub use stream::{CHUNK_SIZE, StreamError, StreamedSelection, select_fresh_rows_streaming};
+pub use stream::{
+    CHUNK_SIZE, StreamError, StreamedSelection, select_fresh_rows_read_ahead,
+    select_fresh_rows_streaming,
+};
+pub use text::TimeText;
 pub use time::{
     CsvColumn, CsvIsoUtcColumn, RowTime, csv_field, format_py_datetime, is_blank,
     is_used_by_default, iso_utc_time, utf8,
@@ -100,17 +105,17 @@ pub fn fresh_rows<'a, T: RowTime + ?Sized>(
 }
 
 /// [`fresh_rows`] over a reader (a [`BodyStream`](crate::helpers::download::BodyStream),
-/// a file): the feed is read in bounded chunks and only its fresh rows are kept
-/// ([`select_fresh_rows_streaming`]). n6's warnings are logged; a fatal count mismatch
-/// is [`Error::BadData`]; a failed download is its [`DownloadError`].
-pub fn fresh_rows_from_reader<R: std::io::Read, T: RowTime + ?Sized>(
+/// a file): the feed is read in bounded chunks, by a thread of its own, and only its
+/// fresh rows are kept ([`select_fresh_rows_read_ahead`]). n6's warnings are logged; a
+/// fatal count mismatch is [`Error::BadData`]; a failed download is its [`DownloadError`].
+pub fn fresh_rows_from_reader<R: std::io::Read + Send, T: RowTime + ?Sized>(
     reader: R,
     size_hint: Option<u64>,
     state: &RowsState,
     row_time: &T,
     options: RowsOptions,
 ) -> Result<StreamedSelection> {
-    let selection = select_fresh_rows_streaming(reader, size_hint, state, row_time, options)
+    let selection = select_fresh_rows_read_ahead(reader, size_hint, state, row_time, options)
         .map_err(|e| match e {
             StreamError::Count(CountMismatch(message)) => Error::bad_data(message),
             StreamError::Read(e) => match DownloadError::from_read_error(e) {
@@ -133,7 +138,11 @@ pub fn fresh_rows_from_reader<R: std::io::Read, T: RowTime + ?Sized>(
 
 /// [`publish_fresh_rows`] over a reader, read in bounded chunks
 /// ([`fresh_rows_from_reader`]). Returns how many rows were published.
-pub fn publish_fresh_rows_from_reader<S: Serialize, R: std::io::Read, T: RowTime + ?Sized>(
+pub fn publish_fresh_rows_from_reader<
+    S: Serialize,
+    R: std::io::Read + Send,
+    T: RowTime + ?Sized,
+>(
     reader: R,
     size_hint: Option<u64>,
     state: &mut RowsState,
@@ -149,7 +158,7 @@ pub fn publish_fresh_rows_from_reader<S: Serialize, R: std::io::Read, T: RowTime
 }
 
 /// Selects while reading and keeps the body, the new state and the row count.
-fn prepare_streaming<R: std::io::Read, T: RowTime + ?Sized>(
+fn prepare_streaming<R: std::io::Read + Send, T: RowTime + ?Sized>(
     reader: R,
     size_hint: Option<u64>,
     state: &RowsState,

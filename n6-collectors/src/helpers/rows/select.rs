@@ -1,14 +1,14 @@
 //! n6's `get_fresh_rows_only` (`n6datasources.collectors.base.BaseTimeOrderedRowsCollector.get_fresh_rows_only`), exactly, on byte slices.
 //!
 //! Rows are borrowed from the feed; only rows that are fresh or have the newest time are
-//! remembered, and a row time is allocated only when cleaning had to change it.
+//! remembered; a row time is a [`TimeText`], borrowed from the row or made inline.
 
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
 use super::row::Row;
 use super::state::RowsState;
+use super::text::TimeText;
 use super::time::RowTime;
 
 /// Which count checks run after the selection (n6's `_generate_count_mismatch_problems`).
@@ -51,11 +51,11 @@ pub struct CountMismatch(pub String);
 #[derive(Debug)]
 pub struct Selection<'a> {
     /// The fresh rows with their times, oldest first (n6's output order), duplicates kept.
-    fresh: Vec<(&'a [u8], Cow<'a, str>)>,
+    fresh: Vec<(&'a [u8], TimeText<'a>)>,
     /// Usable rows in the feed (old and new).
     pub rows_count: u64,
     /// The newest time in the feed at or after the previous newest time, with its rows.
-    newest: Option<(Cow<'a, str>, Vec<&'a [u8]>)>,
+    newest: Option<(TimeText<'a>, Vec<&'a [u8]>)>,
     /// The count problems, as n6's one WARNING message (when not fatal).
     pub warning: Option<String>,
     /// n6's internal assertion failed (it aborts with `AssertionError`; here it is a
@@ -163,9 +163,9 @@ pub fn select_from_rows<'a, T: RowTime + ?Sized>(
 ) -> Result<Selection<'a>, CountMismatch> {
     let prev_time = state.newest_row_time.as_bytes();
     let prev_rows = &state.newest_rows;
-    let mut newest: Option<(Cow<'a, str>, Vec<&'a [u8]>)> = None;
+    let mut newest: Option<(TimeText<'a>, Vec<&'a [u8]>)> = None;
     let mut count: u64 = 0;
-    let mut candidates: Vec<(&'a [u8], Cow<'a, str>)> = Vec::new();
+    let mut candidates: Vec<(&'a [u8], TimeText<'a>)> = Vec::new();
     let (mut descending, mut ties) = (true, false);
 
     for row in rows {
@@ -265,7 +265,7 @@ pub(super) fn count_problems(
 
 /// Equal rows have equal times, so after sorting by time duplicates sit in the same
 /// run of equal times; only runs longer than one row need a closer look.
-pub(super) fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
+pub(super) fn has_duplicates(sorted: &[(&[u8], TimeText<'_>)]) -> bool {
     let mut start = 0;
     while start < sorted.len() {
         let time = sorted[start].1.as_bytes();
@@ -288,7 +288,7 @@ pub(super) fn has_duplicates(sorted: &[(&[u8], Cow<'_, str>)]) -> bool {
 /// n6's assertion after the selection; a description of the violation, if any.
 pub(super) fn check_invariant(
     has_fresh: bool,
-    newest: Option<&(Cow<'_, str>, Vec<&[u8]>)>,
+    newest: Option<&(TimeText<'_>, Vec<&[u8]>)>,
     state: &RowsState,
 ) -> Option<String> {
     let prev = &state.newest_rows;

@@ -425,10 +425,7 @@ impl RowTime for CertPl {
             .map(std::borrow::Cow::Borrowed)
     }
 
-    fn clean_row_time<'r>(
-        &self,
-        raw: std::borrow::Cow<'r, [u8]>,
-    ) -> Option<std::borrow::Cow<'r, str>> {
+    fn clean_row_time<'r>(&self, raw: std::borrow::Cow<'r, [u8]>) -> Option<super::TimeText<'r>> {
         iso_utc_time(raw)
     }
 }

@@ -3,13 +3,40 @@
 
 use std::borrow::Cow;
 
+use super::text::TimeText;
+
 use crate::config::isotime::parse_iso_datetime_to_utc;
 use n6_collectors_config::py::text::is_py_space;
 
 /// How to find a row's time; the only thing a time-ordered-rows collector must supply.
 ///
 /// Rows are the exact bytes of one line of the feed (without the `\n`; a `\r` before it
-/// stays). Times are strings compared byte-wise (= Python's `str` order for UTF-8).
+/// stays). Times are strings compared byte-wise (= Python's `str` order for UTF-8),
+/// returned as [`TimeText`]: borrowed from the row when the row already holds the time
+/// (`TimeText::from(&str)`), else made in a small buffer inside the value
+/// ([`TimeText::copied`], [`TimeText::format`]), so that no row costs an allocation.
+/// `TimeText` also converts from a `String` or a `Cow<str>` (`.into()`).
+///
+/// ```
+/// use std::borrow::Cow;
+/// use n6_collectors::helpers::rows::{RowTime, TimeText, csv_field, iso_utc_time};
+///
+/// /// cert.pl-like: tab-separated, the time in column 2 as UTC.
+/// struct Column2;
+///
+/// impl RowTime for Column2 {
+///     fn pick_raw_row_time<'r>(&self, row: &'r [u8]) -> Option<Cow<'r, [u8]>> {
+///         csv_field(row, 2, b'\t')
+///     }
+///
+///     fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
+///         iso_utc_time(raw)
+///     }
+/// }
+///
+/// let time = Column2.extract_row_time(b"1\tx.example\t2020-06-03T14:00:00+02:00");
+/// assert_eq!(time.as_deref(), Some("2020-06-03 12:00:00"));
+/// ```
 pub trait RowTime {
     /// n6's `should_row_be_used`: by default, a row is used when it is not blank and does
     /// not start with `#` ([`is_used_by_default`]).
@@ -22,12 +49,12 @@ pub trait RowTime {
 
     /// n6's `clean_row_time`: the sortable time, or `None` to skip the row. By default the
     /// raw time verbatim (rows whose raw time is not UTF-8 are skipped).
-    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<Cow<'r, str>> {
+    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
         utf8(raw)
     }
 
     /// n6's `extract_row_time`: the three steps above.
-    fn extract_row_time<'r>(&self, row: &'r [u8]) -> Option<Cow<'r, str>> {
+    fn extract_row_time<'r>(&self, row: &'r [u8]) -> Option<TimeText<'r>> {
         if !self.should_row_be_used(row) {
             return None;
         }
@@ -59,10 +86,10 @@ pub fn is_blank(row: &[u8]) -> bool {
 
 /// Bytes to text without copying when they are valid UTF-8; `None` otherwise.
 #[inline]
-pub fn utf8(raw: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
+pub fn utf8(raw: Cow<'_, [u8]>) -> Option<TimeText<'_>> {
     match raw {
-        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
-        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(TimeText::from),
+        Cow::Owned(v) => String::from_utf8(v).ok().map(TimeText::from),
     }
 }
 
@@ -85,23 +112,20 @@ fn skip_field(row: &[u8], mut pos: usize, delimiter: u8) -> Option<usize> {
     if row.get(pos) == Some(&b'"') {
         pos += 1;
         loop {
-            match row.get(pos) {
-                None => return None,
-                Some(b'"') if row.get(pos + 1) == Some(&b'"') => pos += 2,
-                Some(b'"') => {
-                    pos += 1;
-                    break;
-                }
-                Some(_) => pos += 1,
+            // The closing quote, or the end of the record inside the quotes.
+            let at = pos + memchr::memchr(b'"', row.get(pos..)?)?;
+            if row.get(at + 1) == Some(&b'"') {
+                pos = at + 2;
+            } else {
+                pos = at + 1;
+                break;
             }
         }
     }
-    loop {
-        match row.get(pos) {
-            None | Some(b'\r') | Some(b'\n') => return None,
-            Some(&b) if b == delimiter => return Some(pos + 1),
-            Some(_) => pos += 1,
-        }
+    let rest = row.get(pos..)?;
+    match memchr::memchr3(delimiter, b'\r', b'\n', rest) {
+        Some(at) if rest[at] == delimiter => Some(pos + at + 1),
+        _ => None,
     }
 }
 
@@ -150,19 +174,29 @@ fn read_field(row: &[u8], pos: usize, delimiter: u8) -> Cow<'_, [u8]> {
 /// `str(parse_iso_datetime_to_utc(raw))` — the row time of n6's abuse.ch and cert.pl
 /// collectors: `YYYY-MM-DD HH:MM:SS`, plus `.ffffff` when the microseconds are not 0.
 /// `None` when `raw` is not an ISO date-time (n6 skips such rows). Values already in
-/// that form are returned without allocating.
-pub fn iso_utc_time(raw: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
+/// that form are returned borrowed; others are written into the [`TimeText`]'s own
+/// buffer: no form allocates.
+pub fn iso_utc_time(raw: Cow<'_, [u8]>) -> Option<TimeText<'_>> {
     if is_canonical(&raw) {
         return utf8(raw);
     }
     let text = std::str::from_utf8(&raw).ok()?;
     let dt = parse_iso_datetime_to_utc(text).ok()?;
-    Some(Cow::Owned(format_py_datetime(dt)))
+    Some(TimeText::format(|w| write_py_datetime(w, dt)))
 }
 
 /// Python's `str(datetime)` of a naive date-time.
 pub fn format_py_datetime(dt: time::UtcDateTime) -> String {
-    let mut s = format!(
+    let mut s = String::with_capacity(26);
+    // Writing into a `String` cannot fail.
+    let _ = write_py_datetime(&mut s, dt);
+    s
+}
+
+/// Writes Python's `str(datetime)` of a naive date-time.
+fn write_py_datetime(w: &mut dyn std::fmt::Write, dt: time::UtcDateTime) -> std::fmt::Result {
+    write!(
+        w,
         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
         dt.year(),
         u8::from(dt.month()),
@@ -170,11 +204,30 @@ pub fn format_py_datetime(dt: time::UtcDateTime) -> String {
         dt.hour(),
         dt.minute(),
         dt.second()
-    );
+    )?;
     if dt.microsecond() != 0 {
-        s.push_str(&format!(".{:06}", dt.microsecond()));
+        write!(w, ".{:06}", dt.microsecond())?;
     }
-    s
+    Ok(())
+}
+
+/// The field at `pos` when it is exactly `"YYYY-MM-DD HH:MM:SS"` (quoted, canonical,
+/// nothing after the closing quote but the end of the field): what [`read_field`] and
+/// [`iso_utc_time`] would give, borrowed. `None` for anything else.
+#[inline]
+fn quoted_canonical_at(row: &[u8], pos: usize) -> Option<TimeText<'_>> {
+    let field = row.get(pos..pos + 21)?;
+    let after = row.get(pos + 21);
+    if field[0] != b'"' || field[20] != b'"' || !matches!(after, None | Some(b',' | b'\r' | b'\n'))
+    {
+        return None;
+    }
+    let inner = &field[1..20];
+    if !is_canonical(inner) {
+        return None;
+    }
+    // Canonical times are ASCII.
+    std::str::from_utf8(inner).ok().map(TimeText::from)
 }
 
 /// True for `YYYY-MM-DD HH:MM:SS` with a valid date and time (second < 60, year ≥ 1):
@@ -246,7 +299,25 @@ impl RowTime for CsvIsoUtcColumn {
         csv_field(row, self.column, b',')
     }
 
-    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<Cow<'r, str>> {
+    /// The three steps of [`RowTime::extract_row_time`], with a shortcut for the form
+    /// abuse.ch's feeds use, a quoted canonical time (`"YYYY-MM-DD HH:MM:SS"`): one check
+    /// of its 21 bytes where the field starts gives the same result as the general path.
+    #[inline]
+    fn extract_row_time<'r>(&self, row: &'r [u8]) -> Option<TimeText<'r>> {
+        if !is_used_by_default(row) {
+            return None;
+        }
+        let mut pos = 0;
+        for _ in 0..self.column {
+            pos = skip_field(row, pos, b',')?;
+        }
+        if let Some(time) = quoted_canonical_at(row, pos) {
+            return Some(time);
+        }
+        iso_utc_time(read_field(row, pos, b','))
+    }
+
+    fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
         iso_utc_time(raw)
     }
 }
@@ -297,8 +368,51 @@ mod tests {
         assert!(is_used_by_default(b" \xff"));
     }
 
+    /// The shortcut of `CsvIsoUtcColumn::extract_row_time` gives what the three steps do.
+    #[test]
+    fn csv_iso_utc_shortcut_equals_the_general_path() {
+        struct General(CsvIsoUtcColumn);
+        impl RowTime for General {
+            fn pick_raw_row_time<'r>(&self, row: &'r [u8]) -> Option<Cow<'r, [u8]>> {
+                self.0.pick_raw_row_time(row)
+            }
+            fn clean_row_time<'r>(&self, raw: Cow<'r, [u8]>) -> Option<TimeText<'r>> {
+                self.0.clean_row_time(raw)
+            }
+        }
+        let rows: [&[u8]; 16] = [
+            b"\"1\",\"2024-01-01 00:00:00\",\"http://x\"",
+            b"\"1\",\"2024-01-01 00:00:00\"",
+            b"\"1\",\"2024-01-01 00:00:00\"\r",
+            b"\"1\",\"2024-01-01 00:00:00\"x,y",
+            b"\"1\",\"2024-01-01 00:00:00\"\",y",
+            b"\"1\",\"2024-02-30 00:00:00\",y",
+            b"\"1\",\"2024-01-01T00:00:00Z\",y",
+            b"\"1\",2024-01-01 00:00:00,y",
+            b"\"1,\"\"x\"\"\",\"2024-01-01 00:00:00\",y",
+            b"\"1\",\"2024-01-01 00:00:0\",y",
+            b"\"1\"",
+            b"\"1\",",
+            b"# \"1\",\"2024-01-01 00:00:00\"",
+            b"  ",
+            b"\"1\",\" 2024-01-01 00:00:00.5Z\",y",
+            b"\"open,\"2024-01-01 00:00:00\"",
+        ];
+        for column in [0, 1, 2] {
+            let time = CsvIsoUtcColumn { column };
+            for row in rows {
+                assert_eq!(
+                    time.extract_row_time(row),
+                    General(time).extract_row_time(row),
+                    "column {column}: {}",
+                    row.escape_ascii()
+                );
+            }
+        }
+    }
+
     fn iso(raw: &str) -> Option<String> {
-        iso_utc_time(Cow::Borrowed(raw.as_bytes())).map(Cow::into_owned)
+        iso_utc_time(Cow::Borrowed(raw.as_bytes())).map(TimeText::into_owned)
     }
 
     #[test]
@@ -307,10 +421,15 @@ mod tests {
             iso("2019-08-20 03:00:00").as_deref(),
             Some("2019-08-20 03:00:00")
         );
-        assert!(matches!(
-            iso_utc_time(Cow::Borrowed(b"2019-08-20 03:00:00")),
-            Some(Cow::Borrowed(_))
-        ));
+        assert!(
+            iso_utc_time(Cow::Borrowed(b"2019-08-20 03:00:00")).is_some_and(|t| t.is_borrowed())
+        );
+        for raw in ["2020-06-03T14:00:00+00:00", " 2020-06-03 14:00:00.5Z"] {
+            assert!(
+                iso_utc_time(Cow::Borrowed(raw.as_bytes())).is_some_and(|t| t.is_inline()),
+                "{raw}: made without allocating"
+            );
+        }
         assert_eq!(
             iso("2020-06-03T14:00:00+00:00").as_deref(),
             Some("2020-06-03 14:00:00")
