@@ -14,13 +14,8 @@ use n6_collectors::prelude::*;
 use n6_collectors::state::StateStore;
 use n6_collectors::testing::Site as TestSite;
 
-<<<<<<< HEAD
-use crate::http_server::{Answer, ScriptedServer};
-use crate::support::amqp::{Broker, Consumer, broker};
-=======
 use crate::support::amqp::{Broker, Consumer, broker};
 use crate::support::http::{AfterScript, Answer, Server};
->>>>>>> httpsrv
 
 fn v1() -> Answer {
     Answer::ok("row 1\nrow 2\n")
