@@ -5,8 +5,8 @@
 //! is published and its new validators kept; a run killed before its confirms keeps no
 //! validators. A collector without state keeps its validators too (in-process).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use n6_collectors::helpers::download::{DownloadHistory, DownloadingCollector};
@@ -16,6 +16,7 @@ use n6_collectors::testing::Site as TestSite;
 
 use crate::support::amqp::{Broker, Consumer, broker};
 use crate::support::http::{AfterScript, Answer, Server};
+use crate::support::site::{RELIABILITY, Site, rabbitmq_section};
 
 fn v1() -> Answer {
     Answer::ok("row 1\nrow 2\n")
@@ -31,77 +32,35 @@ fn v2() -> Answer {
     Answer::ok("row 1\nrow 2\nrow 3\n").header("ETag", "\"v2\"")
 }
 
-/// A scratch site of the reliability test collector publishing to the broker.
-struct Site {
-    dir: PathBuf,
-    suffix: String,
+/// A scratch site of the reliability test collector publishing to the broker, its feed
+/// at `url`, with `options` in its section (and a gate directory for the crash test).
+fn conditional_site(test: &str, broker: &Broker, url: &str, options: &str) -> Site {
+    let site = Site::new(RELIABILITY)
+        .suffix(&format!("cond_{test}_"))
+        .publishing_to_broker();
+    std::fs::create_dir_all(site.path("gate")).expect("mkdir gate");
+    let config = format!(
+        "{}[ReliabilityTestCollector]\ninput = /nonexistent\nurl = {url}\n\
+         download_retries = 0\ngate_dir = {}\n{options}\n",
+        rabbitmq_section(broker),
+        site.path("gate").display(),
+    );
+    site.with_config(&config)
 }
 
+/// What only the conditional-download tests read of a site.
 impl Site {
-    fn new(test: &str, broker: &Broker, url: &str, options: &str) -> Site {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "operations-conditional-{test}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("conf")).expect("mkdir conf");
-        std::fs::create_dir_all(dir.join("gate")).expect("mkdir gate");
-        let text = format!(
-            "[rabbitmq]\nhost = {}\nport = {}\nheartbeat_interval = 30\nssl = false\n\
-             password_auth = true\nusername = {}\npassword = {}\n\n\
-             [ReliabilityTestCollector]\ninput = /nonexistent\nurl = {url}\n\
-             download_retries = 0\nstate_dir = {}\ngate_dir = {}\n{options}\n",
-            broker.host,
-            broker.amqp_port,
-            broker.user,
-            broker.password,
-            dir.join("state").display(),
-            dir.join("gate").display(),
-        );
-        std::fs::write(dir.join("conf/60_reliability.conf"), text).expect("write config");
-        Site {
-            dir,
-            suffix: format!("_cond_{test}_{}", std::process::id()),
-        }
-    }
-
-    fn command(&self, extra: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_reliability-test-collector"));
-        command
-            .arg("--config-dir")
-            .arg(self.dir.join("conf"))
-            .args(["--output", "amqp", "--n6output-suffix", &self.suffix])
-            .args(extra);
-        command
-    }
-
-    fn run(&self, extra: &[&str]) -> std::process::Output {
-        self.command(extra).output().expect("run the collector")
-    }
-
+    /// A consumer of everything the site's runs publish.
     fn consumer(&self, broker: &Broker) -> Consumer {
-        Consumer::bind(broker, &format!("raw{}", self.suffix), "#", false)
+        Consumer::bind(broker, &self.exchange(), "#", false)
     }
 
-    fn state_file(&self) -> PathBuf {
-        self.dir.join("state/ReliabilityTestCollector.cbor")
-    }
-
-    fn state_bytes(&self) -> Option<Vec<u8>> {
-        std::fs::read(self.state_file()).ok()
-    }
-
+    /// The download history kept in the state file's envelope (empty without a file).
     fn downloads(&self) -> DownloadHistory {
-        StateStore::read_envelope_untyped(&self.state_file())
+        StateStore::read_envelope_untyped(&self.state_path())
             .expect("readable state file")
             .map(|(header, _)| header.downloads)
             .unwrap_or_default()
-    }
-}
-
-impl Drop for Site {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -135,7 +94,7 @@ fn a_304_run_publishes_nothing_exits_0_and_a_changed_source_is_published() {
         .after_script(AfterScript::HangUp)
         .start();
     let url = server.url("/feed");
-    let site = Site::new("304", &broker, &url, "download_only_if_changed = yes");
+    let site = conditional_site("304", &broker, &url, "download_only_if_changed = yes");
     let consumer = site.consumer(&broker);
 
     let first = site.run(&[]);
@@ -150,7 +109,7 @@ fn a_304_run_publishes_nothing_exits_0_and_a_changed_source_is_published() {
         Some("Wed, 02 Dec 2026 01:00:00 GMT")
     );
     let after_first = site.state_bytes().expect("state saved");
-    let shown = n6_state_show(&site.state_file());
+    let shown = n6_state_show(&site.state_path());
     assert!(
         shown.contains(&format!(
             "last download:    {url}: ETag \"v1\", Last-Modified Wed, 02 Dec 2026 01:00:00 GMT\n"
@@ -206,7 +165,7 @@ fn a_304_run_publishes_nothing_exits_0_and_a_changed_source_is_published() {
 fn wait_for_gate(site: &Site, child: &mut Child) {
     let started = Instant::now();
     loop {
-        let reached = std::fs::read_dir(site.dir.join("gate"))
+        let reached = std::fs::read_dir(site.path("gate"))
             .expect("gate dir")
             .flatten()
             .any(|e| e.file_name().to_string_lossy().starts_with("reached-"));
@@ -231,7 +190,7 @@ fn a_run_killed_before_its_confirms_keeps_no_validators() {
         .after_script(AfterScript::HangUp)
         .start();
     let url = server.url("/feed");
-    let site = Site::new(
+    let site = conditional_site(
         "crash",
         &broker,
         &url,
@@ -255,7 +214,7 @@ fn a_run_killed_before_its_confirms_keeps_no_validators() {
     drop(consumer.drain());
 
     // The next run is not conditional: it downloads and publishes everything again.
-    std::fs::write(site.dir.join("gate/go"), "").expect("open the gate");
+    std::fs::write(site.path("gate/go"), "").expect("open the gate");
     let again = site.run(&[]);
     assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
     assert_eq!(
@@ -282,7 +241,7 @@ fn the_same_body_is_not_published_again_when_asked() {
         .after_script(AfterScript::HangUp)
         .start();
     let url = server.url("/feed");
-    let site = Site::new("hash", &broker, &url, "download_only_if_body_changed = yes");
+    let site = conditional_site("hash", &broker, &url, "download_only_if_body_changed = yes");
     let consumer = site.consumer(&broker);
     let first = site.run(&[]);
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));

@@ -4,7 +4,7 @@ with pika, with or without publisher confirms (n6 itself publishes without).
 
 Usage: py_publish.py HOST PORT USER PASSWORD N SIZE confirm|noconfirm
 
-Same per-message work as the reference (`../shared/bench/py_publish_baseline.py`): the
+Same per-message work as the Rust side of benchmark 2: the
 md5 message id n6 computes, n6's properties (message_id, type, timestamp, headers,
 delivery_mode=2). An exclusive queue is bound to the routing key so every message is
 routed. Prints one line: `msgs_per_sec N SECONDS`.

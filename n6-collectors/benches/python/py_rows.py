@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer baseline for benchmark 4 (rows selection), from ../shared/bench/py_rows_baseline.py: n6's time-ordered-rows freshness selection, in Python, same algorithm as
+"""Peer baseline for benchmark 4 (rows selection): n6's time-ordered-rows freshness selection, in Python, same algorithm as
 BaseTimeOrderedRowsCollector.get_fresh_rows_only.  Usage: py_rows.py CSV STATE_PICKLE
 Prints rows, fresh rows, output bytes, seconds (after start-up) and peak RSS (KiB)."""
 import os, pickle, resource, sys, time

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer baseline for benchmark 3 (large state), from ../shared/bench/py_state_baseline.py: n6-style state persistence in Python (pickle, atomic tmp+rename, like
+"""Peer baseline for benchmark 3 (large state): n6-style state persistence in Python (pickle, atomic tmp+rename, like
 StatefulCollectorMixin).  Usage: py_state_baseline.py DIR N_ENTRIES
 Loads DIR/state.pickle (default state if missing), adds N_ENTRIES fresh 40-char ids to a
 set, saves atomically.  Prints load and save seconds."""
