@@ -179,7 +179,10 @@ fn read_ahead<R: Read + Send, T: RowTime + ?Sized>(
     use std::sync::mpsc;
     let (full_tx, full) = mpsc::sync_channel::<io::Result<Chunk>>(READ_AHEAD);
     let (free, free_rx) = mpsc::channel::<Vec<u8>>();
-    std::thread::scope(|scope| {
+    // The channels' ends move into the scope: should the selection unwind (a `RowTime`
+    // that panics), they are dropped before the scope waits for the reader, which then
+    // stops at its next send or receive instead of waiting forever.
+    std::thread::scope(move |scope| {
         std::thread::Builder::new()
             .name("n6-feed-reader".into())
             .spawn_scoped(scope, move || {
@@ -632,5 +635,29 @@ mod tests {
             RowsOptions::default(),
         );
         assert!(matches!(got, Err(StreamError::Read(e)) if e.to_string() == "cut"));
+    }
+
+    #[test]
+    fn a_row_time_that_panics_unwinds_and_the_reader_stops() {
+        struct Panics;
+        impl RowTime for Panics {
+            fn pick_raw_row_time<'r>(&self, _: &'r [u8]) -> Option<std::borrow::Cow<'r, [u8]>> {
+                panic!("row time");
+            }
+        }
+        // Far more chunks than the reader may be ahead: it is waiting to send when the
+        // selection unwinds, and must notice that the selecting side is gone.
+        let feed = "2020-01-01 00:00:00,x\n".repeat(1000);
+        let got = std::panic::catch_unwind(|| {
+            read_ahead(
+                feed.as_bytes(),
+                16,
+                None,
+                &RowsState::default(),
+                &Panics,
+                RowsOptions::default(),
+            )
+        });
+        assert!(got.is_err(), "the panic reaches the caller");
     }
 }
