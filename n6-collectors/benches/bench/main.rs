@@ -158,6 +158,37 @@ fn dispatch(args: &[String]) -> BenchResult<ExitCode> {
 }
 
 fn suite(args: &[String]) -> BenchResult<ExitCode> {
+    let Options {
+        config,
+        plan,
+        only,
+        markdown,
+    } = parse_options(args)?;
+    let report = run_benchmarks(&config, plan, &only)?;
+    let table = report.to_markdown();
+    println!("{table}");
+    if let Some(path) = markdown {
+        util::write_file(&path, &table)?;
+    }
+    Ok(if report.all_met() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+/// What the command line of a suite run asks for.
+struct Options {
+    config: Config,
+    plan: Plan,
+    /// The benchmarks to run (1–5).
+    only: Vec<u32>,
+    /// Where to write the table as Markdown too.
+    markdown: Option<PathBuf>,
+}
+
+/// Reads the suite's command line (see the doc comment at the top).
+fn parse_options(args: &[String]) -> BenchResult<Options> {
     let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut config = Config {
         self_exe: std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?,
@@ -170,7 +201,7 @@ fn suite(args: &[String]) -> BenchResult<ExitCode> {
         single_bin: None,
     };
     let mut plan = FULL;
-    let mut only = vec![1, 2, 3, 4, 5];
+    let mut only: Vec<u32> = vec![1, 2, 3, 4, 5];
     let mut markdown = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -211,42 +242,43 @@ fn suite(args: &[String]) -> BenchResult<ExitCode> {
             }
         }
     }
+    Ok(Options {
+        config,
+        plan,
+        only,
+        markdown,
+    })
+}
+
+/// Runs the benchmarks of `only` with `plan`; their table lines and notes.
+fn run_benchmarks(config: &Config, plan: Plan, only: &[u32]) -> BenchResult<Report> {
     util::make_dir(&config.work)?;
     let _ = util::LAUNCHER.set(config.self_exe.clone());
     let mut report = Report::default();
     if only.contains(&1) {
-        overhead::run(&config, plan.overhead_runs, &mut report)?;
-        product::startup(&config, plan.overhead_runs, &mut report)?;
+        overhead::run(config, plan.overhead_runs, &mut report)?;
+        product::startup(config, plan.overhead_runs, &mut report)?;
     }
     if only.contains(&2) {
-        publish::run(&config, plan.publish, &mut report)?;
+        publish::run(config, plan.publish, &mut report)?;
     }
     if only.contains(&3) {
-        statebench::run(&config, plan.state_entries, plan.state_reps, &mut report)?;
+        statebench::run(config, plan.state_entries, plan.state_reps, &mut report)?;
         statebench::run(
-            &config,
+            config,
             plan.large_state_entries,
             plan.large_state_reps,
             &mut report,
         )?;
     }
     if only.contains(&4) {
-        let feed = rowsbench::feed(&config, plan.rows)?;
-        product::run(&config, &feed, plan.rows, plan.rows_reps, &mut report)?;
-        rowsbench::run(&config, plan.rows, plan.rows_reps, &mut report)?;
+        let feed = rowsbench::feed(config, plan.rows)?;
+        product::run(config, &feed, plan.rows, plan.rows_reps, &mut report)?;
+        rowsbench::run(config, plan.rows, plan.rows_reps, &mut report)?;
     }
     if only.contains(&5) {
-        let feed = rowsbench::feed(&config, plan.scale_rows)?;
-        scale::run(&config, &feed, plan.scale_rows, &mut report)?;
+        let feed = rowsbench::feed(config, plan.scale_rows)?;
+        scale::run(config, &feed, plan.scale_rows, &mut report)?;
     }
-    let table = report.to_markdown();
-    println!("{table}");
-    if let Some(path) = markdown {
-        util::write_file(&path, &table)?;
-    }
-    Ok(if report.all_met() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    })
+    Ok(report)
 }

@@ -210,42 +210,9 @@ pub fn run(
         };
         let rs = site(&root, &format!("rust-{name}"), feed, b)?;
         let py = site(&root, &format!("python-{name}"), feed, b)?;
-        let mut rust = Command::new(bin);
-        rust.arg("--config-dir").arg(&rs.config);
-        match out {
-            Out::Jsonl => rust.arg("--output").arg(&rs.output),
-            Out::Amqp => rust.args(["--output", "amqp"]),
-        };
-        let mut python = Command::new(&config.python);
-        python
-            .arg(config.scripts.join("py_urlhaus.py"))
-            .arg(&py.config);
-        match out {
-            Out::Jsonl => python.arg(&py.output),
-            Out::Amqp => python.arg("amqp"),
-        };
-        let purge = || -> BenchResult<()> {
-            if out == Out::Amqp
-                && let Some(q) = &queue
-            {
-                q.purge()?;
-            }
-            Ok(())
-        };
+        let (mut rust, mut python) = commands(config, bin, out, &rs, &py);
         let fresh_run = |cmd: &mut Command, site: &Site, expect_output: bool| {
-            let usage = run_usage(cmd, &scratch)?;
-            let wrote = site.output.exists();
-            if out == Out::Jsonl && wrote != expect_output {
-                return Err(format!(
-                    "{cmd:?}: expected {} JSON line output:\n{}{}",
-                    if expect_output { "a" } else { "no" },
-                    usage.stdout,
-                    usage.stderr
-                ));
-            }
-            remove_all(&site.output)?;
-            purge()?;
-            Ok(usage)
+            fresh_run(cmd, site, expect_output, out, &scratch, queue.as_ref())
         };
         // One untimed pass per side warms the page cache and the broker.
         remove_all(&rs.state)?;
@@ -453,4 +420,52 @@ fn family_count(family: &Path) -> usize {
         .arg("--list")
         .output()
         .map_or(0, |o| String::from_utf8_lossy(&o.stdout).lines().count())
+}
+
+/// Our collector's and Python's command of one output, on their sites.
+fn commands(config: &Config, bin: &Path, out: Out, rs: &Site, py: &Site) -> (Command, Command) {
+    let mut rust = Command::new(bin);
+    rust.arg("--config-dir").arg(&rs.config);
+    match out {
+        Out::Jsonl => rust.arg("--output").arg(&rs.output),
+        Out::Amqp => rust.args(["--output", "amqp"]),
+    };
+    let mut python = Command::new(&config.python);
+    python
+        .arg(config.scripts.join("py_urlhaus.py"))
+        .arg(&py.config);
+    match out {
+        Out::Jsonl => python.arg(&py.output),
+        Out::Amqp => python.arg("amqp"),
+    };
+    (rust, python)
+}
+
+/// One timed run of `cmd` on `site`: checks that a JSON-lines run wrote output exactly
+/// when `expect_output`, then removes the output and purges the queue for the next run.
+fn fresh_run(
+    cmd: &mut Command,
+    site: &Site,
+    expect_output: bool,
+    out: Out,
+    scratch: &Path,
+    queue: Option<&Queue>,
+) -> BenchResult<Usage> {
+    let usage = run_usage(cmd, scratch)?;
+    let wrote = site.output.exists();
+    if out == Out::Jsonl && wrote != expect_output {
+        return Err(format!(
+            "{cmd:?}: expected {} JSON line output:\n{}{}",
+            if expect_output { "a" } else { "no" },
+            usage.stdout,
+            usage.stderr
+        ));
+    }
+    remove_all(&site.output)?;
+    if out == Out::Amqp
+        && let Some(q) = queue
+    {
+        q.purge()?;
+    }
+    Ok(usage)
 }

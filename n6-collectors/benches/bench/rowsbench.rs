@@ -203,12 +203,34 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
         py2.push(sample(&mut python, rows, Some(0))?);
         reads.push(run_child(&mut read_only)?.wall.as_secs_f64());
     }
+    report_samples(
+        report,
+        rows,
+        reps,
+        feed_bytes,
+        [&rs1, &rs2, &py1, &py2],
+        &reads,
+    );
+    Ok(())
+}
+
+/// The table lines and notes of the breakdown: our and Python's first and second runs
+/// (`[ours first, ours second, Python first, Python second]`), the read-only floor.
+fn report_samples(
+    report: &mut Report,
+    rows: u64,
+    reps: usize,
+    feed_bytes: f64,
+    samples: [&Vec<Sample>; 4],
+    reads: &[f64],
+) {
+    let [rs1, rs2, py1, py2] = samples;
     let wall = |v: &[Sample]| median(&v.iter().map(|s| s.wall).collect::<Vec<_>>());
     let peak = |v: &[Sample]| v.iter().map(|s| s.peak_kib * 1024.0).fold(0.0, f64::max);
     let bench = "4 breakdown: rows helper";
     for (label, rs, py) in [
-        ("first run (all fresh)", &rs1, &py1),
-        ("second run (none fresh)", &rs2, &py2),
+        ("first run (all fresh)", rs1, py1),
+        ("second run (none fresh)", rs2, py2),
     ] {
         let (r, p) = (wall(rs), wall(py));
         report.push(Line {
@@ -224,7 +246,7 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
             met: None,
         });
     }
-    let (rs_peak, py_peak) = (peak(&rs1).max(peak(&rs2)), peak(&py1).max(peak(&py2)));
+    let (rs_peak, py_peak) = (peak(rs1).max(peak(rs2)), peak(py1).max(peak(py2)));
     report.push(Line {
         bench: bench.into(),
         measure: "peak memory (max over runs)".into(),
@@ -247,22 +269,21 @@ pub fn run(config: &Config, rows: u64, reps: usize, report: &mut Report) -> Benc
     };
     report.note(format!(
         "4 rows: our phases (medians; `select` includes reading the feed) — first run: {}; second run: {}",
-        phases(&rs1),
-        phases(&rs2)
+        phases(rs1),
+        phases(rs2)
     ));
     report.note(format!(
         "4 rows: a process that only reads the feed once (1 MiB reads, as the streaming selection \
          reads it) and counts its lines takes {} (median): the floor (reading the bytes once)",
-        secs(median(&reads))
+        secs(median(reads))
     ));
     let fresh = rs1.first().map_or(0.0, |s| s.fresh);
     report.note(format!(
         "4 rows: feed {} bytes, {fresh} fresh rows on the first run; peak first/second run: ours {} / {}, Python {} / {}",
         feed_bytes,
-        mib(peak(&rs1)),
-        mib(peak(&rs2)),
-        mib(peak(&py1)),
-        mib(peak(&py2)),
+        mib(peak(rs1)),
+        mib(peak(rs2)),
+        mib(peak(py1)),
+        mib(peak(py2)),
     ));
-    Ok(())
 }

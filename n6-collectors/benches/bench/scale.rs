@@ -67,6 +67,28 @@ pub fn run(config: &Config, feed: &Path, rows: u64, report: &mut Report) -> Benc
          password_auth = true\nusername = {}\npassword = {}\n",
         broker.host, broker.port, broker.user, broker.password
     );
+    let (mut ours, mut python) = commands(config, bin, feed, &root, &rabbitmq)?;
+    eprintln!("5 scale: {COLLECTORS} collectors at once, first and second runs");
+    let r1 = round(&mut ours, &scratch)?;
+    queue.purge()?;
+    let r2 = round(&mut ours, &scratch)?;
+    let p1 = round(&mut python, &scratch)?;
+    queue.purge()?;
+    let p2 = round(&mut python, &scratch)?;
+    report_rounds(report, rows, [r1, r2], [p1, p2]);
+    Ok(())
+}
+
+/// The commands of the `COLLECTORS` collectors of each side, each with a directory of
+/// its own under `root`: config (`[rabbitmq]` and the collector's section), a copy of
+/// `feed`, a state directory.
+fn commands(
+    config: &Config,
+    bin: &Path,
+    feed: &Path,
+    root: &Path,
+    rabbitmq: &str,
+) -> BenchResult<(Vec<Command>, Vec<Command>)> {
     let (mut ours, mut python) = (Vec::new(), Vec::new());
     for i in 0..COLLECTORS {
         for (side, commands) in [("rust", &mut ours), ("python", &mut python)] {
@@ -77,7 +99,7 @@ pub fn run(config: &Config, feed: &Path, rows: u64, report: &mut Report) -> Benc
             // sources are).
             let own_feed = dir.join("feed.csv");
             std::fs::copy(feed, &own_feed).map_err(|e| format!("{}: {e}", own_feed.display()))?;
-            write_file(&conf.join("00_rabbitmq.conf"), &rabbitmq)?;
+            write_file(&conf.join("00_rabbitmq.conf"), rabbitmq)?;
             write_file(
                 &conf.join("60_urlhaus_urls.conf"),
                 &format!(
@@ -101,13 +123,14 @@ pub fn run(config: &Config, feed: &Path, rows: u64, report: &mut Report) -> Benc
             commands.push(command);
         }
     }
-    eprintln!("5 scale: {COLLECTORS} collectors at once, first and second runs");
-    let r1 = round(&mut ours, &scratch)?;
-    queue.purge()?;
-    let r2 = round(&mut ours, &scratch)?;
-    let p1 = round(&mut python, &scratch)?;
-    queue.purge()?;
-    let p2 = round(&mut python, &scratch)?;
+    Ok((ours, python))
+}
+
+/// The table lines and the note of benchmark 5 from our rounds (first, second) and
+/// Python's.
+fn report_rounds(report: &mut Report, rows: u64, ours: [Round; 2], python: [Round; 2]) {
+    let [r1, r2] = ours;
+    let [p1, p2] = python;
     let bench = format!("5 scale, {COLLECTORS} at once");
     for (label, r, p) in [
         (
@@ -156,5 +179,4 @@ pub fn run(config: &Config, feed: &Path, rows: u64, report: &mut Report) -> Benc
         mib(p1.max_peak),
         mib(p2.max_peak)
     ));
-    Ok(())
 }

@@ -162,12 +162,25 @@ pub fn run(config: &Config, entries: u64, reps: usize, report: &mut Report) -> B
         disk.push(disk_write(&root.join("disk-speed.tmp"), bytes)?);
         replace.push(atomic_replace(&root, bytes)?);
     }
+    report_state(report, entries, reps, [&rs, &py], &disk, &replace);
+    Ok(())
+}
+
+/// The table lines and notes of benchmark 3: our and pickle's samples, the disk's plain
+/// write and the atomic replace without encoding, of the same bytes.
+fn report_state(
+    report: &mut Report,
+    entries: u64,
+    reps: usize,
+    samples: [&[Sample]; 2],
+    disk: &[f64],
+    replace: &[f64],
+) {
+    let [rs, py] = samples;
     let m = |v: &[Sample], f: fn(&Sample) -> f64| median(&v.iter().map(f).collect::<Vec<_>>());
-    let (rs_load, rs_save, rs_bytes) =
-        (m(&rs, |s| s.load), m(&rs, |s| s.save), m(&rs, |s| s.bytes));
-    let (py_load, py_save, py_bytes) =
-        (m(&py, |s| s.load), m(&py, |s| s.save), m(&py, |s| s.bytes));
-    let disk_m = median(&disk);
+    let (rs_load, rs_save, rs_bytes) = (m(rs, |s| s.load), m(rs, |s| s.save), m(rs, |s| s.bytes));
+    let (py_load, py_save, py_bytes) = (m(py, |s| s.load), m(py, |s| s.save), m(py, |s| s.bytes));
+    let disk_m = median(disk);
     let bench = "3 large state";
     let what = format!("{entries} ids of 40 chars, {reps} runs");
     report.push(Line {
@@ -208,12 +221,11 @@ pub fn run(config: &Config, entries: u64, reps: usize, report: &mut Report) -> B
         "3 state: the same bytes saved as an atomic replace without encoding (temp file, \
          fsync, rename over the old file, fsync of the directory) take {}; our save's \
          encoding is the rest",
-        secs(median(&replace))
+        secs(median(replace))
     ));
     report.note(format!(
         "3 state: file sizes: CBOR {} , pickle {}",
         mib(rs_bytes),
         mib(py_bytes)
     ));
-    Ok(())
 }
