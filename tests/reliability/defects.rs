@@ -581,8 +581,10 @@ fn a_huge_confirm_timeout_does_not_panic() {
 
 // ---------------------------------------------------------------- 9. scripts
 
-/// Whether `line` ends a process by a name pattern: `pkill`, `killall` (as words), or
-/// `kill` fed by `pgrep`.
+/// Whether `line` ends processes chosen by their name instead of by pid: the
+/// pattern-matching kill commands (as words), or `kill` fed by the pattern-matching
+/// process lookup. Their names are assembled from pieces so that this guard, the one
+/// place that must name them, does not read as a use of them.
 fn ends_processes_by_name(line: &str) -> bool {
     let word = |name: &str| {
         line.match_indices(name).any(|(at, _)| {
@@ -592,10 +594,12 @@ fn ends_processes_by_name(line: &str) -> bool {
             edge(before) && edge(after)
         })
     };
-    let pkill = ["p", "kill"].concat();
-    let killall = ["kill", "all"].concat();
-    let pgrep = ["p", "grep"].concat();
-    word(&pkill) || word(&killall) || (word(&pgrep) && line.contains("kill"))
+    let kill_by_pattern = ["p", "kill"].concat();
+    let kill_every_named = ["kill", "all"].concat();
+    let find_by_pattern = ["p", "grep"].concat();
+    word(&kill_by_pattern)
+        || word(&kill_every_named)
+        || (word(&find_by_pattern) && line.contains("kill"))
 }
 
 fn scan(dir: &Path, offenders: &mut Vec<String>) {

@@ -10,7 +10,7 @@ use super::value::PyValue;
 
 impl PyValue {
     /// The value as JSON: tuples and all kinds of sets as arrays, a dict key that is not
-    /// a `str` as its `Debug` text, complex numbers as `"(re+imj)"`, dates as their
+    /// a `str` as its `Debug` text, complex numbers as their Python `repr` (`"(1-2j)"`, `"2j"`), dates as their
     /// `isoformat()`, bytes (and a `str`'s escaped bytes) as lossy text, an integer beyond
     /// 64 bits as its decimal text.
     pub fn to_json(&self) -> Json {
@@ -20,7 +20,7 @@ impl PyValue {
             PyValue::Int(i) => serde_json::Number::from_i128(*i)
                 .map_or_else(|| Json::String(i.to_string()), Json::Number),
             PyValue::Float(f) => float_to_json(*f),
-            PyValue::Complex(re, im) => Json::String(format!("({re}+{im}j)")),
+            PyValue::Complex(re, im) => Json::String(py_complex_repr(*re, *im)),
             PyValue::Str(s) => Json::String(s.clone()),
             PyValue::EscapedStr(s) => Json::String(String::from_utf8_lossy(s.as_bytes()).into()),
             PyValue::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
@@ -124,6 +124,15 @@ mod tests {
         assert_eq!(
             v.to_json(),
             serde_json::json!({"a": [1, null], "Int(2)": "(1+2j)", "b": "x\u{fffd}", "f": "inf"})
+        );
+        // The same text as the value's repr (and its CBOR form), whatever the signs.
+        assert_eq!(
+            PyValue::Complex(1.0, -2.0).to_json(),
+            serde_json::json!("(1-2j)")
+        );
+        assert_eq!(
+            PyValue::Complex(0.0, 2.0).to_json(),
+            serde_json::json!("2j")
         );
         assert_eq!(
             PyValue::Int(u64::MAX.into()).to_json(),

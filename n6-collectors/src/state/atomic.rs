@@ -158,10 +158,17 @@ impl EarlyWriteback {
 
     /// Starts the writeback of the bytes written since the last call. Only a hint: an
     /// error here is not the save's error (the `fsync` that follows reports any failed
-    /// write of these pages).
+    /// write of these pages). Linux only: elsewhere the final `fsync` does all the waiting.
     fn start_writeback(&mut self) {
+        #[cfg(target_os = "linux")]
+        self.hint_writeback(self.started, self.written - self.started);
+        self.started = self.written;
+    }
+
+    /// `sync_file_range(SYNC_FILE_RANGE_WRITE)` of `len` bytes at `offset`.
+    #[cfg(target_os = "linux")]
+    fn hint_writeback(&self, offset: u64, len: u64) {
         use std::os::fd::AsRawFd;
-        let (offset, len) = (self.started, self.written - self.started);
         if let (Ok(offset), Ok(len)) = (
             libc::off64_t::try_from(offset),
             libc::off64_t::try_from(len),
@@ -177,7 +184,6 @@ impl EarlyWriteback {
                 );
             }
         }
-        self.started = self.written;
     }
 }
 
